@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# reapertrace: `make` builds, `make test` tests, `make run` traces.
+
+OUTPUT ?= build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+PREFIX ?= /usr/local
+DESTDIR ?=
+VERSION := 0.1.0
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+WARNINGS := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
+CFLAGS ?= -g -O2
+override CFLAGS += $(WARNINGS) -Werror -D_GNU_SOURCE -DREAPERTRACE_VERSION='"$(VERSION)"'
+INCLUDES := -I$(OUTPUT) -Iinclude -I.
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Wno-unused-function
+LIBS := -lbpf -lelf -lz
+
+BPF_SRCS := bpf/reapertrace.bpf.c
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+TEST_SRCS := $(filter-out tests/scenario_cli.c,$(wildcard tests/*.c))
+TEST_OBJS := $(patsubst tests/%.c,$(OUTPUT)/tests/%.o,$(TEST_SRCS))
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY: $(BPF_OBJS)
+.PHONY: all clean install uninstall test run deps format check-format kmod
+
+all: $(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(OUTPUT)/rt-scenario
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/events.h vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Iinclude -I. -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/events.h $(SKELS) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Iuser -c $< -o $@
+
+$(OUTPUT)/reapertrace: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+$(OUTPUT)/tests/%.o: tests/%.c $(wildcard tests/*.h) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests -c $< -o $@
+
+$(OUTPUT)/rt-tests: $(TEST_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -lpthread -o $@
+
+$(OUTPUT)/rt-scenario: $(OUTPUT)/tests/scenario_cli.o $(OUTPUT)/tests/scenarios.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -lpthread -o $@
+
+# Installs what is missing (Debian 12), for the targets below and CI.
+deps:
+	$(Q)scripts/deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/reapertrace
+	$(OUTPUT)/reapertrace $(ARGS)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)RT_BIN=$(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(TESTS)
+
+install: $(OUTPUT)/reapertrace
+	install -D -m 0755 $(OUTPUT)/reapertrace $(DESTDIR)$(PREFIX)/sbin/reapertrace
+	install -D -m 0644 man/reapertrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/reapertrace.8
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/reapertrace $(DESTDIR)$(PREFIX)/share/man/man8/reapertrace.8
+
+FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/*.c tests/*.h kmod/*.c)
+
+format:
+	clang-format -i $(FORMAT_SRCS)
+
+check-format:
+	clang-format --dry-run --Werror $(FORMAT_SRCS)
+
+clean:
+	rm -rf $(OUTPUT)

@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * reapertrace: reparents, zombies, reaps and subreaper changes, from
+ * tracepoints only.
+ *
+ * The kernel decides a process's fate in exit_notify(), which has no
+ * tracepoint of its own. Around it:
+ *
+ *   sched_process_exit    before exit_notify: the exiting thread still holds
+ *                         its children; each one becomes a REPARENT record.
+ *   signal_generate       inside exit_notify, under tasklist_lock: the exit
+ *                         notification to the parent. A process that is not
+ *                         auto-reaped is a zombie from here on.
+ *   sched_switch          the exiting thread's last switch (TASK_DEAD), after
+ *                         exit_notify: its former children now name their
+ *                         new parent in real_parent; one ADOPTED record says
+ *                         who it is.
+ *   sys_exit_wait4/waitid the zombie a wait released, and who waited.
+ *   sched_process_free    a zombie released without a wait (auto-reaped).
+ *   sys_{enter,exit}_prctl  PR_SET_CHILD_SUBREAPER.
+ *
+ * Every program is named reap_* so that `bpftool prog show` finds them.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "events.h"
+#include "task.bpf.h"
+
+#define PR_SET_CHILD_SUBREAPER 36
+#define WNOWAIT		       0x01000000
+
+/* Orphan walk: bpf_loop() bound, and the bounded loop without bpf_loop (< 5.17). */
+#define MAX_ORPHANS	    (1U << 23)
+#define MAX_ORPHANS_NO_LOOP 1024
+/* Orphans remembered per exiting thread, to read the new parent from. */
+#define NR_WITNESSES 4
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+__u64 rt_stats[RT_STAT_MAX] SEC(".bss");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* user space sets --buffer-mb */
+} rb SEC(".maps");
+
+/* An orphan whose real_parent will name the new parent once exit_notify ran. */
+struct witness {
+	__u64 task; /* struct task_struct *, checked by pid and start_time */
+	__u64 start_time;
+	__u32 tid;
+	__u32 __pad;
+};
+
+/* Orphans of an exiting thread whose adoption is not yet reported. */
+struct pending_adoption {
+	struct witness witnesses[NR_WITNESSES];
+	__u32 nr_orphans;
+	__u32 nr_witnesses;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* tid of the exiting thread */
+	__type(value, struct pending_adoption);
+} pending_adoptions SEC(".maps");
+
+/* A zombie, named as its parent's wait will name it. */
+struct zombie_key {
+	__u32 pidns; /* inode of the parent's PID namespace */
+	__u32 nr;    /* the zombie's pid in that namespace */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 18);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct zombie_key);
+	__type(value, struct rt_event_hdr); /* the zombie as it died; ts_ns = became a zombie */
+} zombies SEC(".maps");
+
+enum inflight_call {
+	CALL_WAIT4 = 1,
+	CALL_WAITID,
+	CALL_PRCTL_SUBREAPER,
+};
+
+/* Arguments of the syscall a thread is in, for its sys_exit. */
+struct inflight {
+	__u64 uptr; /* waitid: siginfo_t __user * */
+	__u32 call; /* enum inflight_call */
+	__u32 arg;  /* waitid: options; prctl: enable */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* tid */
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+static __always_inline void count(enum rt_stat stat)
+{
+	__sync_fetch_and_add(&rt_stats[stat], 1);
+}
+
+static __always_inline void *reserve_event(__u32 type, __u64 size)
+{
+	void *e = bpf_ringbuf_reserve(&rb, size, 0);
+
+	if (!e)
+		count(type);
+	return e;
+}
+
+/* ---- reparent: orphans at sched_process_exit, their adopter at the last switch ---- */
+
+struct orphan_walk {
+	__u64 head; /* &father->children */
+	__u64 pos;  /* the list_head being visited: an orphan's sibling */
+	__u64 ts;
+	__u32 father_pid;
+	__u32 father_tid;
+	__u32 nr;
+	struct pending_adoption pending;
+};
+
+static long walk_orphan(__u32 i, void *ctx)
+{
+	struct orphan_walk *w = ctx;
+	struct rt_reparent_event *e;
+	struct task_struct *child;
+	__u32 n;
+
+	if (w->pos == w->head)
+		return 1;
+	child = (void *)(w->pos - bpf_core_field_offset(struct task_struct, sibling));
+
+	e = reserve_event(RT_EV_REPARENT, sizeof(*e));
+	if (e) {
+		fill_hdr(&e->hdr, RT_EV_REPARENT, child, w->ts);
+		e->old_parent_pid = w->father_pid;
+		e->old_parent_tid = w->father_tid;
+		e->flags = BPF_CORE_READ(child, exit_state) == EXIT_ZOMBIE ?
+				   RT_REPARENT_WAS_ZOMBIE :
+				   0;
+		e->pdeath_signal = BPF_CORE_READ(child, pdeath_signal);
+		bpf_ringbuf_submit(e, 0);
+	}
+
+	n = w->pending.nr_witnesses;
+	if (n < NR_WITNESSES) {
+		w->pending.witnesses[n].task = (__u64)child;
+		w->pending.witnesses[n].tid = BPF_CORE_READ(child, pid);
+		w->pending.witnesses[n].start_time = BPF_CORE_READ(child, start_time);
+		w->pending.nr_witnesses = n + 1;
+	}
+	w->nr++;
+	w->pos = (__u64)BPF_CORE_READ(child, sibling.next);
+	return 0;
+}
+
+/*
+ * A namespace's child_reaper whose whole process exits takes the namespace
+ * down: the kernel kills its processes (zap_pid_ns_processes) instead of
+ * reparenting them.
+ */
+static __always_inline bool takes_namespace_down(struct task_struct *t)
+{
+	struct pid_namespace *ns = task_pidns(t);
+
+	if (!BPF_CORE_READ(ns, level))
+		return false;
+	if (BPF_CORE_READ(t, signal, live.counter))
+		return false;
+	return BPF_CORE_READ(ns, child_reaper, tgid) == BPF_CORE_READ(t, tgid);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(reap_proc_exit)
+{
+	/* The tracepoint's task is always current; a plain pointer is easier to walk from. */
+	struct task_struct *father = (void *)bpf_get_current_task();
+	struct orphan_walk w = {};
+	__u32 i;
+
+	w.head = (__u64)father + bpf_core_field_offset(struct task_struct, children);
+	w.pos = (__u64)BPF_CORE_READ(father, children.next);
+	if (w.pos == w.head || takes_namespace_down(father))
+		return 0;
+
+	w.ts = bpf_ktime_get_boot_ns();
+	w.father_pid = BPF_CORE_READ(father, tgid);
+	w.father_tid = BPF_CORE_READ(father, pid);
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop)) {
+		bpf_loop(MAX_ORPHANS, walk_orphan, &w, 0);
+	} else {
+		for (i = 0; i < MAX_ORPHANS_NO_LOOP; i++)
+			if (walk_orphan(i, &w))
+				break;
+	}
+	if (w.pos != w.head)
+		count(RT_STAT_ORPHANS_TRUNCATED);
+
+	w.pending.nr_orphans = w.nr;
+	bpf_map_update_elem(&pending_adoptions, &w.father_tid, &w.pending, BPF_ANY);
+	return 0;
+}
+
+/* The new parent, read from an orphan that is still the task it was. */
+static __always_inline struct task_struct *adopter(struct pending_adoption *pa)
+{
+	struct task_struct *t;
+	__u64 start_time;
+	__u32 i, tid;
+
+	for (i = 0; i < NR_WITNESSES; i++) {
+		if (i >= pa->nr_witnesses)
+			break;
+		t = (void *)pa->witnesses[i].task;
+		if (bpf_probe_read_kernel(&tid, sizeof(tid), &t->pid) ||
+		    bpf_probe_read_kernel(&start_time, sizeof(start_time), &t->start_time))
+			continue;
+		if (tid == pa->witnesses[i].tid && start_time == pa->witnesses[i].start_time)
+			return BPF_CORE_READ(t, real_parent);
+	}
+	return NULL;
+}
+
+/* Why the kernel chose @reaper for the orphans of @father (find_new_reaper()). */
+static __always_inline __u32 reaper_kind(struct task_struct *father, struct task_struct *reaper)
+{
+	__u32 reaper_tgid = BPF_CORE_READ(reaper, tgid);
+	struct pid_namespace *ns;
+	struct signal_struct *sig;
+
+	if (reaper_tgid == BPF_CORE_READ(father, tgid))
+		return RT_KIND_THREAD;
+	ns = task_pidns(father);
+	if (BPF_CORE_READ(ns, child_reaper, tgid) == reaper_tgid)
+		return BPF_CORE_READ(ns, level) ? RT_KIND_NS_INIT : RT_KIND_INIT;
+	sig = BPF_CORE_READ(reaper, signal);
+	if (BPF_CORE_READ_BITFIELD_PROBED(sig, is_child_subreaper))
+		return RT_KIND_SUBREAPER;
+	return RT_KIND_UNKNOWN;
+}
+
+static __always_inline void report_adoption(struct task_struct *father, struct pending_adoption *pa)
+{
+	struct task_struct *reaper = adopter(pa);
+	struct rt_adopted_event *e;
+
+	e = reserve_event(RT_EV_ADOPTED, sizeof(*e));
+	if (!e)
+		return;
+	fill_hdr(&e->hdr, RT_EV_ADOPTED, father, bpf_ktime_get_boot_ns());
+	e->nr_orphans = pa->nr_orphans;
+	e->__pad = 0;
+	if (reaper) {
+		task_ref(reaper, &e->new_parent);
+		e->kind = reaper_kind(father, reaper);
+		e->flags = 0;
+	} else {
+		__builtin_memset(&e->new_parent, 0, sizeof(e->new_parent));
+		e->kind = RT_KIND_UNKNOWN;
+		e->flags = RT_ADOPTED_UNRESOLVED;
+		count(RT_STAT_ADOPTED_UNRESOLVED);
+	}
+	bpf_ringbuf_submit(e, 0);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(reap_sched_sw, bool preempt, struct task_struct *prev)
+{
+	struct pending_adoption *pa;
+	__u32 tid;
+
+	/* Hot path: every context switch. Only a dead task's last one matters. */
+	if (task_state(prev) != TASK_DEAD)
+		return 0;
+	tid = BPF_CORE_READ(prev, pid);
+	pa = bpf_map_lookup_elem(&pending_adoptions, &tid);
+	if (!pa)
+		return 0;
+	report_adoption(prev, pa);
+	bpf_map_delete_elem(&pending_adoptions, &tid);
+	return 0;
+}
+
+/* ---- zombie: the exit notification that does not auto-reap ---- */
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_struct *target)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct task_struct *leader;
+	struct rt_zombie_event *e;
+	struct zombie_key key;
+	int si_code, status;
+
+	/* do_notify_parent() for an exit runs in the exiting task, or its last thread. */
+	if (!(BPF_CORE_READ(cur, flags) & PF_EXITING))
+		return 0;
+	if ((unsigned long)info < 4096) /* SEND_SIG_NOINFO, SEND_SIG_PRIV */
+		return 0;
+	si_code = BPF_CORE_READ(info, si_code);
+	if (si_code < CLD_EXITED || si_code > CLD_DUMPED)
+		return 0;
+	leader = BPF_CORE_READ(cur, group_leader);
+	if (BPF_CORE_READ(leader, exit_state) != EXIT_ZOMBIE ||
+	    (void *)BPF_CORE_READ(leader, parent) != (void *)target ||
+	    BPF_CORE_READ(leader, ptrace))
+		return 0;
+	pid_seen_by(leader, target, &key.pidns, &key.nr);
+	/* Not the leader's own notification: a zombie orphan's, sent to its new parent. */
+	if (BPF_CORE_READ(info, _sifields._sigchld._pid) != key.nr)
+		return 0;
+	/* SA_NOCLDWAIT: the kernel releases it right after this (SIG_IGN sends nothing). */
+	if (sig == SIGCHLD &&
+	    (BPF_CORE_READ(target, sighand, action[SIGCHLD - 1].sa.sa_flags) & SA_NOCLDWAIT))
+		return 0;
+
+	e = reserve_event(RT_EV_ZOMBIE, sizeof(*e));
+	if (!e)
+		return 0;
+	fill_hdr(&e->hdr, RT_EV_ZOMBIE, leader, bpf_ktime_get_boot_ns());
+	task_ref(target, &e->parent);
+	status = BPF_CORE_READ(info, _sifields._sigchld._status);
+	e->exit_code = si_code == CLD_EXITED ? status : -1;
+	e->signal = si_code == CLD_EXITED ? 0 : status;
+	e->core_dumped = si_code == CLD_DUMPED;
+	e->__pad = 0;
+	if (bpf_map_update_elem(&zombies, &key, &e->hdr, BPF_ANY))
+		count(RT_STAT_ZOMBIE_TABLE_FULL);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* ---- reap: a wait that released a zombie, or a release without one ---- */
+
+static __always_inline void report_reap(struct zombie_key *key, struct rt_event_hdr *z,
+					struct task_struct *reaper, __u32 how)
+{
+	struct rt_reap_event *e;
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	e = reserve_event(RT_EV_REAP, sizeof(*e));
+	if (e) {
+		e->hdr = *z;
+		e->hdr.type = RT_EV_REAP;
+		e->hdr.ts_ns = now;
+		e->zombie_ns = now - z->ts_ns;
+		e->how = how;
+		e->__pad = 0;
+		if (reaper)
+			task_ref(reaper, &e->reaper);
+		else
+			__builtin_memset(&e->reaper, 0, sizeof(e->reaper));
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&zombies, key);
+}
+
+/* The calling thread's wait returned @nr (a pid in its own namespace) dead. */
+static __always_inline void waited(__u32 nr, __u32 how)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct zombie_key key = { .nr = nr };
+	struct rt_event_hdr *z;
+
+	key.pidns = pidns_inum(task_pidns(cur));
+	z = bpf_map_lookup_elem(&zombies, &key);
+	if (z)
+		report_reap(&key, z, cur, how);
+}
+
+static __always_inline void enter_call(__u32 call, __u32 arg, __u64 uptr)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct inflight in = { .uptr = uptr, .call = call, .arg = arg };
+
+	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
+}
+
+/* The arguments saved at sys_enter, if this thread's syscall is @call. */
+static __always_inline bool leave_call(__u32 call, struct inflight *out)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+
+	if (!in)
+		return false;
+	*out = *in;
+	bpf_map_delete_elem(&inflight, &tid);
+	return out->call == call;
+}
+
+SEC("tracepoint/syscalls/sys_enter_wait4")
+int reap_wait4_in(struct trace_event_raw_sys_enter *ctx)
+{
+	enter_call(CALL_WAIT4, 0, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_wait4")
+int reap_wait4_ret(struct trace_event_raw_sys_exit *ctx)
+{
+	struct inflight in;
+
+	leave_call(CALL_WAIT4, &in);
+	/* wait4 has no WNOWAIT: a positive return of a zombie is its release. */
+	if (ctx->ret > 0)
+		waited(ctx->ret, RT_REAP_WAIT4);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_waitid")
+int reap_waitid_in(struct trace_event_raw_sys_enter *ctx)
+{
+	enter_call(CALL_WAITID, ctx->args[3], ctx->args[2]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_waitid")
+int reap_waitid_ret(struct trace_event_raw_sys_exit *ctx)
+{
+	struct {
+		int si_signo, si_errno, si_code, __pad;
+		int si_pid;
+	} si;
+	struct inflight in;
+
+	if (!leave_call(CALL_WAITID, &in) || ctx->ret || !in.uptr || (in.arg & WNOWAIT))
+		return 0;
+	if (bpf_probe_read_user(&si, sizeof(si), (void *)in.uptr))
+		return 0;
+	if (si.si_pid > 0 && si.si_code >= CLD_EXITED && si.si_code <= CLD_DUMPED)
+		waited(si.si_pid, RT_REAP_WAITID);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(reap_proc_free, struct task_struct *p)
+{
+	struct task_struct *parent;
+	struct rt_event_hdr *z;
+	struct zombie_key key;
+	__u32 ptid;
+
+	if (BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
+		return 0;
+	parent = BPF_CORE_READ(p, real_parent);
+	pid_seen_by(p, parent, &key.pidns, &key.nr);
+	z = bpf_map_lookup_elem(&zombies, &key);
+	if (!z)
+		return 0;
+	/*
+	 * Freed after an RCU grace period: a wait that released it may not
+	 * have returned yet. Leave the report to that wait's sys_exit.
+	 */
+	ptid = BPF_CORE_READ(parent, pid);
+	if (bpf_map_lookup_elem(&inflight, &ptid))
+		return 0;
+	report_reap(&key, z, NULL, RT_REAP_AUTO);
+	return 0;
+}
+
+/* ---- subreaper: prctl(PR_SET_CHILD_SUBREAPER) ---- */
+
+SEC("tracepoint/syscalls/sys_enter_prctl")
+int reap_prctl_in(struct trace_event_raw_sys_enter *ctx)
+{
+	if (ctx->args[0] == PR_SET_CHILD_SUBREAPER)
+		enter_call(CALL_PRCTL_SUBREAPER, ctx->args[1] != 0, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_prctl")
+int reap_prctl_ret(struct trace_event_raw_sys_exit *ctx)
+{
+	struct rt_subreaper_event *e;
+	struct inflight in;
+
+	if (!leave_call(CALL_PRCTL_SUBREAPER, &in) || ctx->ret)
+		return 0;
+	e = reserve_event(RT_EV_SUBREAPER, sizeof(*e));
+	if (!e)
+		return 0;
+	fill_hdr(&e->hdr, RT_EV_SUBREAPER, (void *)bpf_get_current_task(), bpf_ktime_get_boot_ns());
+	e->enabled = in.arg;
+	e->__pad = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * CO-RE readers of task_struct and friends, usable from every program type
+ * (they read through bpf_probe_read_kernel, never through a BTF pointer).
+ */
+#ifndef REAPERTRACE_TASK_BPF_H
+#define REAPERTRACE_TASK_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include "events.h"
+
+/* include/linux/sched.h; stable since v4.14 */
+#define TASK_DEAD   0x0080
+#define EXIT_DEAD   0x0010
+#define EXIT_ZOMBIE 0x0020
+#define PF_EXITING  0x0004
+
+/* include/uapi/asm-generic/siginfo.h */
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+
+#define SIGCHLD	     17
+#define SA_NOCLDWAIT 0x00000002
+
+/* v5.14 (2f064a59a11f "sched: Change task_struct::state") renamed state to __state. */
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline unsigned int task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
+}
+
+/* The pid number and namespace of @pid at @level (upid numbers[level]). */
+static __always_inline int pid_at_level(struct pid *pid, unsigned int level, struct upid *out)
+{
+	return bpf_probe_read_kernel(out, sizeof(*out), &pid->numbers[level]);
+}
+
+/* task_active_pid_ns(): the namespace of the task's pid at its own level. */
+static __always_inline struct pid_namespace *task_pidns(struct task_struct *t)
+{
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	struct upid up = {};
+
+	pid_at_level(pid, BPF_CORE_READ(pid, level), &up);
+	return up.ns;
+}
+
+static __always_inline __u32 pidns_inum(struct pid_namespace *ns)
+{
+	return BPF_CORE_READ(ns, ns.inum);
+}
+
+static __always_inline __u64 task_cgroup_id(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+}
+
+static __always_inline void task_ref(struct task_struct *t, struct rt_task *ref)
+{
+	ref->pid = BPF_CORE_READ(t, tgid);
+	ref->tid = BPF_CORE_READ(t, pid);
+	BPF_CORE_READ_STR_INTO(&ref->comm, t, comm);
+}
+
+/*
+ * Fill the common head of an event about process @t (a thread group leader,
+ * or any thread: the namespace pid is the tgid's).
+ */
+static __always_inline void fill_hdr(struct rt_event_hdr *hdr, __u32 type, struct task_struct *t,
+				     __u64 ts)
+{
+	struct task_struct *leader = BPF_CORE_READ(t, group_leader);
+	struct pid *pid = BPF_CORE_READ(leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	pid_at_level(pid, level, &up);
+	hdr->ts_ns = ts;
+	hdr->type = type;
+	hdr->cgroup_id = task_cgroup_id(t);
+	hdr->pidns = pidns_inum(up.ns);
+	hdr->pidns_level = level;
+	hdr->ns_pid = up.nr;
+	task_ref(t, &hdr->task);
+}
+
+/*
+ * The pid of @child as @parent sees it, and the inode of @parent's namespace:
+ * the key the parent's wait4()/waitid() will name the child by. A child is
+ * always in its parent's namespace or below, so its pid has that level.
+ */
+static __always_inline void pid_seen_by(struct task_struct *child, struct task_struct *parent,
+					__u32 *ns_inum, __u32 *nr)
+{
+	unsigned int level = BPF_CORE_READ(parent, thread_pid, level);
+	struct pid *pid = BPF_CORE_READ(child, group_leader, thread_pid);
+	struct upid up = {};
+
+	pid_at_level(pid, level, &up);
+	*ns_inum = pidns_inum(up.ns);
+	*nr = up.nr;
+}
+
+#endif /* REAPERTRACE_TASK_BPF_H */

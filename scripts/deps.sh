@@ -1,0 +1,23 @@
+#!/bin/sh
+# Install what building, running and testing reapertrace needs on Debian 12
+# (bookworm), and nothing that is already there. Run as root.
+set -eu
+
+packages="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config libcap2-bin"
+
+missing=""
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages:$missing; run as root: sudo scripts/deps.sh" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

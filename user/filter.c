@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "filter.h"
+
+/* --pidns and -c: where the process the event is about lives. */
+static bool where_matches(const struct rt_options *opt, const struct rt_event_hdr *h)
+{
+	if (opt->pidns && h->pidns != opt->pidns)
+		return false;
+	if (opt->cgroup_id && h->cgroup_id != opt->cgroup_id)
+		return false;
+	return true;
+}
+
+static bool is_pid(const struct rt_options *opt, const struct rt_task *t)
+{
+	return t && t->pid && (t->pid == opt->pid || t->tid == opt->pid);
+}
+
+/* -p: the process, or one of the others the event names. */
+static bool pid_matches(const struct rt_options *opt, const struct rt_task *self,
+			const struct rt_task *a, const struct rt_task *b)
+{
+	return !opt->pid || is_pid(opt, self) || is_pid(opt, a) || is_pid(opt, b);
+}
+
+bool rt_show_reparent(const struct rt_options *opt, const struct rt_reparent_report *r)
+{
+	if (r->kind == RT_KIND_THREAD && !opt->threads)
+		return false;
+	return where_matches(opt, r->orphan) &&
+	       pid_matches(opt, &r->orphan->task, &r->old_parent, &r->new_parent);
+}
+
+bool rt_show_zombie(const struct rt_options *opt, const struct rt_zombie_event *e)
+{
+	return where_matches(opt, &e->hdr) && pid_matches(opt, &e->hdr.task, &e->parent, NULL);
+}
+
+bool rt_show_reap(const struct rt_options *opt, const struct rt_reap_event *e)
+{
+	return where_matches(opt, &e->hdr) && pid_matches(opt, &e->hdr.task, &e->reaper, NULL);
+}
+
+bool rt_show_subreaper(const struct rt_options *opt, const struct rt_subreaper_event *e)
+{
+	return where_matches(opt, &e->hdr) && pid_matches(opt, &e->hdr.task, NULL, NULL);
+}

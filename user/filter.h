@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef REAPERTRACE_FILTER_H
+#define REAPERTRACE_FILTER_H
+
+#include <stdbool.h>
+#include "options.h"
+#include "report.h"
+
+/* -p, --pidns, -c: whether an event is shown. */
+bool rt_show_reparent(const struct rt_options *opt, const struct rt_reparent_report *r);
+bool rt_show_zombie(const struct rt_options *opt, const struct rt_zombie_event *e);
+bool rt_show_reap(const struct rt_options *opt, const struct rt_reap_event *e);
+bool rt_show_subreaper(const struct rt_options *opt, const struct rt_subreaper_event *e);
+
+#endif /* REAPERTRACE_FILTER_H */

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * reapertrace: the command line. Parses options into struct rt_options and
+ * hands them to the command that runs (only `trace` so far, the default).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <bpf/libbpf.h>
+
+#include "options.h"
+#include "trace.h"
+
+#define USAGE_EXIT 2
+
+static const char usage_text[] =
+	"Trace process adoption: orphans reparented, zombies, reaps, subreapers.\n"
+	"\n"
+	"USAGE: reapertrace [-j] [-T] [-p PID] [--pidns INODE] [-c CGROUP] [-e EVENTS]\n"
+	"                   [-d SECONDS] [-b MB] [-v]\n"
+	"\n"
+	"EXAMPLES:\n"
+	"    reapertrace                   # every reparent, zombie, reap and subreaper change\n"
+	"    reapertrace -j                # the same as JSON Lines, for programs\n"
+	"    reapertrace -p 1234           # events where 1234 is the process, a parent or the reaper\n"
+	"    reapertrace --pidns $(stat -Lc %i /proc/1234/ns/pid)\n"
+	"                                  # only processes of 1234's PID namespace (a container)\n"
+	"    reapertrace -c /sys/fs/cgroup/system.slice/foo.service\n"
+	"                                  # only processes of this cgroup\n"
+	"    reapertrace -e zombie,reap    # who leaves zombies, and who reaps them how late\n"
+	"    reapertrace -T                # also orphans handed to a sibling thread\n"
+	"    reapertrace -d 10 -j > events.jsonl\n"
+	"                                  # record 10 seconds\n"
+	"\n"
+	"OPTIONS:\n"
+	"  -j, --json               JSON Lines output (one object per line)\n"
+	"  -p, --pid=PID            only events where PID is the process, a parent or the reaper\n"
+	"      --pidns=INODE        only events of processes in this PID namespace (its inode\n"
+	"                           number, or a path such as /proc/PID/ns/pid)\n"
+	"  -c, --cgroup=PATH        only events of processes in this cgroup v2 directory\n"
+	"  -e, --events=LIST        comma-separated: reparent,zombie,reap,subreaper (default: all)\n"
+	"  -T, --threads            also show orphans handed to a sibling thread (kind \"thread\")\n"
+	"  -d, --duration=SECONDS   stop after SECONDS\n"
+	"  -b, --buffer-mb=MB       ring buffer size in MiB, a power of two (default 16)\n"
+	"  -v, --verbose            libbpf debug output on stderr\n"
+	"  -V, --version            print the version and exit\n"
+	"  -h, --help               print this help and exit\n"
+	"\n"
+	"Stops on Ctrl-C, SIGTERM, -d, or when stdout is closed. Needs root (CAP_BPF and\n"
+	"CAP_PERFMON). See reapertrace(8) for the output format.\n";
+
+enum { OPT_PIDNS = 0x100 };
+
+static const struct option long_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "pidns", required_argument, NULL, OPT_PIDNS },
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "events", required_argument, NULL, 'e' },
+	{ "threads", no_argument, NULL, 'T' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "buffer-mb", required_argument, NULL, 'b' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{},
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "reapertrace: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "; see reapertrace --help\n");
+	return -EINVAL;
+}
+
+/* A whole decimal number in [min, max], or -EINVAL. */
+static int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	if (errno || *end || *out < min || *out > max)
+		return -EINVAL;
+	return 0;
+}
+
+static unsigned long pid_max(void)
+{
+	unsigned long max = 4194304; /* PID_MAX_LIMIT on 64-bit */
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+
+	if (f) {
+		if (fscanf(f, "%lu", &max) != 1)
+			max = 4194304;
+		fclose(f);
+	}
+	return max;
+}
+
+static int parse_pid(const char *arg, struct rt_options *opt)
+{
+	unsigned long max = pid_max(), pid;
+
+	if (parse_ulong(arg, 1, max - 1, &pid)) {
+		fprintf(stderr, "reapertrace: invalid pid '%s': expected a number from 1 to %lu\n",
+			arg, max - 1);
+		return -EINVAL;
+	}
+	opt->pid = pid;
+	return 0;
+}
+
+/* An inode number, or a path to a PID namespace file such as /proc/PID/ns/pid. */
+static int parse_pidns(const char *arg, struct rt_options *opt)
+{
+	unsigned long inum;
+	struct stat st;
+
+	if (!parse_ulong(arg, 1, UINT_MAX, &inum)) {
+		opt->pidns = inum;
+		return 0;
+	}
+	if (strchr(arg, '/') && !stat(arg, &st)) {
+		opt->pidns = st.st_ino;
+		return 0;
+	}
+	return usage_error("invalid --pidns '%s': expected an inode number (stat -Lc %%i "
+			   "/proc/PID/ns/pid) or the path of a namespace file",
+			   arg);
+}
+
+static int parse_cgroup(const char *arg, struct rt_options *opt)
+{
+	struct statfs fs;
+	struct stat st;
+
+	if (stat(arg, &st) || statfs(arg, &fs)) {
+		fprintf(stderr,
+			"reapertrace: cannot use cgroup '%s': %s; give a directory under "
+			"/sys/fs/cgroup\n",
+			arg, strerror(errno));
+		return -EINVAL;
+	}
+	if (fs.f_type != CGROUP2_SUPER_MAGIC || !S_ISDIR(st.st_mode))
+		return usage_error("'%s' is not a cgroup v2 directory (mounted cgroup2, e.g. "
+				   "under /sys/fs/cgroup)",
+				   arg);
+	opt->cgroup_id = st.st_ino;
+	opt->cgroup_path = arg;
+	return 0;
+}
+
+static const char *const event_names[RT_EV_MAX] = {
+	[RT_EV_REPARENT] = "reparent",
+	[RT_EV_ZOMBIE] = "zombie",
+	[RT_EV_REAP] = "reap",
+	[RT_EV_SUBREAPER] = "subreaper",
+};
+
+static int parse_events(const char *arg, struct rt_options *opt)
+{
+	char *list = strdup(arg), *name, *save = NULL;
+	int err = 0, type;
+
+	if (!list)
+		return -ENOMEM;
+	opt->events = 0;
+	for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		for (type = 0; type < RT_EV_MAX; type++)
+			if (event_names[type] && !strcmp(name, event_names[type]))
+				break;
+		if (type == RT_EV_MAX) {
+			err = usage_error("unknown event '%s' in -e: expected a comma-separated "
+					  "list of reparent, zombie, reap, subreaper",
+					  name);
+			break;
+		}
+		opt->events |= 1U << type;
+	}
+	if (!err && !opt->events)
+		err = usage_error("-e '%s' names no event", arg);
+	free(list);
+	return err;
+}
+
+static int parse_options(int argc, char **argv, struct rt_options *opt)
+{
+	unsigned long n;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jp:c:e:Td:b:vVh", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			opt->json = true;
+			break;
+		case 'p':
+			if (parse_pid(optarg, opt))
+				return -EINVAL;
+			break;
+		case OPT_PIDNS:
+			if (parse_pidns(optarg, opt))
+				return -EINVAL;
+			break;
+		case 'c':
+			if (parse_cgroup(optarg, opt))
+				return -EINVAL;
+			break;
+		case 'e':
+			if (parse_events(optarg, opt))
+				return -EINVAL;
+			break;
+		case 'T':
+			opt->threads = true;
+			break;
+		case 'd':
+			if (parse_ulong(optarg, 1, INT_MAX, &n))
+				return usage_error("invalid duration '%s': expected whole seconds, "
+						   "at least 1",
+						   optarg);
+			opt->duration = n;
+			break;
+		case 'b':
+			if (parse_ulong(optarg, 1, 1024, &n) || (n & (n - 1)))
+				return usage_error("invalid --buffer-mb '%s': expected a power of "
+						   "two from 1 to 1024",
+						   optarg);
+			opt->buffer_mb = n;
+			break;
+		case 'v':
+			opt->verbose = true;
+			break;
+		case 'V':
+			printf("reapertrace %s (libbpf %s)\n", REAPERTRACE_VERSION,
+			       libbpf_version_string());
+			exit(0);
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		case ':':
+			if (optopt && optopt < OPT_PIDNS) {
+				char name[3] = { '-', (char)optopt, 0 };
+
+				return usage_error("option '%s' needs a value", name);
+			}
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt) {
+				char name[3] = { '-', (char)optopt, 0 };
+
+				return usage_error("unknown option '%s'", name);
+			}
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct rt_options opt = {
+		.events = RT_EVENTS_ALL,
+		.buffer_mb = 16,
+	};
+	int err;
+
+	/* `reapertrace trace ...` is the same as `reapertrace ...`. */
+	if (argc > 1 && !strcmp(argv[1], "trace")) {
+		argv[1] = argv[0];
+		argc--;
+		argv++;
+	}
+	if (parse_options(argc, argv, &opt))
+		return USAGE_EXIT;
+	err = run_trace(&opt);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef REAPERTRACE_OPTIONS_H
+#define REAPERTRACE_OPTIONS_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "events.h"
+
+/* Bit (1 << type) for each event type the user asked for. */
+#define RT_EVENTS_ALL                                                         \
+	((1U << RT_EV_REPARENT) | (1U << RT_EV_ZOMBIE) | (1U << RT_EV_REAP) | \
+	 (1U << RT_EV_SUBREAPER))
+
+struct rt_options {
+	bool json;
+	bool threads; /* -T: show thread handoffs */
+	bool verbose;
+	__u32 events;	 /* RT_EVENTS_ALL or a subset */
+	__u32 pid;	 /* -p, 0 = any */
+	__u32 pidns;	 /* --pidns inode, 0 = any */
+	__u64 cgroup_id; /* -c, 0 = any */
+	const char *cgroup_path;
+	unsigned int duration; /* -d seconds, 0 = until stopped */
+	unsigned int buffer_mb;
+};
+
+#endif /* REAPERTRACE_OPTIONS_H */

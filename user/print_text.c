@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Text output for people: a header row, then one aligned line per event.
+ * Lost-event notes and the summary go to stderr (trace.c), not here.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "report.h"
+
+#define CELL_WIDTH 21 /* a "PID/COMM" cell, cut to its column */
+#define CELL_LEN   32
+
+static __s64 clock_offset_ns;
+
+void rt_text_set_clock_offset(__s64 offset_ns)
+{
+	clock_offset_ns = offset_ns;
+}
+
+/* comm with anything unprintable shown as '?' */
+static const char *printable(const char *comm, char *buf)
+{
+	int i;
+
+	for (i = 0; i < RT_COMM_LEN - 1 && comm[i]; i++)
+		buf[i] = comm[i] >= 0x20 && comm[i] < 0x7f ? comm[i] : '?';
+	buf[i] = 0;
+	return buf;
+}
+
+static const char *cell(const struct rt_task *t, char *buf)
+{
+	char comm[RT_COMM_LEN];
+
+	if (!t || !t->pid)
+		return "-";
+	snprintf(buf, CELL_LEN, "%u/%s", t->pid, printable(t->comm, comm));
+	buf[CELL_WIDTH] = 0;
+	return buf;
+}
+
+static void line(FILE *out, __u64 ts_ns, const char *event, const struct rt_event_hdr *h,
+		 const struct rt_task *old_parent, const struct rt_task *parent, const char *kind)
+{
+	char comm[RT_COMM_LEN], old_buf[CELL_LEN], parent_buf[CELL_LEN], stamp[16];
+	__s64 wall = (__s64)ts_ns + clock_offset_ns;
+	time_t sec = wall / 1000000000;
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
+	fprintf(out, "%s.%06lld %-10s %-7u %-16s %-21s %-21s %-10s", stamp,
+		(long long)(wall % 1000000000) / 1000, event, h->task.pid,
+		printable(h->task.comm, comm), cell(old_parent, old_buf), cell(parent, parent_buf),
+		kind);
+}
+
+static void text_header(FILE *out)
+{
+	fprintf(out, "%-15s %-10s %-7s %-16s %-21s %-21s %-10s %s\n", "TIME", "EVENT", "PID",
+		"COMM", "OLD-PARENT", "PARENT", "KIND", "DETAILS");
+}
+
+static void text_reparent(FILE *out, const struct rt_reparent_report *r)
+{
+	char sig[16];
+
+	line(out, r->ts_ns, "reparent", r->orphan, &r->old_parent,
+	     r->resolved ? &r->new_parent : NULL, rt_kind_name(r->kind));
+	if (r->was_zombie)
+		fputs(" zombie", out);
+	if (r->pdeath_signal)
+		fprintf(out, " pdeath=%s", rt_signal_name(r->pdeath_signal, sig, sizeof(sig)));
+	if (r->orphan->pidns_level)
+		fprintf(out, " nspid=%u", r->orphan->ns_pid);
+	fputc('\n', out);
+}
+
+static void text_zombie(FILE *out, const struct rt_zombie_event *e)
+{
+	char sig[16];
+
+	line(out, e->hdr.ts_ns, "zombie", &e->hdr, NULL, &e->parent, "-");
+	if (e->exit_code >= 0)
+		fprintf(out, " exit=%d", e->exit_code);
+	else
+		fprintf(out, " killed=%s", rt_signal_name(e->signal, sig, sizeof(sig)));
+	if (e->core_dumped)
+		fputs(" core", out);
+	if (e->hdr.pidns_level)
+		fprintf(out, " nspid=%u", e->hdr.ns_pid);
+	fputc('\n', out);
+}
+
+static void text_reap(FILE *out, const struct rt_reap_event *e)
+{
+	line(out, e->hdr.ts_ns, "reap", &e->hdr, NULL, e->how == RT_REAP_AUTO ? NULL : &e->reaper,
+	     rt_how_name(e->how));
+	fprintf(out, " after=%.3fms\n", e->zombie_ns / 1e6);
+}
+
+static void text_subreaper(FILE *out, const struct rt_subreaper_event *e)
+{
+	line(out, e->hdr.ts_ns, "subreaper", &e->hdr, NULL, NULL, e->enabled ? "on" : "off");
+	fputc('\n', out);
+}
+
+static void text_lost(FILE *out, __u64 ts_ns, __u64 lost, __u64 total)
+{
+}
+
+static void text_summary(FILE *out, const struct rt_totals *t)
+{
+}
+
+const struct rt_printer rt_text_printer = {
+	.header = text_header,
+	.reparent = text_reparent,
+	.zombie = text_zombie,
+	.reap = text_reap,
+	.subreaper = text_subreaper,
+	.lost = text_lost,
+	.summary = text_summary,
+};

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Events as they are printed: the ring buffer records, with a reparent
+ * joined to the adoption that names its new parent.
+ */
+#ifndef REAPERTRACE_REPORT_H
+#define REAPERTRACE_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "events.h"
+
+struct rt_reparent_report {
+	const struct rt_event_hdr *orphan; /* its ts_ns is when the orphan was taken */
+	__u64 ts_ns;			   /* when the adoption was seen */
+	struct rt_task old_parent;
+	struct rt_task new_parent; /* all zero when !resolved */
+	__u32 kind;		   /* enum rt_reaper_kind */
+	__u32 pdeath_signal;
+	bool was_zombie;
+	bool resolved;
+};
+
+struct rt_totals {
+	__u64 events; /* printed */
+	__u64 lost;   /* ring buffer full */
+	__u64 orphans_truncated;
+	__u64 zombies_untracked;
+	__u64 unresolved_adoptions;
+};
+
+/* One output format. Each call writes one whole line to @out. */
+struct rt_printer {
+	void (*header)(FILE *out);
+	void (*reparent)(FILE *out, const struct rt_reparent_report *r);
+	void (*zombie)(FILE *out, const struct rt_zombie_event *e);
+	void (*reap)(FILE *out, const struct rt_reap_event *e);
+	void (*subreaper)(FILE *out, const struct rt_subreaper_event *e);
+	/* @lost more were lost just now, @total so far. */
+	void (*lost)(FILE *out, __u64 ts_ns, __u64 lost, __u64 total);
+	void (*summary)(FILE *out, const struct rt_totals *t);
+};
+
+extern const struct rt_printer rt_text_printer;
+extern const struct rt_printer rt_json_printer;
+
+/* Wall-clock offset for text timestamps: CLOCK_REALTIME - CLOCK_BOOTTIME, in ns. */
+void rt_text_set_clock_offset(__s64 offset_ns);
+
+const char *rt_kind_name(__u32 kind);
+const char *rt_how_name(__u32 how);
+/* "SIGTERM", or "SIG42" for a number with no name. */
+const char *rt_signal_name(int sig, char *buf, size_t size);
+
+#endif /* REAPERTRACE_REPORT_H */

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * `reapertrace [trace]`: load the BPF programs, stream their events to stdout
+ * until stopped, account for every lost event.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "adoptions.h"
+#include "filter.h"
+#include "preflight.h"
+#include "report.h"
+#include "trace.h"
+#include "reapertrace.skel.h"
+
+#define POLL_MS 100
+/* After a stop: how long to wait for the adoption of orphans already seen. */
+#define ADOPTION_GRACE_MS 100
+
+struct tracer {
+	const struct rt_options *opt;
+	const struct rt_printer *print;
+	FILE *out;
+	struct reapertrace_bpf *skel;
+	struct adoptions *adoptions;
+	struct rt_totals totals;
+	int err; /* first error inside the ring buffer callback */
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	/* A second Ctrl-C does not wait for the drain. */
+	if (stop_signal) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	stop_signal = sig;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	return vfprintf(stderr, fmt, args);
+}
+
+static __u64 clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static bool wants(const struct tracer *t, enum rt_event_type type)
+{
+	return t->opt->events & (1U << type);
+}
+
+static void report_reparent(const struct rt_reparent_report *r, void *ctx)
+{
+	struct tracer *t = ctx;
+
+	if (!rt_show_reparent(t->opt, r))
+		return;
+	t->print->reparent(t->out, r);
+	t->totals.events++;
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	const struct rt_event_hdr *h = data;
+	struct tracer *t = ctx;
+
+	if (size < sizeof(*h))
+		return 0;
+	switch (h->type) {
+	case RT_EV_REPARENT:
+		if (size >= sizeof(struct rt_reparent_event) &&
+		    adoptions__add(t->adoptions, data)) {
+			t->err = -ENOMEM;
+			return t->err;
+		}
+		break;
+	case RT_EV_ADOPTED:
+		if (size >= sizeof(struct rt_adopted_event))
+			adoptions__resolve(t->adoptions, data, report_reparent, t);
+		break;
+	case RT_EV_ZOMBIE:
+		if (wants(t, RT_EV_ZOMBIE) && rt_show_zombie(t->opt, data)) {
+			t->print->zombie(t->out, data);
+			t->totals.events++;
+		}
+		break;
+	case RT_EV_REAP:
+		if (wants(t, RT_EV_REAP) && rt_show_reap(t->opt, data)) {
+			t->print->reap(t->out, data);
+			t->totals.events++;
+		}
+		break;
+	case RT_EV_SUBREAPER:
+		if (rt_show_subreaper(t->opt, data)) {
+			t->print->subreaper(t->out, data);
+			t->totals.events++;
+		}
+		break;
+	}
+	return 0;
+}
+
+/* Report what the BPF side could not deliver since the last call. */
+static void account_losses(struct tracer *t)
+{
+	const volatile __u64 *stats = t->skel->bss->rt_stats;
+	__u64 lost = 0, more;
+	int i;
+
+	for (i = RT_EV_REPARENT; i < RT_EV_MAX; i++)
+		lost += stats[i];
+	t->totals.orphans_truncated = stats[RT_STAT_ORPHANS_TRUNCATED];
+	t->totals.zombies_untracked = stats[RT_STAT_ZOMBIE_TABLE_FULL];
+	t->totals.unresolved_adoptions = stats[RT_STAT_ADOPTED_UNRESOLVED];
+	if (lost <= t->totals.lost)
+		return;
+	more = lost - t->totals.lost;
+	t->totals.lost = lost;
+	fprintf(stderr,
+		"reapertrace: lost %llu events (ring buffer full, total %llu); raise --buffer-mb\n",
+		(unsigned long long)more, (unsigned long long)lost);
+	t->print->lost(t->out, clock_ns(CLOCK_BOOTTIME), more, lost);
+}
+
+/* Programs that serve no requested event stay unloaded. */
+static void select_programs(struct tracer *t)
+{
+	struct reapertrace_bpf *s = t->skel;
+	bool reparent = wants(t, RT_EV_REPARENT);
+	bool zombies = wants(t, RT_EV_ZOMBIE) || wants(t, RT_EV_REAP);
+	bool subreaper = wants(t, RT_EV_SUBREAPER);
+
+	bpf_program__set_autoload(s->progs.reap_proc_exit, reparent);
+	bpf_program__set_autoload(s->progs.reap_sched_sw, reparent);
+	bpf_program__set_autoload(s->progs.reap_signal_gen, zombies);
+	bpf_program__set_autoload(s->progs.reap_wait4_in, zombies);
+	bpf_program__set_autoload(s->progs.reap_wait4_ret, zombies);
+	bpf_program__set_autoload(s->progs.reap_waitid_in, zombies);
+	bpf_program__set_autoload(s->progs.reap_waitid_ret, zombies);
+	bpf_program__set_autoload(s->progs.reap_proc_free, zombies);
+	bpf_program__set_autoload(s->progs.reap_prctl_in, subreaper);
+	bpf_program__set_autoload(s->progs.reap_prctl_ret, subreaper);
+}
+
+static int load_and_attach(struct tracer *t)
+{
+	const struct rt_options *opt = t->opt;
+	int err;
+
+	t->skel = reapertrace_bpf__open();
+	if (!t->skel) {
+		err = -errno;
+		fprintf(stderr, "reapertrace: failed to open BPF object: %s\n", strerror(-err));
+		return err;
+	}
+	select_programs(t);
+	err = bpf_map__set_max_entries(t->skel->maps.rb, opt->buffer_mb << 20);
+	if (!err)
+		err = reapertrace_bpf__load(t->skel);
+	if (err) {
+		fprintf(stderr,
+			"reapertrace: failed to load BPF programs: %s; rerun with -v for "
+			"libbpf's and the verifier's log\n",
+			strerror(-err));
+		return err;
+	}
+	if (opt->events & ~(1U << RT_EV_REPARENT)) {
+		err = rt_ensure_tracefs(opt->verbose);
+		if (err)
+			return err;
+	}
+	err = reapertrace_bpf__attach(t->skel);
+	if (err) {
+		fprintf(stderr,
+			"reapertrace: failed to attach BPF programs: %s; rerun with -v "
+			"for details\n",
+			strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static void announce(const struct tracer *t)
+{
+	static const char *const names[RT_EV_MAX] = {
+		[RT_EV_REPARENT] = "reparent",
+		[RT_EV_ZOMBIE] = "zombie",
+		[RT_EV_REAP] = "reap",
+		[RT_EV_SUBREAPER] = "subreaper",
+	};
+	const char *sep = "";
+	int type;
+
+	fprintf(stderr, "reapertrace: tracing ");
+	for (type = 0; type < RT_EV_MAX; type++) {
+		if (names[type] && wants(t, type)) {
+			fprintf(stderr, "%s%s", sep, names[type]);
+			sep = ", ";
+		}
+	}
+	fprintf(stderr, " events (Ctrl-C to stop)\n");
+}
+
+/* A reader that went away: `reapertrace | head`. */
+static bool output_closed(FILE *out)
+{
+	return fflush(out) == EOF && errno == EPIPE;
+}
+
+static int stream(struct tracer *t, struct ring_buffer *rb)
+{
+	struct pollfd fds[2] = {
+		{ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN },
+		{ .fd = fileno(t->out), .events = 0 }, /* POLLERR once the reader is gone */
+	};
+	__u64 deadline = 0;
+	int err;
+
+	if (t->opt->duration)
+		deadline = clock_ns(CLOCK_MONOTONIC) + t->opt->duration * 1000000000ULL;
+	while (!stop_signal) {
+		if (poll(fds, 2, POLL_MS) < 0 && errno != EINTR)
+			return -errno;
+		if (fds[1].revents & (POLLERR | POLLHUP))
+			return -EPIPE;
+		err = ring_buffer__consume(rb);
+		if (err < 0)
+			return t->err ?: err;
+		account_losses(t);
+		if (output_closed(t->out))
+			return -EPIPE;
+		if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
+			break;
+	}
+	return 0;
+}
+
+/* After a stop: everything already in the ring buffer, and pending adoptions. */
+static int drain(struct tracer *t, struct ring_buffer *rb)
+{
+	int err = ring_buffer__consume(rb);
+
+	if (err >= 0 && adoptions__held(t->adoptions)) {
+		usleep(ADOPTION_GRACE_MS * 1000);
+		err = ring_buffer__consume(rb);
+	}
+	if (err < 0)
+		return t->err ?: err;
+	adoptions__flush(t->adoptions, report_reparent, t);
+	account_losses(t);
+	t->print->summary(t->out, &t->totals);
+	return output_closed(t->out) ? -EPIPE : 0;
+}
+
+int run_trace(const struct rt_options *opt)
+{
+	struct tracer t = {
+		.opt = opt,
+		.print = opt->json ? &rt_json_printer : &rt_text_printer,
+		.out = stdout,
+	};
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	struct ring_buffer *rb = NULL;
+	int err;
+
+	libbpf_set_print(opt->verbose ? libbpf_print : NULL);
+	err = rt_preflight();
+	if (err)
+		return err;
+	t.adoptions = adoptions__new();
+	if (!t.adoptions) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	err = load_and_attach(&t);
+	if (err)
+		goto cleanup;
+	rb = ring_buffer__new(bpf_map__fd(t.skel->maps.rb), handle_event, &t, NULL);
+	if (!rb) {
+		err = -errno;
+		fprintf(stderr, "reapertrace: failed to create ring buffer: %s\n", strerror(-err));
+		goto cleanup;
+	}
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (isatty(fileno(t.out)))
+		setvbuf(t.out, NULL, _IOLBF, 0);
+	else
+		setvbuf(t.out, NULL, _IOFBF, 1 << 16);
+	rt_text_set_clock_offset(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+
+	announce(&t);
+	t.print->header(t.out);
+	err = stream(&t, rb);
+	if (!err)
+		err = drain(&t, rb);
+	if (err == -EPIPE) {
+		err = 0; /* the reader is gone: nothing left to say */
+		goto cleanup;
+	}
+	if (err) {
+		fprintf(stderr, "reapertrace: failed while reading events: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	fprintf(stderr, "reapertrace: %llu events, %llu lost\n",
+		(unsigned long long)t.totals.events, (unsigned long long)t.totals.lost);
+
+cleanup:
+	ring_buffer__free(rb);
+	reapertrace_bpf__destroy(t.skel);
+	adoptions__free(t.adoptions);
+	return err;
+}
