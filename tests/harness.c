@@ -67,15 +67,18 @@ const char *repo_root(void)
 
 void diag(const char *fmt, ...)
 {
-	char buf[4096];
+	char *buf = NULL, *line, *save = NULL;
 	va_list ap;
-	char *line, *save = NULL;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vasprintf(&buf, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		printf("# %s\n", line);
+	free(buf);
 	fflush(stdout);
 }
 
@@ -114,28 +117,25 @@ static const char *base(const char *file)
 	return s ? s + 1 : file;
 }
 
-bool assert_fail_ll(const char *file, int line, const char *what,
-		    const char *a_expr, long long a, const char *op,
-		    const char *b_expr, long long b)
+bool assert_fail_ll(const char *file, int line, const char *what, const char *a_expr, long long a,
+		    const char *op, const char *b_expr, long long b)
 {
-	diag("%s:%d: %s: expected %s %s %s, actual %lld vs %lld", base(file), line,
-	     what, a_expr, op, b_expr, a, b);
+	diag("%s:%d: %s: expected %s %s %s, actual %lld vs %lld", base(file), line, what, a_expr,
+	     op, b_expr, a, b);
 	test_fail();
 	return false;
 }
 
-bool assert_fail_str(const char *file, int line, const char *what,
-		     const char *a_expr, const char *a, const char *b_expr,
-		     const char *b)
+bool assert_fail_str(const char *file, int line, const char *what, const char *a_expr,
+		     const char *a, const char *b_expr, const char *b)
 {
-	diag("%s:%d: %s: expected %s == %s, actual \"%s\" vs \"%s\"", base(file), line,
-	     what, a_expr, b_expr, a ? a : "(null)", b ? b : "(null)");
+	diag("%s:%d: %s: expected %s == %s, actual \"%s\" vs \"%s\"", base(file), line, what,
+	     a_expr, b_expr, a ? a : "(null)", b ? b : "(null)");
 	test_fail();
 	return false;
 }
 
-bool assert_fail_true(const char *file, int line, const char *what,
-		      const char *expr, bool expected)
+bool assert_fail_true(const char *file, int line, const char *what, const char *expr, bool expected)
 {
 	diag("%s:%d: %s: expected (%s) to be %s", base(file), line, what, expr,
 	     expected ? "true" : "false");
@@ -156,8 +156,8 @@ static int reap_leftovers(bool report)
 	n = proc_descendants(self, &procs);
 	for (i = 0; i < n; i++) {
 		if (report)
-			diag("left behind: pid %d ppid %d state %c comm %s",
-			     procs[i].pid, procs[i].ppid, procs[i].state, procs[i].comm);
+			diag("left behind: pid %d ppid %d state %c comm %s", procs[i].pid,
+			     procs[i].ppid, procs[i].state, procs[i].comm);
 		left++;
 		if (procs[i].state != 'Z')
 			kill(procs[i].pid, SIGKILL);
@@ -261,8 +261,8 @@ int main(int argc, char **argv)
 
 	/* Anything a test lets escape comes back to us, not to PID 1. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	result = mmap(NULL, sizeof(*result), PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	result = mmap(NULL, sizeof(*result), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+		      0);
 	if (result == MAP_FAILED) {
 		perror("mmap");
 		return 2;

@@ -33,22 +33,23 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define SC_MAX_ACTORS 24
 #define SC_MAX_EVENTS 64
-#define SC_COMM_LEN 16
+#define SC_COMM_LEN   16
 
 struct sc_actor {
 	char role[24];		/* "harness", "parent", "orphan", ... */
-	char comm[SC_COMM_LEN];	/* as in /proc/PID/comm ("" = not recorded) */
+	char comm[SC_COMM_LEN]; /* as in /proc/PID/comm ("" = not recorded) */
 	pid_t pid;		/* tgid, global */
 	pid_t tid;		/* global */
 	pid_t ns_pid;		/* tgid in its own PID namespace */
 	unsigned int pidns_level;
-	unsigned long long pidns;	/* inode of /proc/PID/ns/pid */
-	unsigned long long cgroup_id;	/* 0: no cgroup v2 */
-	pid_t ppid_seen;	/* ppid read from /proc/PID/stat after adoption, 0 = not read */
+	unsigned long long pidns;     /* inode of /proc/PID/ns/pid */
+	unsigned long long cgroup_id; /* 0: no cgroup v2 */
+	pid_t ppid_seen; /* ppid read from /proc/PID/stat after adoption, 0 = not read */
 };
 
 enum sc_ev_type {
@@ -58,40 +59,42 @@ enum sc_ev_type {
 	SC_SUBREAPER,
 };
 
-#define SC_NONE (-1)		/* no actor: JSON null */
+#define SC_NONE (-1) /* no actor: JSON null */
 
 struct sc_event {
-	int type;		/* enum sc_ev_type */
-	int subject;		/* actor index: the orphan, zombie, reaped zombie, prctl caller */
-	int parent;		/* reparent: old parent; zombie: parent; reap: reaper (SC_NONE = null) */
-	int new_parent;		/* reparent only */
-	char kind[12];		/* reparent: reaper_kind; reap: how */
-	bool flag;		/* reparent: was_zombie; subreaper: enabled */
-	int exit_code;		/* zombie: exit code, -1 = null (killed) */
-	int signal;		/* zombie: killing signal; reparent: pdeath_signal */
-	bool threads_only;	/* printed only with -T */
-	bool optional;		/* may be absent (but at most once) */
-	char alt_kind[12];	/* reap: another acceptable "how" ("" = none) */
+	int type;	   /* enum sc_ev_type */
+	int subject;	   /* actor index: the orphan, zombie, reaped zombie, prctl caller */
+	int parent;	   /* reparent: old parent; zombie: parent; reap: reaper (SC_NONE = null) */
+	int new_parent;	   /* reparent only */
+	char kind[12];	   /* reparent: reaper_kind; reap: how */
+	bool flag;	   /* reparent: was_zombie; subreaper: enabled */
+	int exit_code;	   /* zombie: exit code, -1 = null (killed) */
+	int signal;	   /* zombie: killing signal; reparent: pdeath_signal */
+	bool threads_only; /* printed only with -T */
+	bool optional;	   /* may be absent (but at most once) */
+	char alt_kind[12]; /* reap: another acceptable "how" ("" = none) */
+	int phase;	   /* 0: before the hold point, 1: after it */
 };
 
 struct sc_truth {
 	char name[32];
-	char error[512];	/* "" when the scenario ran as designed */
-	char skip[256];		/* "" unless the machine cannot run it */
+	char error[512]; /* "" when the scenario ran as designed */
+	int error_taken;
+	char skip[256]; /* "" unless the machine cannot run it */
 	int nr_actors;
 	struct sc_actor actors[SC_MAX_ACTORS];
 	int nr_events;
 	struct sc_event events[SC_MAX_EVENTS];
 
 	/* Bulk scenarios (storms): the pids are in bulk[0..nr_bulk). */
-	int bulk_parent;	/* actor index of the parent of the bulk */
-	int bulk_adopter;	/* storm_reparent: actor that adopted them */
+	int bulk_parent;  /* actor index of the parent of the bulk */
+	int bulk_adopter; /* storm_reparent: actor that adopted them */
 	long nr_bulk;
 	long bulk_cap;
 	pid_t *bulk;
 	/* Counters the scenario measured itself. */
 	long nr_reaped;
-	long nr_adopted_seen;	/* children whose /proc ppid showed the adopter */
+	long nr_adopted_seen; /* children whose /proc ppid showed the adopter */
 };
 
 struct sc_run {
@@ -99,9 +102,9 @@ struct sc_run {
 	struct sc_truth *truth;
 	size_t map_len;
 	pid_t harness;
-	int to_runner;		/* read end: the scenario reached its gate / hold */
-	int from_runner;	/* write end: go / continue */
-	int status;		/* harness wait status */
+	int to_runner;	 /* read end: the scenario reached its gate / hold */
+	int from_runner; /* write end: go / continue */
+	int status;	 /* harness wait status */
 	bool started, finished;
 };
 
@@ -109,9 +112,9 @@ struct scenario {
 	const char *name;
 	const char *help;
 	bool has_hold;
-	bool pidns;		/* runs in a PID namespace of its own */
-	long bulk;		/* number of bulk pid slots */
-	void (*run)(struct sc_truth *t);	/* body of H */
+	bool pidns;			 /* runs in a PID namespace of its own */
+	long bulk;			 /* number of bulk pid slots */
+	void (*run)(struct sc_truth *t); /* body of H */
 };
 
 extern const struct scenario scenarios[];
@@ -151,12 +154,12 @@ struct proc_entry {
 /* Processes below pid (its children, their children...), malloc'd array. */
 int proc_descendants(pid_t pid, struct proc_entry **out);
 int proc_stat(pid_t pid, struct proc_entry *e);
-unsigned long long proc_pidns(pid_t pid);		/* 0 on error */
+unsigned long long proc_pidns(pid_t pid); /* 0 on error */
 unsigned long long proc_pidns_tid(pid_t tid);
 /* cgroup v2 mount point ("" if none) */
 const char *cgroup2_mount(void);
 unsigned long long proc_cgroup_id(pid_t pid);		/* 0 if none */
-int proc_cgroup_path(pid_t pid, char *buf, size_t len);	/* "/x/y" */
+int proc_cgroup_path(pid_t pid, char *buf, size_t len); /* "/x/y" */
 
 /* Waits for pid (a child) to exit; -ETIMEDOUT after timeout_ms. */
 int wait_pid_timeout(pid_t pid, int *status, int timeout_ms);

@@ -1,0 +1,1986 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Scenario library: see scenarios.h.
+ *
+ * Conventions inside a scenario:
+ * - actor 0 is the runner (the caller of sc_start()), actor 1 the harness H;
+ * - an actor records itself (actor_self()) before anything is observed of
+ *   it, so its comm, pids and namespace are those of its life;
+ * - a blocked actor waits on the read end of a "release" pipe whose only
+ *   write end is held by the process that will release it: closing that end
+ *   (also on every error path) lets it go, so nothing can hang;
+ * - only H (or the ns init) adds expected events; inner processes report
+ *   failures with sc_error() into the shared truth and _exit();
+ * - processes other than the runner leave with _exit(), never exit(), so
+ *   that no stdio buffer is flushed twice.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scenarios.h"
+
+#define A_RUNNER  0
+#define A_HARNESS 1
+
+#define SYNC_TIMEOUT_MS (120 * 1000) /* the runner may need 30 s for a tracer */
+#define STEP_TIMEOUT_MS (60 * 1000)
+
+/* The harness's ends of the runner channel (valid in H and below). */
+static int g_to_runner = -1;
+static int g_from_runner = -1;
+
+/* ------------------------------------------------------------------ */
+/* /proc helpers */
+
+int proc_stat(pid_t pid, struct proc_entry *e)
+{
+	char path[64], buf[1024], *p, *q;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	p = strchr(buf, '(');
+	q = strrchr(buf, ')');
+	if (!p || !q || q < p || q[1] != ' ')
+		return -1;
+	memset(e, 0, sizeof(*e));
+	e->pid = pid;
+	snprintf(e->comm, sizeof(e->comm), "%.*s", (int)(q - p - 1), p + 1);
+	if (sscanf(q + 2, "%c %d", &e->state, &e->ppid) != 2)
+		return -1;
+	return 0;
+}
+
+static int proc_all(struct proc_entry **out)
+{
+	struct proc_entry *v = NULL;
+	int n = 0, cap = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	dir = opendir("/proc");
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		char *end;
+		long pid = strtol(d->d_name, &end, 10);
+
+		if (*end || pid <= 0)
+			continue;
+		if (n == cap) {
+			struct proc_entry *nv;
+
+			cap = cap ? cap * 2 : 1024;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				closedir(dir);
+				return -1;
+			}
+			v = nv;
+		}
+		if (proc_stat(pid, &v[n]) == 0)
+			n++;
+	}
+	closedir(dir);
+	*out = v;
+	return n;
+}
+
+int proc_descendants(pid_t pid, struct proc_entry **out)
+{
+	struct proc_entry *all = NULL, *res;
+	int n, i, nres = 0, scan;
+	bool grew;
+
+	*out = NULL;
+	n = proc_all(&all);
+	if (n < 0)
+		return 0;
+	res = calloc(n ? n : 1, sizeof(*res));
+	if (!res) {
+		free(all);
+		return 0;
+	}
+	/* Fixed point: add every process whose parent is pid or in res. */
+	do {
+		grew = false;
+		for (i = 0; i < n; i++) {
+			bool below = all[i].ppid == pid;
+
+			if (all[i].pid == 0)
+				continue;
+			for (scan = 0; !below && scan < nres; scan++)
+				below = all[i].ppid == res[scan].pid;
+			if (below) {
+				res[nres++] = all[i];
+				all[i].pid = 0;
+				grew = true;
+			}
+		}
+	} while (grew);
+	free(all);
+	*out = res;
+	return nres;
+}
+
+static unsigned long long ns_inode(const char *path)
+{
+	char buf[64];
+	unsigned long long ino;
+	ssize_t n;
+
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	if (sscanf(buf, "pid:[%llu]", &ino) != 1)
+		return 0;
+	return ino;
+}
+
+unsigned long long proc_pidns(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+	return ns_inode(path);
+}
+
+unsigned long long proc_pidns_tid(pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/ns/pid", tid, tid);
+	return ns_inode(path);
+}
+
+const char *cgroup2_mount(void)
+{
+	static char mnt[256];
+	static bool done;
+	char line[1024];
+	FILE *f;
+
+	if (done)
+		return mnt;
+	done = true;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return mnt;
+	while (fgets(line, sizeof(line), f)) {
+		char mp[256], *sep = strstr(line, " - ");
+
+		/* id parent maj:min root mountpoint opts ... - fstype src opts */
+		if (!sep || strncmp(sep, " - cgroup2 ", 11))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %255s", mp) == 1) {
+			snprintf(mnt, sizeof(mnt), "%s", mp);
+			break;
+		}
+	}
+	fclose(f);
+	return mnt;
+}
+
+int proc_cgroup_path(pid_t pid, char *buf, size_t len)
+{
+	char path[64], line[1024];
+	int ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(buf, len, "%s", line + 3);
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+unsigned long long proc_cgroup_id(pid_t pid)
+{
+	char rel[768], path[1100];
+	const char *mnt = cgroup2_mount();
+	struct stat st;
+
+	if (!*mnt || proc_cgroup_path(pid, rel, sizeof(rel)))
+		return 0;
+	snprintf(path, sizeof(path), "%s%s", mnt, rel);
+	if (stat(path, &st))
+		return 0;
+	return st.st_ino;
+}
+
+int wait_pid_timeout(pid_t pid, int *status, int timeout_ms)
+{
+	int pfd = syscall(SYS_pidfd_open, pid, 0);
+	int st = 0;
+	pid_t r;
+
+	if (pfd >= 0) {
+		struct pollfd p = { .fd = pfd, .events = POLLIN };
+		int n;
+
+		do
+			n = poll(&p, 1, timeout_ms);
+		while (n < 0 && errno == EINTR);
+		close(pfd);
+		if (n == 0)
+			return -ETIMEDOUT;
+	}
+	do
+		r = waitpid(pid, &st, 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (status)
+		*status = st;
+	return 0;
+}
+
+unsigned long long boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------------ */
+/* Scenario plumbing */
+
+static void sc_error(struct sc_truth *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void sc_error(struct sc_truth *t, const char *fmt, ...)
+{
+	char buf[sizeof(t->error)];
+	va_list ap;
+
+	/* The first error wins; several processes may report at once. */
+	if (!__sync_bool_compare_and_swap(&t->error_taken, 0, 1))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	snprintf(t->error, sizeof(t->error), "%s: %.400s", t->name, buf);
+}
+
+static bool failed(struct sc_truth *t)
+{
+	return t->error_taken != 0;
+}
+
+/* Reads one byte; 0 on a byte, -1 on EOF, error or timeout. */
+static int wait_byte(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+	int n;
+
+	do
+		n = poll(&p, 1, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return -1;
+	do
+		n = read(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	return n == 1 ? 0 : -1;
+}
+
+static int put_byte(int fd, char c)
+{
+	ssize_t n;
+
+	do
+		n = write(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	return n == 1 ? 0 : -1;
+}
+
+/* Blocks until the release pipe is closed (or written to). */
+static void block_on(int fd)
+{
+	char c;
+	ssize_t n;
+
+	do
+		n = read(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+}
+
+struct chan {
+	int r, w;
+};
+
+static int chan_open(struct sc_truth *t, struct chan *c)
+{
+	int fds[2];
+
+	if (pipe(fds)) {
+		sc_error(t, "pipe: %s", strerror(errno));
+		c->r = c->w = -1;
+		return -1;
+	}
+	c->r = fds[0];
+	c->w = fds[1];
+	return 0;
+}
+
+static void xclose(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void chan_close(struct chan *c)
+{
+	xclose(&c->r);
+	xclose(&c->w);
+}
+
+static int read_nspid(const char *path, pid_t *global, pid_t *inner, unsigned int *level)
+{
+	char line[512];
+	int ret = -1;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p, *end;
+		unsigned int n = 0;
+		long v;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		p = line + 6;
+		for (;;) {
+			v = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (n == 0)
+				*global = v;
+			*inner = v;
+			n++;
+			p = end;
+		}
+		if (n) {
+			*level = n - 1;
+			ret = 0;
+		}
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* The calling thread records itself as actor idx (and names itself comm). */
+static int actor_self(struct sc_truth *t, int idx, const char *role, const char *comm)
+{
+	struct sc_actor *a = &t->actors[idx];
+	pid_t tid_global = 0, tid_inner = 0;
+	unsigned int level = 0;
+	char path[64];
+	FILE *f;
+
+	if (idx >= SC_MAX_ACTORS) {
+		sc_error(t, "actor index %d too large", idx);
+		return -1;
+	}
+	if (comm)
+		prctl(PR_SET_NAME, comm);
+	snprintf(a->role, sizeof(a->role), "%s", role);
+	if (read_nspid("/proc/self/status", &a->pid, &a->ns_pid, &a->pidns_level) ||
+	    read_nspid("/proc/thread-self/status", &tid_global, &tid_inner, &level)) {
+		sc_error(t, "%s: cannot read NSpid", role);
+		return -1;
+	}
+	a->tid = tid_global;
+	a->pidns = ns_inode("/proc/thread-self/ns/pid");
+	a->cgroup_id = proc_cgroup_id(a->pid);
+	f = fopen("/proc/thread-self/comm", "re");
+	if (f) {
+		if (fgets(a->comm, sizeof(a->comm), f))
+			a->comm[strcspn(a->comm, "\n")] = 0;
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%d", a->pid);
+	if (!a->pidns || access(path, F_OK)) {
+		sc_error(t, "%s: cannot see itself in /proc", role);
+		return -1;
+	}
+	if (idx >= t->nr_actors)
+		t->nr_actors = idx + 1;
+	return 0;
+}
+
+static struct sc_event *expect(struct sc_truth *t, int type, int subject, int parent)
+{
+	struct sc_event *e;
+
+	if (t->nr_events == SC_MAX_EVENTS) {
+		sc_error(t, "too many expected events");
+		return &t->events[SC_MAX_EVENTS - 1];
+	}
+	e = &t->events[t->nr_events++];
+	memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->subject = subject;
+	e->parent = parent;
+	e->new_parent = SC_NONE;
+	return e;
+}
+
+static void exp_reparent(struct sc_truth *t, int orphan, int old, int new, const char *kind,
+			 bool was_zombie, int pdeath)
+{
+	struct sc_event *e = expect(t, SC_REPARENT, orphan, old);
+
+	e->new_parent = new;
+	snprintf(e->kind, sizeof(e->kind), "%s", kind);
+	e->flag = was_zombie;
+	e->signal = pdeath;
+	e->threads_only = !strcmp(kind, "thread");
+}
+
+static void exp_zombie(struct sc_truth *t, int who, int parent, int exit_code, int sig)
+{
+	struct sc_event *e = expect(t, SC_ZOMBIE, who, parent);
+
+	e->exit_code = exit_code;
+	e->signal = sig;
+}
+
+static struct sc_event *exp_reap(struct sc_truth *t, int who, int reaper, const char *how)
+{
+	struct sc_event *e = expect(t, SC_REAP, who, reaper);
+
+	snprintf(e->kind, sizeof(e->kind), "%s", how);
+	return e;
+}
+
+static void exp_subreaper(struct sc_truth *t, int who, bool on)
+{
+	struct sc_event *e = expect(t, SC_SUBREAPER, who, SC_NONE);
+
+	e->flag = on;
+}
+
+/* The runner lets the scenario start (H, or the ns init, calls it once). */
+static int gate(struct sc_truth *t)
+{
+	if (put_byte(g_to_runner, 'g') || wait_byte(g_from_runner, SYNC_TIMEOUT_MS)) {
+		sc_error(t, "runner did not say go");
+		return -1;
+	}
+	return 0;
+}
+
+static int hold(struct sc_truth *t)
+{
+	if (put_byte(g_to_runner, 'h') || wait_byte(g_from_runner, SYNC_TIMEOUT_MS)) {
+		sc_error(t, "runner did not say continue");
+		return -1;
+	}
+	return 0;
+}
+
+/* Waits for a child; checks that it exited with code (>= 0) or was killed by -code. */
+static int reap_child(struct sc_truth *t, pid_t pid, int code, const char *who)
+{
+	int st, err;
+
+	err = wait_pid_timeout(pid, &st, STEP_TIMEOUT_MS);
+	if (err) {
+		sc_error(t, "waitpid %s (%d): %s", who, pid, strerror(-err));
+		return -1;
+	}
+	if (code >= 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == code)) {
+		sc_error(t, "%s (%d): wait status 0x%x, expected exit %d", who, pid, st, code);
+		return -1;
+	}
+	if (code < 0 && !(WIFSIGNALED(st) && WTERMSIG(st) == -code)) {
+		sc_error(t, "%s (%d): wait status 0x%x, expected signal %d", who, pid, st, -code);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reaps what is left (nothing, when the scenario went as designed). */
+static void reap_rest(struct sc_truth *t)
+{
+	int st;
+	pid_t r;
+
+	while ((r = waitpid(-1, &st, __WALL)) > 0 || (r < 0 && errno == EINTR))
+		if (r > 0)
+			sc_error(t, "pid %d was left for the final reap (status 0x%x)", r, st);
+}
+
+/* The kernel's view of pid's parent must be want. */
+static int check_ppid(struct sc_truth *t, int idx, pid_t want, const char *when)
+{
+	struct proc_entry e;
+
+	if (proc_stat(t->actors[idx].pid, &e)) {
+		sc_error(t, "%s: /proc/%d/stat: %s", when, t->actors[idx].pid, strerror(errno));
+		return -1;
+	}
+	t->actors[idx].ppid_seen = e.ppid;
+	if (e.ppid != want) {
+		sc_error(t, "%s: ppid of %s (%d) is %d, expected %d", when, t->actors[idx].role,
+			 t->actors[idx].pid, e.ppid, want);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_state(struct sc_truth *t, int idx, char want)
+{
+	struct proc_entry e;
+
+	if (proc_stat(t->actors[idx].pid, &e) || e.state != want) {
+		sc_error(t, "%s (%d) is not in state %c", t->actors[idx].role, t->actors[idx].pid,
+			 want);
+		return -1;
+	}
+	return 0;
+}
+
+#define PID(i) (t->actors[i].pid)
+
+/* ------------------------------------------------------------------ */
+/* Scenarios (each one is the body of H, after its gate) */
+
+/*
+ * H (subreaper) -> P -> C; P exits: C is adopted by H, kind "subreaper".
+ */
+static void sc_orphan_subreaper(struct sc_truth *t)
+{
+	enum { P = 2, C = 3 };
+	struct chan rel, rdy, up;
+	pid_t p, c;
+
+	if (chan_open(t, &rel) || chan_open(t, &rdy))
+		return;
+	p = fork();
+	if (p == 0) {
+		xclose(&rel.w);
+		xclose(&rdy.r);
+		actor_self(t, P, "parent", "rt-parent");
+		if (chan_open(t, &up))
+			_exit(1);
+		c = fork();
+		if (c == 0) {
+			xclose(&up.r);
+			actor_self(t, C, "orphan", "rt-orphan");
+			put_byte(up.w, 'r');
+			put_byte(rdy.w, 'r');
+			block_on(rel.r);
+			_exit(0);
+		}
+		xclose(&up.w);
+		/* C has its name and its truth before it is orphaned. */
+		if (c < 0 || wait_byte(up.r, STEP_TIMEOUT_MS))
+			sc_error(t, "orphan did not start");
+		_exit(0);
+	}
+	xclose(&rel.r);
+	xclose(&rdy.w);
+	if (p < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		goto out;
+	}
+	if (wait_byte(rdy.r, STEP_TIMEOUT_MS))
+		sc_error(t, "orphan did not start");
+	if (reap_child(t, p, 0, "parent"))
+		goto out;
+	exp_zombie(t, P, A_HARNESS, 0, 0);
+	exp_reap(t, P, A_HARNESS, "wait4");
+	if (failed(t))
+		goto out;
+	if (check_ppid(t, C, getpid(), "after the parent exited"))
+		goto out;
+	exp_reparent(t, C, P, A_HARNESS, "subreaper", false, 0);
+	xclose(&rel.w);
+	if (reap_child(t, PID(C), 0, "orphan"))
+		goto out;
+	exp_zombie(t, C, A_HARNESS, 0, 0);
+	exp_reap(t, C, A_HARNESS, "wait4");
+out:
+	chan_close(&rel);
+	chan_close(&rdy);
+}
+
+/* H creates a PID namespace; fork() makes its init. 0 in the init. */
+static pid_t fork_ns_init(struct sc_truth *t)
+{
+	pid_t i;
+
+	if (unshare(CLONE_NEWPID)) {
+		if (errno == EPERM || errno == EINVAL || errno == ENOSPC)
+			snprintf(t->skip, sizeof(t->skip), "unshare(CLONE_NEWPID): %s",
+				 strerror(errno));
+		else
+			sc_error(t, "unshare(CLONE_NEWPID): %s", strerror(errno));
+		return -1;
+	}
+	i = fork();
+	if (i < 0)
+		sc_error(t, "fork of the ns init: %s", strerror(errno));
+	return i;
+}
+
+/* H waits for the ns init and expects its zombie and reap. */
+static void finish_ns_init(struct sc_truth *t, int I, pid_t i, int phase)
+{
+	struct sc_event *e;
+
+	if (reap_child(t, i, 0, "ns init"))
+		return;
+	exp_zombie(t, I, A_HARNESS, 0, 0);
+	t->events[t->nr_events - 1].phase = phase;
+	e = exp_reap(t, I, A_HARNESS, "wait4");
+	e->phase = phase;
+}
+
+/*
+ * The orphans of the namespace: I (init, ns pid 1) -> P -> C1..Cn; P exits:
+ * the Cs are adopted by I, kind "ns_init". Used by orphan_ns_init (n = 1)
+ * and container (n = 3, a "shell" leaving 3 workers, exit codes 1..3).
+ */
+static void ns_orphans(struct sc_truth *t, int n, const char *pcomm, const char *ccomm)
+{
+	enum { I = 2, P = 3, C0 = 4 };
+	struct chan rel, rdy;
+	pid_t i, p;
+	int k;
+
+	i = fork_ns_init(t);
+	if (i < 0)
+		return;
+	if (i > 0) {
+		finish_ns_init(t, I, i, 0);
+		return;
+	}
+	/* I: the init of the new namespace */
+	if (actor_self(t, I, "ns_init", "rt-init"))
+		_exit(1);
+	if (t->actors[I].ns_pid != 1 || t->actors[I].pidns_level != 1)
+		sc_error(t, "ns init has ns pid %d at level %u", t->actors[I].ns_pid,
+			 t->actors[I].pidns_level);
+	if (gate(t))
+		_exit(1);
+	if (chan_open(t, &rel) || chan_open(t, &rdy))
+		_exit(1);
+	p = fork();
+	if (p == 0) {
+		struct chan up;
+
+		xclose(&rel.w);
+		xclose(&rdy.r);
+		actor_self(t, P, n > 1 ? "shell" : "parent", pcomm);
+		if (chan_open(t, &up))
+			_exit(1);
+		for (k = 0; k < n; k++) {
+			pid_t c = fork();
+
+			if (c == 0) {
+				char role[24];
+
+				xclose(&up.r);
+				snprintf(role, sizeof(role), n > 1 ? "worker%d" : "orphan", k + 1);
+				actor_self(t, C0 + k, role, ccomm);
+				put_byte(up.w, 'r');
+				put_byte(rdy.w, 'r');
+				block_on(rel.r);
+				_exit(n > 1 ? k + 1 : 0);
+			}
+			if (c < 0)
+				sc_error(t, "fork: %s", strerror(errno));
+		}
+		xclose(&up.w);
+		/* The Cs have their names and truth before they are orphaned. */
+		for (k = 0; k < n; k++)
+			if (wait_byte(up.r, STEP_TIMEOUT_MS))
+				sc_error(t, "orphan %d did not start", k + 1);
+		_exit(0);
+	}
+	xclose(&rel.r);
+	xclose(&rdy.w);
+	if (p < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		goto out;
+	}
+	for (k = 0; k < n; k++)
+		if (wait_byte(rdy.r, STEP_TIMEOUT_MS))
+			sc_error(t, "orphan %d did not start", k + 1);
+	if (reap_child(t, p, 0, "parent"))
+		goto out;
+	exp_zombie(t, P, I, 0, 0);
+	exp_reap(t, P, I, "wait4");
+	for (k = 0; k < n && !failed(t); k++) {
+		if (check_ppid(t, C0 + k, PID(I), "after the parent exited"))
+			goto out;
+		if (t->actors[C0 + k].ns_pid <= 1 || t->actors[C0 + k].pidns != t->actors[I].pidns)
+			sc_error(t, "orphan %d: ns pid %d, pidns %llu", k + 1,
+				 t->actors[C0 + k].ns_pid, t->actors[C0 + k].pidns);
+		exp_reparent(t, C0 + k, P, I, "ns_init", false, 0);
+	}
+	xclose(&rel.w);
+	for (k = 0; k < n && !failed(t); k++) {
+		/* waitpid() takes the pid as this namespace sees it */
+		if (reap_child(t, t->actors[C0 + k].ns_pid, n > 1 ? k + 1 : 0, "orphan"))
+			goto out;
+		exp_zombie(t, C0 + k, I, n > 1 ? k + 1 : 0, 0);
+		exp_reap(t, C0 + k, I, "wait4");
+	}
+out:
+	chan_close(&rel);
+	chan_close(&rdy);
+	reap_rest(t);
+	_exit(failed(t) ? 1 : 0);
+}
+
+static void sc_orphan_ns_init(struct sc_truth *t)
+{
+	ns_orphans(t, 1, "rt-parent", "rt-orphan");
+}
+
+static void sc_container(struct sc_truth *t)
+{
+	ns_orphans(t, 3, "rt-shell", "rt-worker");
+}
+
+/*
+ * H (subreaper) -> P -> C; C exits with 3 and P does not reap it (waitid
+ * WNOWAIT only); P exits: the zombie C is adopted by H (was_zombie) and H
+ * reaps it.
+ */
+static void sc_zombie_orphan(struct sc_truth *t)
+{
+	enum { P = 2, C = 3 };
+	pid_t p;
+	int st;
+
+	p = fork();
+	if (p == 0) {
+		siginfo_t si;
+		pid_t c;
+
+		actor_self(t, P, "parent", "rt-parent");
+		c = fork();
+		if (c == 0) {
+			actor_self(t, C, "orphan", "rt-orphan");
+			_exit(3);
+		}
+		if (c < 0) {
+			sc_error(t, "fork: %s", strerror(errno));
+			_exit(1);
+		}
+		memset(&si, 0, sizeof(si));
+		/* Until C is a zombie, without reaping it. */
+		if (waitid(P_PID, c, &si, WEXITED | WNOWAIT) || si.si_pid != c ||
+		    si.si_code != CLD_EXITED || si.si_status != 3)
+			sc_error(t, "waitid(WNOWAIT) on the orphan failed");
+		_exit(0);
+	}
+	if (p < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		return;
+	}
+	if (reap_child(t, p, 0, "parent"))
+		goto out;
+	exp_zombie(t, C, P, 3, 0);
+	exp_zombie(t, P, A_HARNESS, 0, 0);
+	exp_reap(t, P, A_HARNESS, "wait4");
+	if (failed(t) || check_state(t, C, 'Z') ||
+	    check_ppid(t, C, getpid(), "after the parent exited"))
+		goto out;
+	exp_reparent(t, C, P, A_HARNESS, "subreaper", true, 0);
+	if (waitpid(PID(C), &st, 0) != PID(C) || !WIFEXITED(st) || WEXITSTATUS(st) != 3) {
+		sc_error(t, "reaping the adopted zombie failed");
+		goto out;
+	}
+	exp_reap(t, C, A_HARNESS, "wait4");
+out:
+	reap_rest(t);
+}
+
+/*
+ * I (ns init) forks 5 children that exit with 11..15 and never reaps them
+ * (waitid WNOWAIT sees each one a zombie). Hold point: all are zombies.
+ * Then I exits: the namespace is torn down and the kernel releases them.
+ */
+static void sc_never_reaping(struct sc_truth *t)
+{
+	enum { I = 2, K0 = 3, N = 5 };
+	pid_t i, k[N];
+	int j;
+
+	i = fork_ns_init(t);
+	if (i < 0)
+		return;
+	if (i > 0) {
+		finish_ns_init(t, I, i, 1);
+		return;
+	}
+	if (actor_self(t, I, "ns_init", "rt-init") || gate(t))
+		_exit(1);
+	for (j = 0; j < N; j++) {
+		siginfo_t si;
+
+		k[j] = fork();
+		if (k[j] == 0) {
+			char role[24];
+
+			snprintf(role, sizeof(role), "zombie%d", j + 1);
+			actor_self(t, K0 + j, role, "rt-zombie");
+			_exit(11 + j);
+		}
+		if (k[j] < 0) {
+			sc_error(t, "fork: %s", strerror(errno));
+			_exit(1);
+		}
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, k[j], &si, WEXITED | WNOWAIT) || si.si_pid != k[j]) {
+			sc_error(t, "waitid(WNOWAIT): %s", strerror(errno));
+			_exit(1);
+		}
+		exp_zombie(t, K0 + j, I, 11 + j, 0);
+	}
+	for (j = 0; j < N; j++)
+		if (check_state(t, K0 + j, 'Z'))
+			_exit(1);
+	if (hold(t))
+		_exit(1);
+	/* The kernel (zap_pid_ns_processes) reaps them when I exits. */
+	for (j = 0; j < N; j++)
+		exp_reap(t, K0 + j, SC_NONE, "auto")->phase = 1;
+	_exit(0);
+}
+
+/*
+ * I (ns init) forks 3 children blocked on a pipe; hold point; I exits: the
+ * kernel kills them (SIGKILL) and, I ignoring SIGCHLD while the namespace
+ * is torn down, they are released without becoming zombies.
+ */
+static void sc_ns_init_exit(struct sc_truth *t)
+{
+	enum { I = 2, W0 = 3, N = 3 };
+	struct chan rel, rdy;
+	pid_t i;
+	int j;
+
+	i = fork_ns_init(t);
+	if (i < 0)
+		return;
+	if (i > 0) {
+		finish_ns_init(t, I, i, 1);
+		/* zap_pid_ns_processes() waited for them all. */
+		for (j = 0; j < N && !failed(t); j++) {
+			char path[64];
+
+			snprintf(path, sizeof(path), "/proc/%d", PID(W0 + j));
+			if (!access(path, F_OK))
+				sc_error(t, "worker %d still exists after its ns init",
+					 PID(W0 + j));
+		}
+		return;
+	}
+	if (actor_self(t, I, "ns_init", "rt-init") || gate(t))
+		_exit(1);
+	if (chan_open(t, &rel) || chan_open(t, &rdy))
+		_exit(1);
+	for (j = 0; j < N; j++) {
+		pid_t w = fork();
+
+		if (w == 0) {
+			char role[24];
+
+			xclose(&rel.w);
+			snprintf(role, sizeof(role), "worker%d", j + 1);
+			actor_self(t, W0 + j, role, "rt-worker");
+			put_byte(rdy.w, 'r');
+			for (;;) /* only the kernel's SIGKILL ends it */
+				pause();
+		}
+		if (w < 0) {
+			sc_error(t, "fork: %s", strerror(errno));
+			_exit(1);
+		}
+	}
+	xclose(&rdy.w);
+	for (j = 0; j < N; j++)
+		if (wait_byte(rdy.r, STEP_TIMEOUT_MS))
+			sc_error(t, "worker did not start");
+	if (hold(t))
+		_exit(1);
+	for (j = 0; j < N; j++) {
+		struct sc_event *e = exp_reap(t, W0 + j, SC_NONE, "auto");
+
+		e->phase = 1;
+		e->optional = true; /* never a zombie: a reap event is optional */
+	}
+	/*
+	 * Exit with rel.w still open: only the kernel's SIGKILL can end the
+	 * workers.
+	 */
+	_exit(0);
+}
+
+/*
+ * H (subreaper) -> P; P ignores SIGCHLD and forks K, which exits with 5:
+ * auto-reaped, no zombie. P's wait4() returns ECHILD once K is gone.
+ */
+static void sc_sigchld_ignore(struct sc_truth *t)
+{
+	enum { P = 2, K = 3 };
+	struct sc_event *e;
+	pid_t p;
+
+	p = fork();
+	if (p == 0) {
+		pid_t k, r;
+
+		actor_self(t, P, "parent", "rt-ignorer");
+		signal(SIGCHLD, SIG_IGN);
+		k = fork();
+		if (k == 0) {
+			actor_self(t, K, "child", "rt-child");
+			_exit(5);
+		}
+		if (k < 0) {
+			sc_error(t, "fork: %s", strerror(errno));
+			_exit(1);
+		}
+		/* With SIGCHLD ignored, wait blocks until K is released: ECHILD. */
+		do
+			r = waitpid(-1, NULL, 0);
+		while (r < 0 && errno == EINTR);
+		if (r != -1 || errno != ECHILD)
+			sc_error(t, "waitpid with SIGCHLD ignored returned %d (%s)", r,
+				 strerror(errno));
+		_exit(0);
+	}
+	if (p < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		return;
+	}
+	if (reap_child(t, p, 0, "parent"))
+		return;
+	exp_zombie(t, P, A_HARNESS, 0, 0);
+	exp_reap(t, P, A_HARNESS, "wait4");
+	/* K was never a zombie: no zombie event; a reap event only as "auto". */
+	e = exp_reap(t, K, SC_NONE, "auto");
+	e->optional = true;
+}
+
+/*
+ * H -> S (subreaper, SIGCHLD ignored) -> P -> C; C exits with 3 and stays a
+ * zombie (P waits with WNOWAIT only); P exits: S adopts the zombie C and,
+ * ignoring SIGCHLD, the kernel releases it at once (reap "auto"). P itself
+ * is auto-reaped and never a zombie.
+ */
+static void sc_zombie_to_ignorer(struct sc_truth *t)
+{
+	enum { S = 2, P = 3, C = 4 };
+	pid_t s;
+
+	s = fork();
+	if (s == 0) {
+		char path[64];
+		pid_t p, r;
+
+		actor_self(t, S, "ignorer", "rt-ignorer");
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1))
+			sc_error(t, "prctl: %s", strerror(errno));
+		signal(SIGCHLD, SIG_IGN);
+		p = fork();
+		if (p == 0) {
+			siginfo_t si;
+			pid_t c;
+
+			actor_self(t, P, "parent", "rt-parent");
+			signal(SIGCHLD, SIG_DFL); /* P's own children do not auto-reap */
+			c = fork();
+			if (c == 0) {
+				actor_self(t, C, "orphan", "rt-orphan");
+				_exit(3);
+			}
+			memset(&si, 0, sizeof(si));
+			if (c < 0 || waitid(P_PID, c, &si, WEXITED | WNOWAIT) || si.si_pid != c)
+				sc_error(t, "waitid(WNOWAIT) on the orphan failed");
+			_exit(0);
+		}
+		if (p < 0)
+			_exit(1);
+		/* With SIGCHLD ignored: returns ECHILD once P and C are released. */
+		do
+			r = waitpid(-1, NULL, 0);
+		while (r < 0 && errno == EINTR);
+		if (r != -1 || errno != ECHILD)
+			sc_error(t, "waitpid with SIGCHLD ignored returned %d", r);
+		snprintf(path, sizeof(path), "/proc/%d", PID(C));
+		if (!PID(C) || !access(path, F_OK))
+			sc_error(t, "the adopted zombie was not released");
+		_exit(failed(t) ? 1 : 0);
+	}
+	if (s < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		return;
+	}
+	if (reap_child(t, s, 0, "ignorer"))
+		return;
+	exp_subreaper(t, S, true);
+	exp_zombie(t, C, P, 3, 0);
+	exp_reparent(t, C, P, S, "subreaper", true, 0);
+	exp_reap(t, C, SC_NONE, "auto");
+	exp_reap(t, P, SC_NONE, "auto")->optional = true;
+	exp_zombie(t, S, A_HARNESS, 0, 0);
+	exp_reap(t, S, A_HARNESS, "wait4");
+}
+
+struct thread_arg {
+	struct sc_truth *t;
+	int rel_r, rel_w;
+	int rdy_r, rdy_w;
+};
+
+enum { TH_P = 2, TH_T = 3, TH_C = 4 };
+
+static void *forking_thread(void *arg)
+{
+	struct thread_arg *ta = arg;
+	struct sc_truth *t = ta->t;
+	pid_t c;
+
+	actor_self(t, TH_T, "thread", "rt-thread");
+	c = fork();
+	if (c == 0) {
+		close(ta->rel_w);
+		actor_self(t, TH_C, "orphan", "rt-orphan");
+		put_byte(ta->rdy_w, 'r');
+		block_on(ta->rel_r);
+		_exit(0);
+	}
+	if (c < 0)
+		sc_error(t, "fork in thread: %s", strerror(errno));
+	else if (wait_byte(ta->rdy_r, STEP_TIMEOUT_MS))
+		sc_error(t, "orphan did not start");
+	return NULL; /* the thread exits; its child goes to the main thread */
+}
+
+/*
+ * H (subreaper) -> P; a second thread T of P forks C and exits while P
+ * lives: C is handed to P's main thread (kind "thread": same tgid, other
+ * tid). P then releases and reaps C.
+ */
+static void sc_thread_handoff(struct sc_truth *t)
+{
+	pid_t p;
+
+	p = fork();
+	if (p == 0) {
+		struct thread_arg ta = { .t = t };
+		struct chan rel, rdy;
+		char path[64];
+		pthread_t th;
+		int err, n;
+
+		actor_self(t, TH_P, "parent", "rt-parent");
+		if (chan_open(t, &rel) || chan_open(t, &rdy))
+			_exit(1);
+		ta.rel_r = rel.r;
+		ta.rel_w = rel.w;
+		ta.rdy_r = rdy.r;
+		ta.rdy_w = rdy.w;
+		err = pthread_create(&th, NULL, forking_thread, &ta);
+		if (err) {
+			sc_error(t, "pthread_create: %s", strerror(err));
+			_exit(1);
+		}
+		pthread_join(th, NULL);
+		if (failed(t))
+			goto out;
+		/*
+		 * join returns at the thread's CLONE_CHILD_CLEARTID, before its
+		 * exit_notify(); its /proc entry goes only when it is released,
+		 * after its children moved. The kernel gives no other signal.
+		 */
+		snprintf(path, sizeof(path), "/proc/%d/task/%d", PID(TH_P), t->actors[TH_T].tid);
+		for (n = 0; !access(path, F_OK) && n < 10000; n++)
+			usleep(1000);
+		if (!access(path, F_OK)) {
+			sc_error(t, "the forking thread did not go away");
+			goto out;
+		}
+		if (check_ppid(t, TH_C, PID(TH_P), "after the thread exited"))
+			goto out;
+		xclose(&rel.w);
+		if (reap_child(t, PID(TH_C), 0, "orphan"))
+			goto out;
+out:
+		chan_close(&rel);
+		chan_close(&rdy);
+		reap_rest(t);
+		_exit(failed(t) ? 1 : 0);
+	}
+	if (p < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		return;
+	}
+	if (reap_child(t, p, 0, "parent"))
+		return;
+	exp_reparent(t, TH_C, TH_T, TH_P, "thread", false, 0);
+	exp_zombie(t, TH_C, TH_P, 0, 0);
+	exp_reap(t, TH_C, TH_P, "wait4");
+	exp_zombie(t, TH_P, A_HARNESS, 0, 0);
+	exp_reap(t, TH_P, A_HARNESS, "wait4");
+}
+
+/*
+ * H (subreaper) -> S1 (subreaper) -> S2 (subreaper) -> P -> C.
+ * P exits: C goes to S2 (the nearest). S2 exits: C goes to S1.
+ */
+static void sc_nested_subreapers(struct sc_truth *t)
+{
+	enum { S1 = 2, S2 = 3, P = 4, C = 5 };
+	pid_t s1;
+
+	s1 = fork();
+	if (s1 == 0) {
+		struct chan rel, rdy;
+		pid_t s2;
+
+		actor_self(t, S1, "subreaper1", "rt-sub1");
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1))
+			sc_error(t, "prctl: %s", strerror(errno));
+		if (chan_open(t, &rel) || chan_open(t, &rdy))
+			_exit(1);
+		s2 = fork();
+		if (s2 == 0) {
+			pid_t p;
+
+			xclose(&rel.w);
+			xclose(&rdy.r);
+			actor_self(t, S2, "subreaper2", "rt-sub2");
+			if (prctl(PR_SET_CHILD_SUBREAPER, 1))
+				sc_error(t, "prctl: %s", strerror(errno));
+			p = fork();
+			if (p == 0) {
+				struct chan up;
+
+				actor_self(t, P, "parent", "rt-parent");
+				if (chan_open(t, &up))
+					_exit(1);
+				if (fork() == 0) {
+					xclose(&up.r);
+					actor_self(t, C, "orphan", "rt-orphan");
+					put_byte(up.w, 'r');
+					put_byte(rdy.w, 'r');
+					block_on(rel.r);
+					_exit(0);
+				}
+				xclose(&up.w);
+				if (wait_byte(up.r, STEP_TIMEOUT_MS))
+					sc_error(t, "the orphan did not start");
+				_exit(0);
+			}
+			if (p < 0)
+				_exit(1);
+			if (reap_child(t, p, 0, "parent") || failed(t))
+				_exit(1);
+			check_ppid(t, C, getpid(), "after the parent exited");
+			_exit(failed(t) ? 1 : 0);
+		}
+		xclose(&rdy.w);
+		/* The orphan is alive and recorded; S2 is still there. */
+		if (s2 < 0 || wait_byte(rdy.r, STEP_TIMEOUT_MS)) {
+			sc_error(t, "the orphan did not start");
+			goto out1;
+		}
+		if (reap_child(t, s2, 0, "subreaper2"))
+			goto out1;
+		check_ppid(t, C, getpid(), "after subreaper2 exited");
+		xclose(&rel.w);
+		reap_child(t, PID(C), 0, "orphan");
+out1:
+		chan_close(&rel);
+		chan_close(&rdy);
+		reap_rest(t);
+		_exit(failed(t) ? 1 : 0);
+	}
+	if (s1 < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		return;
+	}
+	if (reap_child(t, s1, 0, "subreaper1"))
+		return;
+	if (!PID(C)) {
+		sc_error(t, "the orphan never recorded itself");
+		return;
+	}
+	exp_subreaper(t, S1, true);
+	exp_subreaper(t, S2, true);
+	exp_zombie(t, P, S2, 0, 0);
+	exp_reap(t, P, S2, "wait4");
+	exp_reparent(t, C, P, S2, "subreaper", false, 0);
+	exp_zombie(t, S2, S1, 0, 0);
+	exp_reap(t, S2, S1, "wait4");
+	exp_reparent(t, C, S2, S1, "subreaper", false, 0);
+	exp_zombie(t, C, S1, 0, 0);
+	exp_reap(t, C, S1, "wait4");
+	exp_zombie(t, S1, A_HARNESS, 0, 0);
+	exp_reap(t, S1, A_HARNESS, "wait4");
+}
+
+/*
+ * H (subreaper) reaps four children: exit(7) by wait4, SIGKILL by wait4,
+ * exit(42) by waitid, SIGTERM by waitid.
+ */
+static void sc_exit_codes(struct sc_truth *t)
+{
+	static const struct {
+		const char *role;
+		int code; /* >= 0 exit code, < 0 killed by -code */
+		bool waitid;
+	} kids[] = {
+		{ "exit7", 7, false },
+		{ "sigkill", -SIGKILL, false },
+		{ "exit42", 42, true },
+		{ "sigterm", -SIGTERM, true },
+	};
+	enum { K0 = 2 };
+	struct chan rel, rdy;
+	unsigned int j;
+
+	if (chan_open(t, &rel) || chan_open(t, &rdy))
+		return;
+	for (j = 0; j < sizeof(kids) / sizeof(kids[0]) && !failed(t); j++) {
+		siginfo_t si;
+		pid_t k = fork();
+		int st;
+
+		if (k == 0) {
+			xclose(&rel.w);
+			actor_self(t, K0 + j, kids[j].role, "rt-exiter");
+			if (kids[j].code >= 0)
+				_exit(kids[j].code);
+			put_byte(rdy.w, 'r');
+			block_on(rel.r);
+			_exit(0);
+		}
+		if (k < 0) {
+			sc_error(t, "fork: %s", strerror(errno));
+			break;
+		}
+		if (kids[j].code < 0) {
+			if (wait_byte(rdy.r, STEP_TIMEOUT_MS)) {
+				sc_error(t, "%s did not start", kids[j].role);
+				break;
+			}
+			kill(k, -kids[j].code);
+		}
+		if (kids[j].waitid) {
+			memset(&si, 0, sizeof(si));
+			if (waitid(P_PID, k, &si, WEXITED) || si.si_pid != k ||
+			    si.si_code != (kids[j].code >= 0 ? CLD_EXITED : CLD_KILLED) ||
+			    si.si_status != (kids[j].code >= 0 ? kids[j].code : -kids[j].code)) {
+				sc_error(t, "waitid for %s: code %d status %d", kids[j].role,
+					 si.si_code, si.si_status);
+				break;
+			}
+		} else {
+			if (waitpid(k, &st, 0) != k ||
+			    (kids[j].code >= 0 ?
+				     !WIFEXITED(st) || WEXITSTATUS(st) != kids[j].code :
+				     !WIFSIGNALED(st) || WTERMSIG(st) != -kids[j].code)) {
+				sc_error(t, "waitpid for %s: status 0x%x", kids[j].role, st);
+				break;
+			}
+		}
+		exp_zombie(t, K0 + j, A_HARNESS, kids[j].code >= 0 ? kids[j].code : -1,
+			   kids[j].code >= 0 ? 0 : -kids[j].code);
+		exp_reap(t, K0 + j, A_HARNESS, kids[j].waitid ? "waitid" : "wait4");
+	}
+	chan_close(&rel);
+	chan_close(&rdy);
+	reap_rest(t);
+}
+
+/* H -> S; S sets PR_SET_CHILD_SUBREAPER, then clears it, and exits. */
+static void sc_subreaper_toggle(struct sc_truth *t)
+{
+	enum { S = 2 };
+	pid_t s;
+
+	s = fork();
+	if (s == 0) {
+		int on = -1;
+
+		actor_self(t, S, "toggler", "rt-toggle");
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1) || prctl(PR_GET_CHILD_SUBREAPER, &on) ||
+		    on != 1)
+			sc_error(t, "PR_SET_CHILD_SUBREAPER 1 failed");
+		if (prctl(PR_SET_CHILD_SUBREAPER, 0) || prctl(PR_GET_CHILD_SUBREAPER, &on) ||
+		    on != 0)
+			sc_error(t, "PR_SET_CHILD_SUBREAPER 0 failed");
+		_exit(0);
+	}
+	if (s < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		return;
+	}
+	if (reap_child(t, s, 0, "toggler"))
+		return;
+	exp_subreaper(t, S, true);
+	exp_subreaper(t, S, false);
+	exp_zombie(t, S, A_HARNESS, 0, 0);
+	exp_reap(t, S, A_HARNESS, "wait4");
+}
+
+/*
+ * H (subreaper) -> P -> C; C has PR_SET_PDEATHSIG(SIGTERM). P exits: C is
+ * adopted by H, is sent SIGTERM, dies of it and H reaps it.
+ */
+static void sc_pdeathsig(struct sc_truth *t)
+{
+	enum { P = 2, C = 3 };
+	pid_t p;
+
+	p = fork();
+	if (p == 0) {
+		struct chan rdy;
+		pid_t c;
+
+		actor_self(t, P, "parent", "rt-parent");
+		if (chan_open(t, &rdy))
+			_exit(1);
+		c = fork();
+		if (c == 0) {
+			actor_self(t, C, "orphan", "rt-orphan");
+			if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != PID(P))
+				sc_error(t, "PR_SET_PDEATHSIG failed");
+			put_byte(rdy.w, 'r');
+			for (;;) /* until the parent-death SIGTERM */
+				pause();
+		}
+		if (c < 0 || wait_byte(rdy.r, STEP_TIMEOUT_MS))
+			sc_error(t, "orphan did not start");
+		_exit(0);
+	}
+	if (p < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		return;
+	}
+	if (reap_child(t, p, 0, "parent"))
+		goto out;
+	exp_zombie(t, P, A_HARNESS, 0, 0);
+	exp_reap(t, P, A_HARNESS, "wait4");
+	if (failed(t))
+		goto out;
+	/* Alive or already dead of SIGTERM, it is ours now. */
+	if (check_ppid(t, C, getpid(), "after the parent exited"))
+		goto out;
+	exp_reparent(t, C, P, A_HARNESS, "subreaper", false, SIGTERM);
+	if (reap_child(t, PID(C), -SIGTERM, "orphan"))
+		goto out;
+	exp_zombie(t, C, A_HARNESS, -1, SIGTERM);
+	exp_reap(t, C, A_HARNESS, "wait4");
+out:
+	reap_rest(t);
+}
+
+#define STORM_REPARENT 20000
+#define STORM_CYCLES   50000
+
+/*
+ * H (subreaper) -> P -> 20,000 children, all blocked on one pipe; P exits
+ * at once: all are adopted by H in one exit. H releases and reaps them.
+ */
+static void sc_storm_reparent(struct sc_truth *t)
+{
+	enum { P = 2 };
+	struct chan rel;
+	char why[256];
+	pid_t p;
+	long j;
+	int st;
+
+	if (sc_can_fork(STORM_REPARENT + 16, why, sizeof(why))) {
+		snprintf(t->skip, sizeof(t->skip), "%s", why);
+		return;
+	}
+	if (chan_open(t, &rel))
+		return;
+	t->bulk_parent = P;
+	t->bulk_adopter = A_HARNESS;
+	p = fork();
+	if (p == 0) {
+		xclose(&rel.w);
+		actor_self(t, P, "storm parent", "rt-storm");
+		for (j = 0; j < STORM_REPARENT; j++) {
+			pid_t k = fork();
+
+			if (k == 0) {
+				prctl(PR_SET_NAME, "rt-storm-kid");
+				block_on(rel.r);
+				_exit(0);
+			}
+			if (k < 0) {
+				sc_error(t, "fork %ld: %s", j, strerror(errno));
+				break;
+			}
+			t->bulk[t->nr_bulk++] = k;
+		}
+		_exit(0);
+	}
+	xclose(&rel.r);
+	if (p < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		goto out;
+	}
+	if (reap_child(t, p, 0, "storm parent"))
+		goto out;
+	exp_zombie(t, P, A_HARNESS, 0, 0);
+	exp_reap(t, P, A_HARNESS, "wait4");
+	for (j = 0; j < t->nr_bulk; j++) {
+		struct proc_entry e;
+
+		if (!proc_stat(t->bulk[j], &e) && e.ppid == getpid())
+			t->nr_adopted_seen++;
+	}
+	if (t->nr_adopted_seen != t->nr_bulk)
+		sc_error(t, "%ld of %ld children show the harness as ppid", t->nr_adopted_seen,
+			 t->nr_bulk);
+out:
+	xclose(&rel.w);
+	while ((p = waitpid(-1, &st, 0)) > 0 || (p < 0 && errno == EINTR))
+		if (p > 0)
+			t->nr_reaped++;
+	if (!failed(t) && t->nr_reaped != STORM_REPARENT)
+		sc_error(t, "reaped %ld children, expected %d", t->nr_reaped, STORM_REPARENT);
+}
+
+/* H (subreaper) -> W; W does 50,000 times: fork, child _exit(0), waitpid. */
+static void sc_storm_cycles(struct sc_truth *t)
+{
+	enum { W = 2 };
+	char why[256];
+	pid_t w;
+
+	if (sc_can_fork(64, why, sizeof(why))) {
+		snprintf(t->skip, sizeof(t->skip), "%s", why);
+		return;
+	}
+	t->bulk_parent = W;
+	w = fork();
+	if (w == 0) {
+		long j;
+
+		actor_self(t, W, "cycler", "rt-cycler");
+		for (j = 0; j < STORM_CYCLES; j++) {
+			pid_t k = fork();
+			int st;
+
+			if (k == 0)
+				_exit(0);
+			if (k < 0) {
+				sc_error(t, "fork %ld: %s", j, strerror(errno));
+				break;
+			}
+			t->bulk[t->nr_bulk++] = k;
+			if (waitpid(k, &st, 0) != k || !WIFEXITED(st) || WEXITSTATUS(st)) {
+				sc_error(t, "cycle %ld: wait failed", j);
+				break;
+			}
+			t->nr_reaped++;
+		}
+		_exit(0);
+	}
+	if (w < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		return;
+	}
+	if (reap_child(t, w, 0, "cycler"))
+		return;
+	if (!failed(t) && t->nr_reaped != STORM_CYCLES)
+		sc_error(t, "%ld cycles, expected %d", t->nr_reaped, STORM_CYCLES);
+	exp_zombie(t, W, A_HARNESS, 0, 0);
+	exp_reap(t, W, A_HARNESS, "wait4");
+}
+
+const struct scenario scenarios[] = {
+	{ "orphan_subreaper", "a child forks a grandchild and exits; a subreaper adopts it",
+	  .run = sc_orphan_subreaper },
+	{ "orphan_ns_init", "the same inside a new PID namespace: its init adopts", .pidns = true,
+	  .run = sc_orphan_ns_init },
+	{ "container", "a PID namespace init adopts the 3 workers of an exiting shell",
+	  .pidns = true, .run = sc_container },
+	{ "zombie_orphan", "an orphan that is already a zombie when adopted",
+	  .run = sc_zombie_orphan },
+	{ "never_reaping", "a namespace init keeps 5 zombies unreaped (hold), then exits",
+	  .pidns = true, .has_hold = true, .run = sc_never_reaping },
+	{ "ns_init_exit", "a namespace init exits: its 3 live processes are killed", .pidns = true,
+	  .has_hold = true, .run = sc_ns_init_exit },
+	{ "sigchld_ignore", "a parent that ignores SIGCHLD: its child never is a zombie",
+	  .run = sc_sigchld_ignore },
+	{ "zombie_to_ignorer",
+	  "a zombie orphan adopted by a subreaper that ignores SIGCHLD: released at once",
+	  .run = sc_zombie_to_ignorer },
+	{ "thread_handoff", "a non-main thread forks and exits: its child goes to a sibling",
+	  .run = sc_thread_handoff },
+	{ "nested_subreapers", "two nested subreapers: the nearest one adopts, then the next",
+	  .run = sc_nested_subreapers },
+	{ "exit_codes", "exit(7)/SIGKILL reaped by wait4, exit(42)/SIGTERM by waitid",
+	  .run = sc_exit_codes },
+	{ "subreaper_toggle", "PR_SET_CHILD_SUBREAPER on, then off", .run = sc_subreaper_toggle },
+	{ "pdeathsig", "an orphan with PR_SET_PDEATHSIG(SIGTERM) dies of its parent's exit",
+	  .run = sc_pdeathsig },
+	{ "storm_reparent", "one parent with 20,000 children exits at once", .bulk = STORM_REPARENT,
+	  .run = sc_storm_reparent },
+	{ "storm_cycles", "50,000 fork / exit / wait cycles", .bulk = STORM_CYCLES,
+	  .run = sc_storm_cycles },
+};
+
+const int nr_scenarios = sizeof(scenarios) / sizeof(scenarios[0]);
+
+const struct scenario *sc_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nr_scenarios; i++)
+		if (!strcmp(scenarios[i].name, name))
+			return &scenarios[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Capacity */
+
+static long read_long(const char *path)
+{
+	char buf[64];
+	long v = -1;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f)) {
+		if (!strncmp(buf, "max", 3))
+			v = LONG_MAX;
+		else
+			v = strtol(buf, NULL, 10);
+	}
+	fclose(f);
+	return v;
+}
+
+/* pids.max - pids.current of the pids cgroup (v1 or v2) we are in. */
+static long pids_cgroup_room(void)
+{
+	char line[1024], path[1400];
+	long room = LONG_MAX;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	if (!f)
+		return room;
+	while (fgets(line, sizeof(line), f)) {
+		char *ctl = strchr(line, ':'), *rel;
+		long max, cur;
+
+		if (!ctl)
+			continue;
+		rel = strchr(ctl + 1, ':');
+		if (!rel)
+			continue;
+		*rel++ = 0;
+		rel[strcspn(rel, "\n")] = 0;
+		if (!strcmp(ctl + 1, "pids"))
+			snprintf(path, sizeof(path), "/sys/fs/cgroup/pids%s", rel);
+		else if (!ctl[1] && *cgroup2_mount())
+			snprintf(path, sizeof(path), "%s%s", cgroup2_mount(), rel);
+		else
+			continue;
+		/* Every level up to the root limits us. */
+		for (;;) {
+			char p[1500];
+
+			snprintf(p, sizeof(p), "%s/pids.max", path);
+			max = read_long(p);
+			snprintf(p, sizeof(p), "%s/pids.current", path);
+			cur = read_long(p);
+			if (max >= 0 && cur >= 0 && max != LONG_MAX && max - cur < room)
+				room = max - cur;
+			if (!strrchr(path, '/') || strrchr(path, '/') == path)
+				break;
+			*strrchr(path, '/') = 0;
+			if (!strcmp(path, "/sys/fs/cgroup/pids") || !strcmp(path, cgroup2_mount()))
+				break;
+		}
+	}
+	fclose(f);
+	return room;
+}
+
+int sc_can_fork(long nr, char *buf, size_t len)
+{
+	long pid_max = read_long("/proc/sys/kernel/pid_max");
+	long threads_max = read_long("/proc/sys/kernel/threads-max");
+	long running = 0, threads = 0, room;
+	struct proc_entry *all = NULL;
+	struct rlimit rl;
+	char line[256];
+	FILE *f;
+	int n;
+
+	n = proc_all(&all);
+	free(all);
+	f = fopen("/proc/loadavg", "re");
+	if (f) {
+		if (fgets(line, sizeof(line), f))
+			sscanf(line, "%*s %*s %*s %ld/%ld", &running, &threads);
+		fclose(f);
+	}
+	if (pid_max > 0 && pid_max - 300 - (threads > n ? threads : n) < nr) {
+		snprintf(buf, len,
+			 "kernel.pid_max %ld leaves no room for %ld processes (%ld tasks exist)",
+			 pid_max, nr, threads);
+		return -1;
+	}
+	if (threads_max > 0 && threads_max - threads < nr + 64) {
+		snprintf(buf, len, "kernel.threads-max %ld leaves no room for %ld processes",
+			 threads_max, nr);
+		return -1;
+	}
+	if (getuid() != 0 && !getrlimit(RLIMIT_NPROC, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    (long)rl.rlim_cur < nr + n) {
+		snprintf(buf, len, "RLIMIT_NPROC %ld is below %ld", (long)rl.rlim_cur, nr + n);
+		return -1;
+	}
+	room = pids_cgroup_room();
+	if (room < nr + 16) {
+		snprintf(buf, len, "the pids cgroup allows %ld more processes, %ld needed", room,
+			 nr);
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Runner side */
+
+static void harness_main(struct sc_run *run)
+{
+	struct sc_truth *t = run->truth;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	alarm(900); /* a wedged scenario must not outlive the tests */
+	if (actor_self(t, A_HARNESS, "harness", "rt-harness"))
+		_exit(1);
+	if (!run->sc->pidns) {
+		/* After the gate: a tracer started at the gate sees the prctl. */
+		if (gate(t))
+			_exit(1);
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1)) {
+			sc_error(t, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+			_exit(1);
+		}
+		exp_subreaper(t, A_HARNESS, true);
+	}
+	run->sc->run(t);
+	reap_rest(t);
+	if (t->skip[0])
+		_exit(0);
+	_exit(failed(t) ? 1 : 0);
+}
+
+int sc_start(struct sc_run *run, const char *name)
+{
+	const struct scenario *sc = sc_find(name);
+	int to_runner[2], from_runner[2];
+	struct sc_truth *t;
+	size_t len;
+
+	memset(run, 0, sizeof(*run));
+	run->to_runner = run->from_runner = -1;
+	if (!sc) {
+		errno = ENOENT;
+		return -1;
+	}
+	run->sc = sc;
+	len = sizeof(*t) + sc->bulk * sizeof(pid_t);
+	len = (len + 4095) & ~4095UL;
+	t = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (t == MAP_FAILED)
+		return -1;
+	run->truth = t;
+	run->map_len = len;
+	snprintf(t->name, sizeof(t->name), "%s", sc->name);
+	t->bulk = (pid_t *)(t + 1);
+	t->bulk_cap = sc->bulk;
+	t->bulk_parent = t->bulk_adopter = SC_NONE;
+	actor_self(t, A_RUNNER, "runner", NULL);
+	if (pipe(to_runner))
+		return -1;
+	if (pipe(from_runner)) {
+		close(to_runner[0]);
+		close(to_runner[1]);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	run->harness = fork();
+	if (run->harness < 0) {
+		close(to_runner[0]);
+		close(to_runner[1]);
+		close(from_runner[0]);
+		close(from_runner[1]);
+		return -1;
+	}
+	if (run->harness == 0) {
+		close(to_runner[0]);
+		close(from_runner[1]);
+		g_to_runner = to_runner[1];
+		g_from_runner = from_runner[0];
+		harness_main(run);
+		_exit(1);
+	}
+	close(to_runner[1]);
+	close(from_runner[0]);
+	run->to_runner = to_runner[0];
+	run->from_runner = from_runner[1];
+	run->started = true;
+	/* The gate: H (or the ns init) is ready and waits for sc_go(). */
+	if (wait_byte(run->to_runner, SYNC_TIMEOUT_MS) == 0)
+		return 0;
+	/* It exited instead (a skip, or an error). */
+	sc_finish(run);
+	if (!t->error[0] && !t->skip[0])
+		snprintf(t->error, sizeof(t->error), "%s: the harness did not reach its gate",
+			 name);
+	return -1;
+}
+
+int sc_go(struct sc_run *run)
+{
+	return put_byte(run->from_runner, 'g');
+}
+
+int sc_wait_hold(struct sc_run *run)
+{
+	if (!run->sc->has_hold)
+		return 0;
+	if (wait_byte(run->to_runner, SYNC_TIMEOUT_MS)) {
+		if (!run->truth->error[0])
+			snprintf(run->truth->error, sizeof(run->truth->error),
+				 "%s: did not reach its hold point", run->sc->name);
+		return -1;
+	}
+	return 0;
+}
+
+int sc_continue(struct sc_run *run)
+{
+	if (!run->sc->has_hold)
+		return 0;
+	return put_byte(run->from_runner, 'c');
+}
+
+int sc_finish(struct sc_run *run)
+{
+	struct sc_truth *t = run->truth;
+	struct sc_event *e;
+	int err;
+
+	if (!run->started || run->finished)
+		return t && t->error[0] ? -1 : 0;
+	run->finished = true;
+	/* Closing our ends unblocks a harness still waiting for us. */
+	xclose(&run->from_runner);
+	err = wait_pid_timeout(run->harness, &run->status, run->sc->bulk ? 900 * 1000 : 300 * 1000);
+	if (err == -ETIMEDOUT) {
+		kill(run->harness, SIGKILL);
+		wait_pid_timeout(run->harness, &run->status, -1);
+		if (!t->error[0])
+			snprintf(t->error, sizeof(t->error), "%s: timed out", t->name);
+	}
+	xclose(&run->to_runner);
+	if (!t->error[0] && !(WIFEXITED(run->status) && WEXITSTATUS(run->status) == 0))
+		snprintf(t->error, sizeof(t->error), "%s: harness wait status 0x%x", t->name,
+			 run->status);
+	if (!t->error[0] && !t->skip[0]) {
+		int phase = run->sc->has_hold ? 1 : 0;
+
+		e = expect(t, SC_ZOMBIE, A_HARNESS, A_RUNNER);
+		e->phase = phase;
+		e = expect(t, SC_REAP, A_HARNESS, A_RUNNER);
+		snprintf(e->kind, sizeof(e->kind), "wait4");
+		e->phase = phase;
+	}
+	return t->error[0] ? -1 : 0;
+}
+
+void sc_release(struct sc_run *run)
+{
+	if (run->started && !run->finished)
+		sc_finish(run);
+	if (run->truth)
+		munmap(run->truth, run->map_len);
+	run->truth = NULL;
+}
+
+int sc_run(struct sc_run *run, const char *name)
+{
+	if (sc_start(run, name))
+		return -1;
+	if (sc_go(run) || sc_wait_hold(run) || sc_continue(run)) {
+		sc_finish(run);
+		return -1;
+	}
+	return sc_finish(run);
+}
+
+/* ------------------------------------------------------------------ */
+/* Printing and lookups */
+
+const char *sc_ev_name(int type)
+{
+	switch (type) {
+	case SC_REPARENT:
+		return "reparent";
+	case SC_ZOMBIE:
+		return "zombie";
+	case SC_REAP:
+		return "reap";
+	case SC_SUBREAPER:
+		return "subreaper";
+	}
+	return "?";
+}
+
+int sc_actor_by_pid(const struct sc_truth *t, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < t->nr_actors; i++)
+		if (t->actors[i].pid == pid && t->actors[i].tid == pid)
+			return i;
+	for (i = 0; i < t->nr_actors; i++)
+		if (t->actors[i].pid == pid)
+			return i;
+	return -1;
+}
+
+int sc_actor_by_role(const struct sc_truth *t, const char *role)
+{
+	int i;
+
+	for (i = 0; i < t->nr_actors; i++)
+		if (!strcmp(t->actors[i].role, role))
+			return i;
+	return -1;
+}
+
+static const char *role_of(const struct sc_truth *t, int idx)
+{
+	return idx == SC_NONE ? "-" : t->actors[idx].role;
+}
+
+void sc_print_truth(const struct sc_truth *t, FILE *f)
+{
+	int i;
+
+	fprintf(f, "scenario %s%s%s\n", t->name, t->error[0] ? ": ERROR " : "", t->error);
+	if (t->skip[0])
+		fprintf(f, "skipped: %s\n", t->skip);
+	fprintf(f, "%-12s %-16s %8s %8s %6s %5s %12s %10s %8s\n", "ROLE", "COMM", "PID", "TID",
+		"NSPID", "LEVEL", "PIDNS", "CGROUP", "PPID-SEEN");
+	for (i = 0; i < t->nr_actors; i++) {
+		const struct sc_actor *a = &t->actors[i];
+
+		fprintf(f, "%-12s %-16s %8d %8d %6d %5u %12llu %10llu %8d\n", a->role, a->comm,
+			a->pid, a->tid, a->ns_pid, a->pidns_level, a->pidns, a->cgroup_id,
+			a->ppid_seen);
+	}
+	if (t->nr_bulk)
+		fprintf(f,
+			"bulk: %ld pids (first %d, last %d), parent %s, %ld reaped, %ld adoptions seen\n",
+			t->nr_bulk, t->bulk[0], t->bulk[t->nr_bulk - 1], role_of(t, t->bulk_parent),
+			t->nr_reaped, t->nr_adopted_seen);
+	fprintf(f, "expected events:\n");
+	for (i = 0; i < t->nr_events; i++) {
+		const struct sc_event *e = &t->events[i];
+		const struct sc_actor *s = &t->actors[e->subject];
+
+		fprintf(f, "  %-9s %s (%d)", sc_ev_name(e->type), s->role, s->pid);
+		switch (e->type) {
+		case SC_REPARENT:
+			fprintf(f, " from %s (%d/%d) to %s (%d/%d) kind %s%s pdeath %d",
+				role_of(t, e->parent), t->actors[e->parent].pid,
+				t->actors[e->parent].tid, role_of(t, e->new_parent),
+				t->actors[e->new_parent].pid, t->actors[e->new_parent].tid, e->kind,
+				e->flag ? " was_zombie" : "", e->signal);
+			break;
+		case SC_ZOMBIE:
+			fprintf(f, " parent %s (%d)", role_of(t, e->parent),
+				t->actors[e->parent].pid);
+			if (e->exit_code >= 0)
+				fprintf(f, " exit %d", e->exit_code);
+			else
+				fprintf(f, " killed by %d", e->signal);
+			break;
+		case SC_REAP:
+			if (e->parent == SC_NONE)
+				fprintf(f, " how %s", e->kind);
+			else
+				fprintf(f, " by %s (%d) how %s", role_of(t, e->parent),
+					t->actors[e->parent].pid, e->kind);
+			break;
+		case SC_SUBREAPER:
+			fprintf(f, " %s", e->flag ? "on" : "off");
+			break;
+		}
+		fprintf(f, "%s%s%s\n", e->threads_only ? " (-T only)" : "",
+			e->optional ? " (optional)" : "", e->phase ? " (after hold)" : "");
+	}
+}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Each scenario under reapertrace --json: every event the kernel produced
+ * for the scenario's processes is printed exactly once, field by field as
+ * the scenario's truth says, and nothing else about them is printed.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "tracer.h"
+
+static const char *const json_opts[] = { "--json", NULL };
+static const char *const json_threads_opts[] = { "--json", "-T", NULL };
+
+/* Runs the scenario under the tracer and checks all its events. */
+static bool traced(const char *name, bool threads, struct sc_run *run, struct tracer *tr)
+{
+	struct check_opts co = { .threads = threads, .max_phase = 1 };
+
+	if (!run_traced(name, threads ? json_threads_opts : json_opts, run, tr))
+		return false;
+	return check_events(&tr->doc, run->truth, &co, tr);
+}
+
+#define TRACED_TEST(name, threads)                 \
+	TEST(events_##name)                        \
+	{                                          \
+		struct sc_run run = {};            \
+		struct tracer tr = {};             \
+                                                   \
+		traced(#name, threads, &run, &tr); \
+		tracer_free(&tr);                  \
+		sc_release(&run);                  \
+	}
+
+TEST(events_orphan_subreaper)
+{
+	struct sc_run run = {};
+	struct tracer tr = {};
+	int c;
+
+	if (!traced("orphan_subreaper", false, &run, &tr))
+		goto out;
+	/* The kernel's view, read while the orphan lived: H adopted it. */
+	c = sc_actor_by_role(run.truth, "orphan");
+	ASSERT_EQ(run.truth->actors[c].ppid_seen, run.truth->actors[1].pid,
+		  "/proc/ORPHAN/stat ppid == subreaper pid");
+out:
+	tracer_free(&tr);
+	sc_release(&run);
+}
+
+TRACED_TEST(orphan_ns_init, false)
+
+TEST(events_container)
+{
+	struct sc_run run = {};
+	struct tracer tr = {};
+	const struct sc_truth *t;
+	int i, init;
+
+	if (!traced("container", false, &run, &tr))
+		goto out;
+	t = run.truth;
+	init = sc_actor_by_role(t, "ns_init");
+	if (!ASSERT_GE(init, 0, "the truth has an ns init"))
+		goto out;
+	ASSERT_EQ(t->actors[init].ns_pid, 1, "the container init is pid 1 inside");
+	ASSERT_NEQ(t->actors[init].pidns, t->actors[0].pidns, "its pidns is not the runner's");
+	for (i = init + 1; i < t->nr_actors; i++) {
+		ASSERT_EQ(t->actors[i].pidns, t->actors[init].pidns, "same pidns as its init");
+		ASSERT_EQ(t->actors[i].ns_pid, i - init + 1, "ns pids are given in fork order");
+		ASSERT_EQ(t->actors[i].pidns_level, 1, "one level below the root namespace");
+	}
+out:
+	tracer_free(&tr);
+	sc_release(&run);
+}
+
+TRACED_TEST(zombie_orphan, false)
+TRACED_TEST(sigchld_ignore, false)
+TRACED_TEST(zombie_to_ignorer, false)
+TRACED_TEST(nested_subreapers, false)
+TRACED_TEST(exit_codes, false)
+TRACED_TEST(subreaper_toggle, false)
+TRACED_TEST(pdeathsig, false)
+TRACED_TEST(ns_init_exit, false)
+
+/* Without -T the hand-off to a sibling thread is not printed... */
+TRACED_TEST(thread_handoff, false)
+
+/* ...with -T it is: kind "thread", same tgid, another tid. */
+TEST(events_thread_handoff_T)
+{
+	struct sc_run run = {};
+	struct tracer tr = {};
+	const struct sc_truth *t;
+	int c, i;
+
+	if (!traced("thread_handoff", true, &run, &tr))
+		goto out;
+	t = run.truth;
+	c = sc_actor_by_role(t, "orphan");
+	for (i = 0; i < tr.doc.nr; i++) {
+		const struct json_obj *o = &tr.doc.objs[i];
+		long long op = 0, np = 0, ot = 0, nt = 0, pid = 0;
+
+		if (strcmp(json_event(o), "reparent") || !json_int(o, "pid", &pid) ||
+		    pid != t->actors[c].pid)
+			continue;
+		json_int(o, "old_parent.pid", &op);
+		json_int(o, "new_parent.pid", &np);
+		json_int(o, "old_parent.tid", &ot);
+		json_int(o, "new_parent.tid", &nt);
+		ASSERT_EQ(np, op, "thread hand-off: new_parent.pid == old_parent.pid");
+		ASSERT_NEQ(nt, ot, "thread hand-off: new_parent.tid != old_parent.tid");
+	}
+out:
+	tracer_free(&tr);
+	sc_release(&run);
+}
+
+/*
+ * A namespace init keeps 5 zombies. Tracer A stops while they are held:
+ * each zombie once, no reap. Tracer B runs through the teardown: the
+ * kernel releases them, reap "auto".
+ */
+TEST(events_never_reaping)
+{
+	struct check_opts held = { .max_phase = 0 }, all = { .max_phase = 1 };
+	struct sc_run run = {};
+	struct tracer a = {}, b = {};
+
+	if (sc_start(&run, "never_reaping")) {
+		if (run.truth && run.truth->skip[0])
+			test_skip("%s", run.truth->skip);
+		else
+			ASSERT_TRUE(false, "scenario starts");
+		goto out;
+	}
+	if (!tracer_start(&a, json_opts) || !tracer_start(&b, json_opts))
+		goto out;
+	if (!ASSERT_EQ(sc_go(&run), 0, "go") || !ASSERT_EQ(sc_wait_hold(&run), 0, "held"))
+		goto out;
+	if (!tracer_stop(&a, NULL, NULL))
+		goto out;
+	/* The zombies are still there: the truth up to the hold is final. */
+	check_events(&a.doc, run.truth, &held, &a);
+	ASSERT_EQ(sc_continue(&run), 0, "continue");
+	if (!ASSERT_EQ(sc_finish(&run), 0, "scenario ran as designed")) {
+		diag("%s", run.truth->error);
+		goto out;
+	}
+	if (!tracer_stop(&b, NULL, NULL))
+		goto out;
+	check_events(&b.doc, run.truth, &all, &b);
+out:
+	tracer_free(&a);
+	tracer_free(&b);
+	sc_release(&run);
+}

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Storms: 20,000 orphans adopted in one exit, and 50,000 fork/exit/wait
+ * cycles. Every event is there exactly once and nothing is lost.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "tracer.h"
+
+static const char *const json_opts[] = { "--json", NULL };
+
+struct storm {
+	pid_t parent; /* of the bulk */
+	pid_t harness;
+};
+
+static bool keep_storm(const struct json_obj *o, void *arg)
+{
+	const struct storm *s = arg;
+	long long v;
+
+	return (json_int(o, "old_parent.pid", &v) && v == s->parent) ||
+	       (json_int(o, "parent.pid", &v) && (v == s->parent || v == s->harness)) ||
+	       (json_int(o, "reaper.pid", &v) && (v == s->parent || v == s->harness)) ||
+	       (json_int(o, "pid", &v) && (v == s->parent || v == s->harness));
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool run_storm(const char *name, struct sc_run *run, struct tracer *tr, struct storm *s)
+{
+	if (sc_start(run, name)) {
+		if (run->truth && run->truth->skip[0])
+			test_skip("%s", run->truth->skip);
+		else
+			ASSERT_TRUE(false, run->truth ? run->truth->error : "scenario starts");
+		return false;
+	}
+	if (!tracer_start(tr, json_opts)) {
+		sc_finish(run);
+		return false;
+	}
+	sc_go(run);
+	if (sc_finish(run)) {
+		if (run->truth->skip[0]) {
+			test_skip("%s", run->truth->skip);
+			return false;
+		}
+		ASSERT_TRUE(false, run->truth->error);
+		return false;
+	}
+	s->parent = run->truth->actors[run->truth->bulk_parent].pid;
+	s->harness = run->truth->actors[1].pid;
+	if (!tracer_stop(tr, keep_storm, s))
+		return false;
+	return true;
+}
+
+static void summary_counters(const struct tracer *tr)
+{
+	static const char *const keys[] = { "orphans_truncated", "zombies_untracked",
+					    "unresolved_adoptions" };
+	unsigned int k;
+	long long v;
+
+	if (!tr->summary)
+		return;
+	for (k = 0; k < 3; k++)
+		if (!ASSERT_TRUE(json_int(tr->summary, keys[k], &v) && v == 0, keys[k]))
+			diag("summary: %s", tr->summary->line);
+}
+
+/*
+ * The subjects of the records selected by (event, key == who), sorted, must
+ * equal the sorted bulk pids (except: a pid that is not of the bulk); each
+ * one checked by check(o).
+ */
+static void same_pids(const struct jsonl_doc *d, const char *event, const char *key, pid_t who,
+		      pid_t except, const pid_t *want, long n,
+		      bool (*check)(const struct json_obj *o, void *a), void *arg)
+{
+	pid_t *got = malloc((d->nr + 1) * sizeof(pid_t));
+	long m = 0, i, diff = 0;
+	char what[128];
+	bool bad = false;
+
+	for (i = 0; i < d->nr; i++) {
+		const struct json_obj *o = &d->objs[i];
+		long long v, pid;
+
+		if (strcmp(json_event(o), event) || !json_int(o, key, &v) || v != who ||
+		    !json_int(o, "pid", &pid) || pid == except)
+			continue;
+		got[m++] = pid;
+		if (!bad && !check(o, arg)) {
+			diag("  in %s", o->line);
+			bad = true; /* one example is enough */
+		}
+	}
+	snprintf(what, sizeof(what), "number of %s events with %s %d", event, key, who);
+	ASSERT_EQ(m, n, what);
+	qsort(got, m, sizeof(pid_t), cmp_pid);
+	for (i = 0; i < m && i < n; i++)
+		diff += got[i] != want[i];
+	snprintf(what, sizeof(what), "%s events are about exactly the scenario's pids", event);
+	ASSERT_EQ(diff, 0, what);
+	free(got);
+}
+
+static bool reparent_ok(const struct json_obj *o, void *arg)
+{
+	const struct storm *s = arg;
+	const char *comm = json_str(o, "comm");
+	long long v = 0;
+	bool b = true;
+
+	return ASSERT_TRUE(json_int(o, "new_parent.pid", &v) && v == s->harness,
+			   "new_parent.pid") &&
+	       ASSERT_TRUE(json_int(o, "new_parent.tid", &v) && v == s->harness,
+			   "new_parent.tid") &&
+	       ASSERT_STREQ(json_str(o, "reaper_kind"), "subreaper", "reaper_kind") &&
+	       ASSERT_TRUE(json_bool(o, "was_zombie", &b) && !b, "was_zombie false") &&
+	       /* a kid may not have renamed itself yet when its parent exited */
+	       ASSERT_TRUE(comm && (!strcmp(comm, "rt-storm-kid") || !strcmp(comm, "rt-storm")),
+			   "comm");
+}
+
+static bool zombie_ok(const struct json_obj *o, void *arg)
+{
+	long long v = -1;
+
+	(void)arg;
+	return ASSERT_TRUE(json_int(o, "exit_code", &v) && v == 0, "exit_code 0") &&
+	       ASSERT_TRUE(json_int(o, "signal", &v) && v == 0, "signal 0");
+}
+
+static bool reap_ok(const struct json_obj *o, void *arg)
+{
+	unsigned long long z = 0;
+
+	(void)arg;
+	return ASSERT_STREQ(json_str(o, "how"), "wait4", "how") &&
+	       ASSERT_TRUE(json_u64(o, "zombie_ns", &z) && z > 0, "zombie_ns > 0");
+}
+
+TEST(storm_reparent_20000)
+{
+	struct check_opts co = { .max_phase = 1 };
+	struct sc_run run = {};
+	struct tracer tr = {};
+	struct storm s = {};
+	const struct sc_truth *t;
+
+	if (!run_storm("storm_reparent", &run, &tr, &s))
+		goto out;
+	t = run.truth;
+	if (!ASSERT_EQ(t->nr_bulk, 20000, "the scenario made 20,000 orphans") ||
+	    !ASSERT_EQ(t->nr_adopted_seen, 20000, "/proc shows all adopted by H"))
+		goto out;
+	qsort(t->bulk, t->nr_bulk, sizeof(pid_t), cmp_pid);
+	same_pids(&tr.doc, "reparent", "old_parent.pid", s.parent, 0, t->bulk, t->nr_bulk,
+		  reparent_ok, &s);
+	/* the storm parent's own zombie and reap are not of the bulk */
+	same_pids(&tr.doc, "zombie", "parent.pid", s.harness, s.parent, t->bulk, t->nr_bulk,
+		  zombie_ok, &s);
+	same_pids(&tr.doc, "reap", "reaper.pid", s.harness, s.parent, t->bulk, t->nr_bulk, reap_ok,
+		  &s);
+	summary_counters(&tr);
+	/* H and P themselves, field by field (the bulk pids are no actors). */
+	check_events(&tr.doc, t, &co, &tr);
+out:
+	tracer_free(&tr);
+	sc_release(&run);
+}
+
+TEST(storm_cycles_50000)
+{
+	struct check_opts co = { .max_phase = 1 };
+	struct sc_run run = {};
+	struct tracer tr = {};
+	struct storm s = {};
+	const struct sc_truth *t;
+
+	if (!run_storm("storm_cycles", &run, &tr, &s))
+		goto out;
+	t = run.truth;
+	if (!ASSERT_EQ(t->nr_bulk, 50000, "the scenario made 50,000 cycles"))
+		goto out;
+	/* pids wrap around: compare as multisets */
+	qsort(t->bulk, t->nr_bulk, sizeof(pid_t), cmp_pid);
+	same_pids(&tr.doc, "zombie", "parent.pid", s.parent, 0, t->bulk, t->nr_bulk, zombie_ok, &s);
+	same_pids(&tr.doc, "reap", "reaper.pid", s.parent, 0, t->bulk, t->nr_bulk, reap_ok, &s);
+	summary_counters(&tr);
+	check_events(&tr.doc, t, &co, &tr);
+out:
+	tracer_free(&tr);
+	sc_release(&run);
+}
