@@ -74,13 +74,33 @@ struct zombie_key {
 	__u32 nr;    /* the zombie's pid in that namespace */
 };
 
+struct zombie {
+	struct rt_event_hdr hdr; /* the zombie as it died; ts_ns = became a zombie */
+	__u64 task;		 /* its task_struct, the key of zombie_tasks */
+};
+
+#define MAX_ZOMBIES (1 << 18)
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1 << 18);
+	__uint(max_entries, MAX_ZOMBIES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct zombie_key);
-	__type(value, struct rt_event_hdr); /* the zombie as it died; ts_ns = became a zombie */
+	__type(value, struct zombie);
 } zombies SEC(".maps");
+
+/*
+ * The same zombies by task_struct: once released, a task's pids are gone
+ * (detach_pid() clears thread_pid), so sched_process_free can only name it
+ * by its address, which stays its own until that tracepoint returns.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_ZOMBIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct zombie_key);
+} zombie_tasks SEC(".maps");
 
 enum inflight_call {
 	CALL_WAIT4 = 1,
@@ -239,7 +259,11 @@ static __always_inline __u32 reaper_kind(struct task_struct *father, struct task
 
 	if (reaper_tgid == BPF_CORE_READ(father, tgid))
 		return RT_KIND_THREAD;
-	ns = task_pidns(father);
+	/*
+	 * The father may be reaped already (its pids detached); the reaper is
+	 * alive, and always in the father's namespace.
+	 */
+	ns = task_pidns(reaper);
 	if (BPF_CORE_READ(ns, child_reaper, tgid) == reaper_tgid)
 		return BPF_CORE_READ(ns, level) ? RT_KIND_NS_INIT : RT_KIND_INIT;
 	sig = BPF_CORE_READ(reaper, signal);
@@ -292,6 +316,21 @@ int BPF_PROG(reap_sched_sw, bool preempt, struct task_struct *prev)
 
 /* ---- zombie: the exit notification that does not auto-reap ---- */
 
+static __always_inline void track_zombie(struct zombie_key *key, struct task_struct *leader,
+					 struct rt_event_hdr *hdr)
+{
+	struct zombie z = { .hdr = *hdr, .task = (__u64)leader };
+
+	if (bpf_map_update_elem(&zombies, key, &z, BPF_ANY)) {
+		count(RT_STAT_ZOMBIE_TABLE_FULL);
+		return;
+	}
+	if (bpf_map_update_elem(&zombie_tasks, &z.task, key, BPF_ANY)) {
+		bpf_map_delete_elem(&zombies, key);
+		count(RT_STAT_ZOMBIE_TABLE_FULL);
+	}
+}
+
 SEC("tp_btf/signal_generate")
 int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_struct *target)
 {
@@ -333,26 +372,25 @@ int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_
 	e->signal = si_code == CLD_EXITED ? 0 : status;
 	e->core_dumped = si_code == CLD_DUMPED;
 	e->__pad = 0;
-	if (bpf_map_update_elem(&zombies, &key, &e->hdr, BPF_ANY))
-		count(RT_STAT_ZOMBIE_TABLE_FULL);
+	track_zombie(&key, leader, &e->hdr);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 
 /* ---- reap: a wait that released a zombie, or a release without one ---- */
 
-static __always_inline void report_reap(struct zombie_key *key, struct rt_event_hdr *z,
+static __always_inline void report_reap(struct zombie_key *key, struct zombie *z,
 					struct task_struct *reaper, __u32 how)
 {
-	struct rt_reap_event *e;
 	__u64 now = bpf_ktime_get_boot_ns();
+	struct rt_reap_event *e;
 
 	e = reserve_event(RT_EV_REAP, sizeof(*e));
 	if (e) {
-		e->hdr = *z;
+		e->hdr = z->hdr;
 		e->hdr.type = RT_EV_REAP;
 		e->hdr.ts_ns = now;
-		e->zombie_ns = now - z->ts_ns;
+		e->zombie_ns = now - z->hdr.ts_ns;
 		e->how = how;
 		e->__pad = 0;
 		if (reaper)
@@ -369,7 +407,7 @@ static __always_inline void waited(__u32 nr, __u32 how)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct zombie_key key = { .nr = nr };
-	struct rt_event_hdr *z;
+	struct zombie *z;
 
 	key.pidns = pidns_inum(task_pidns(cur));
 	z = bpf_map_lookup_elem(&zombies, &key);
@@ -445,26 +483,25 @@ int reap_waitid_ret(struct trace_event_raw_sys_exit *ctx)
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(reap_proc_free, struct task_struct *p)
 {
-	struct task_struct *parent;
-	struct rt_event_hdr *z;
-	struct zombie_key key;
+	__u64 task = (__u64)p;
+	struct zombie_key *key;
+	struct inflight *in;
+	struct zombie *z;
 	__u32 ptid;
 
-	if (BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
+	key = bpf_map_lookup_elem(&zombie_tasks, &task);
+	if (!key)
 		return 0;
-	parent = BPF_CORE_READ(p, real_parent);
-	pid_seen_by(p, parent, &key.pidns, &key.nr);
-	z = bpf_map_lookup_elem(&zombies, &key);
-	if (!z)
-		return 0;
+	z = bpf_map_lookup_elem(&zombies, key);
 	/*
 	 * Freed after an RCU grace period: a wait that released it may not
 	 * have returned yet. Leave the report to that wait's sys_exit.
 	 */
-	ptid = BPF_CORE_READ(parent, pid);
-	if (bpf_map_lookup_elem(&inflight, &ptid))
-		return 0;
-	report_reap(&key, z, NULL, RT_REAP_AUTO);
+	ptid = BPF_CORE_READ(p, real_parent, pid);
+	in = bpf_map_lookup_elem(&inflight, &ptid);
+	if (z && z->task == task && !(in && in->call != CALL_PRCTL_SUBREAPER))
+		report_reap(key, z, NULL, RT_REAP_AUTO);
+	bpf_map_delete_elem(&zombie_tasks, &task);
 	return 0;
 }
 
