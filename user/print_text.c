@@ -3,6 +3,7 @@
  * Text output for people: a header row, then one aligned line per event.
  * Lost-event notes and the summary go to stderr (trace.c), not here.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -41,8 +42,10 @@ static const char *cell(const struct rt_task *t, char *buf)
 	return buf;
 }
 
+/* One event line; @details is a string of " key=value" words, or "". */
 static void line(FILE *out, __u64 ts_ns, const char *event, const struct rt_event_hdr *h,
-		 const struct rt_task *old_parent, const struct rt_task *parent, const char *kind)
+		 const struct rt_task *old_parent, const struct rt_task *parent, const char *kind,
+		 const char *details)
 {
 	char comm[RT_COMM_LEN], old_buf[CELL_LEN], parent_buf[CELL_LEN], stamp[16];
 	__s64 wall = (__s64)ts_ns + clock_offset_ns;
@@ -51,10 +54,26 @@ static void line(FILE *out, __u64 ts_ns, const char *event, const struct rt_even
 
 	localtime_r(&sec, &tm);
 	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
-	fprintf(out, "%s.%06lld %-10s %-7u %-16s %-21s %-21s %-10s", stamp,
+	fprintf(out, "%s.%06lld %-10s %-7u %-16s %-21s %-21s ", stamp,
 		(long long)(wall % 1000000000) / 1000, event, h->task.pid,
-		printable(h->task.comm, comm), cell(old_parent, old_buf), cell(parent, parent_buf),
-		kind);
+		printable(h->task.comm, comm), cell(old_parent, old_buf), cell(parent, parent_buf));
+	if (*details)
+		fprintf(out, "%-10s%s\n", kind, details);
+	else
+		fprintf(out, "%s\n", kind);
+}
+
+#define DETAILS_LEN 96
+
+/* Append " fmt..." to @buf (of DETAILS_LEN). */
+__attribute__((format(printf, 2, 3))) static void add(char *buf, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + len, DETAILS_LEN - len, fmt, ap);
+	va_end(ap);
 }
 
 static void text_header(FILE *out)
@@ -65,46 +84,50 @@ static void text_header(FILE *out)
 
 static void text_reparent(FILE *out, const struct rt_reparent_report *r)
 {
-	char sig[16];
+	char details[DETAILS_LEN] = "", sig[16];
 
-	line(out, r->ts_ns, "reparent", r->orphan, &r->old_parent,
-	     r->resolved ? &r->new_parent : NULL, rt_kind_name(r->kind));
 	if (r->was_zombie)
-		fputs(" zombie", out);
+		add(details, " zombie");
 	if (r->pdeath_signal)
-		fprintf(out, " pdeath=%s", rt_signal_name(r->pdeath_signal, sig, sizeof(sig)));
+		add(details, " pdeath=%s", rt_signal_name(r->pdeath_signal, sig, sizeof(sig)));
+	/* A handoff between threads of one process: only the tids tell. */
+	if (r->kind == RT_KIND_THREAD)
+		add(details, " tid=%u->%u", r->old_parent.tid, r->new_parent.tid);
 	if (r->orphan->pidns_level)
-		fprintf(out, " nspid=%u", r->orphan->ns_pid);
-	fputc('\n', out);
+		add(details, " nspid=%u", r->orphan->ns_pid);
+	line(out, r->ts_ns, "reparent", r->orphan, &r->old_parent,
+	     r->resolved ? &r->new_parent : NULL, rt_kind_name(r->kind), details);
 }
 
 static void text_zombie(FILE *out, const struct rt_zombie_event *e)
 {
-	char sig[16];
+	char details[DETAILS_LEN] = "", sig[16];
 
-	line(out, e->hdr.ts_ns, "zombie", &e->hdr, NULL, &e->parent, "-");
 	if (e->exit_code >= 0)
-		fprintf(out, " exit=%d", e->exit_code);
+		add(details, " exit=%d", e->exit_code);
 	else
-		fprintf(out, " killed=%s", rt_signal_name(e->signal, sig, sizeof(sig)));
+		add(details, " killed=%s", rt_signal_name(e->signal, sig, sizeof(sig)));
 	if (e->core_dumped)
-		fputs(" core", out);
+		add(details, " core");
 	if (e->hdr.pidns_level)
-		fprintf(out, " nspid=%u", e->hdr.ns_pid);
-	fputc('\n', out);
+		add(details, " nspid=%u", e->hdr.ns_pid);
+	line(out, e->hdr.ts_ns, "zombie", &e->hdr, NULL, &e->parent, "-", details);
 }
 
 static void text_reap(FILE *out, const struct rt_reap_event *e)
 {
+	char details[DETAILS_LEN] = "";
+
+	add(details, " after=%.3fms", e->zombie_ns / 1e6);
+	if (e->hdr.pidns_level)
+		add(details, " nspid=%u", e->hdr.ns_pid);
 	line(out, e->hdr.ts_ns, "reap", &e->hdr, NULL, e->how == RT_REAP_AUTO ? NULL : &e->reaper,
-	     rt_how_name(e->how));
-	fprintf(out, " after=%.3fms\n", e->zombie_ns / 1e6);
+	     rt_how_name(e->how), details);
 }
 
 static void text_subreaper(FILE *out, const struct rt_subreaper_event *e)
 {
-	line(out, e->hdr.ts_ns, "subreaper", &e->hdr, NULL, NULL, e->enabled ? "on" : "off");
-	fputc('\n', out);
+	line(out, e->hdr.ts_ns, "subreaper", &e->hdr, NULL, NULL, e->enabled ? "on" : "off", "");
 }
 
 static void text_lost(FILE *out, __u64 ts_ns, __u64 lost, __u64 total)
