@@ -127,6 +127,22 @@ static __always_inline void count(enum rt_stat stat)
 	__sync_fetch_and_add(&rt_stats[stat], 1);
 }
 
+/*
+ * Wake the reader only when the buffer is filling up: a wakeup is an
+ * irq_work (a self-IPI, costly in a VM) per event otherwise. The reader
+ * also polls on a short timer, so no event waits longer than that.
+ */
+const volatile __u64 wakeup_bytes = 1 << 20;
+
+static __always_inline void submit_event(void *e)
+{
+	__u64 flags = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+			      BPF_RB_FORCE_WAKEUP :
+			      BPF_RB_NO_WAKEUP;
+
+	bpf_ringbuf_submit(e, flags);
+}
+
 static __always_inline void *reserve_event(__u32 type, __u64 size)
 {
 	void *e = bpf_ringbuf_reserve(&rb, size, 0);
@@ -168,7 +184,7 @@ static long walk_orphan(__u32 i, void *ctx)
 				   RT_REPARENT_WAS_ZOMBIE :
 				   0;
 		e->pdeath_signal = BPF_CORE_READ(child, pdeath_signal);
-		bpf_ringbuf_submit(e, 0);
+		submit_event(e);
 	}
 
 	n = w->pending.nr_witnesses;
@@ -293,7 +309,7 @@ static __always_inline void report_adoption(struct task_struct *father, struct p
 		e->flags = RT_ADOPTED_UNRESOLVED;
 		count(RT_STAT_ADOPTED_UNRESOLVED);
 	}
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 }
 
 SEC("tp_btf/sched_switch")
@@ -316,16 +332,14 @@ int BPF_PROG(reap_sched_sw, bool preempt, struct task_struct *prev)
 
 /* ---- zombie: the exit notification that does not auto-reap ---- */
 
-static __always_inline void track_zombie(struct zombie_key *key, struct task_struct *leader,
-					 struct rt_event_hdr *hdr)
+/* Remember @z until it is reaped: both indexes, or neither. */
+static __always_inline void track_zombie(struct zombie_key *key, struct zombie *z)
 {
-	struct zombie z = { .hdr = *hdr, .task = (__u64)leader };
-
-	if (bpf_map_update_elem(&zombies, key, &z, BPF_ANY)) {
+	if (bpf_map_update_elem(&zombies, key, z, BPF_ANY)) {
 		count(RT_STAT_ZOMBIE_TABLE_FULL);
 		return;
 	}
-	if (bpf_map_update_elem(&zombie_tasks, &z.task, key, BPF_ANY)) {
+	if (bpf_map_update_elem(&zombie_tasks, &z->task, key, BPF_ANY)) {
 		bpf_map_delete_elem(&zombies, key);
 		count(RT_STAT_ZOMBIE_TABLE_FULL);
 	}
@@ -339,6 +353,7 @@ int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_
 	struct rt_zombie_event *e;
 	struct zombie_key key;
 	int si_code, status;
+	struct zombie z;
 
 	/* do_notify_parent() for an exit runs in the exiting task, or its last thread. */
 	if (!(BPF_CORE_READ(cur, flags) & PF_EXITING))
@@ -362,18 +377,22 @@ int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_
 	    (BPF_CORE_READ(target, sighand, action[SIGCHLD - 1].sa.sa_flags) & SA_NOCLDWAIT))
 		return 0;
 
+	/* Tracked even when the event is lost, so that its reap is still reported. */
+	fill_hdr(&z.hdr, RT_EV_ZOMBIE, leader, bpf_ktime_get_boot_ns());
+	z.task = (__u64)leader;
+	track_zombie(&key, &z);
+
 	e = reserve_event(RT_EV_ZOMBIE, sizeof(*e));
 	if (!e)
 		return 0;
-	fill_hdr(&e->hdr, RT_EV_ZOMBIE, leader, bpf_ktime_get_boot_ns());
+	e->hdr = z.hdr;
 	task_ref(target, &e->parent);
 	status = BPF_CORE_READ(info, _sifields._sigchld._status);
 	e->exit_code = si_code == CLD_EXITED ? status : -1;
 	e->signal = si_code == CLD_EXITED ? 0 : status;
 	e->core_dumped = si_code == CLD_DUMPED;
 	e->__pad = 0;
-	track_zombie(&key, leader, &e->hdr);
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }
 
@@ -397,7 +416,7 @@ static __always_inline void report_reap(struct zombie_key *key, struct zombie *z
 			task_ref(reaper, &e->reaper);
 		else
 			__builtin_memset(&e->reaper, 0, sizeof(e->reaper));
-		bpf_ringbuf_submit(e, 0);
+		submit_event(e);
 	}
 	bpf_map_delete_elem(&zombies, key);
 }
@@ -529,6 +548,6 @@ int reap_prctl_ret(struct trace_event_raw_sys_exit *ctx)
 	fill_hdr(&e->hdr, RT_EV_SUBREAPER, (void *)bpf_get_current_task(), bpf_ktime_get_boot_ns());
 	e->enabled = in.arg;
 	e->__pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }

@@ -170,6 +170,8 @@ static int load_and_attach(struct tracer *t)
 		return err;
 	}
 	select_programs(t);
+	/* Wake the reader early enough that a burst never waits for the timer to drain. */
+	t->skel->rodata->wakeup_bytes = (opt->buffer_mb << 20) / 8;
 	err = bpf_map__set_max_entries(t->skel->maps.rb, opt->buffer_mb << 20);
 	if (!err)
 		err = reapertrace_bpf__load(t->skel);
