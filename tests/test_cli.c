@@ -200,10 +200,39 @@ TEST(cli_duration)
 	cmd_free(&c);
 }
 
+/* -v: libbpf's own log on stderr; -b: another ring buffer size still runs. */
+TEST(cli_verbose_and_buffer)
+{
+	const char *args[] = { "-v", "-b", "1", "-d", "1", NULL };
+	struct cmd c;
+
+	run_tracer(args, -1, 15000, &c);
+	ASSERT_EQ(exit_code(&c), 0, "-v -b 1 -d 1 exits 0");
+	ASSERT_TRUE(strstr(c.err, "libbpf: ") != NULL, "-v shows libbpf's log");
+	ASSERT_TRUE(strstr(c.err, "reapertrace: tracing") != NULL, "it attached");
+	if (test_failed())
+		diag("stderr:\n%s", c.err);
+	cmd_free(&c);
+}
+
+TEST(cli_quiet_without_verbose)
+{
+	const char *args[] = { "-d", "1", NULL };
+	struct cmd c;
+
+	run_tracer(args, -1, 15000, &c);
+	ASSERT_EQ(exit_code(&c), 0, "-d 1 exits 0");
+	ASSERT_TRUE(strstr(c.err, "libbpf: ") == NULL, "no libbpf log without -v");
+	ASSERT_EQ(lines(c.err), 2, "stderr: the tracing line and the final count only");
+	if (test_failed())
+		diag("stderr:\n%s", c.err);
+	cmd_free(&c);
+}
+
 TEST(cli_sigterm)
 {
 	const char *args[] = { "--json", NULL };
-	struct tracer tr;
+	struct tracer tr = {};
 
 	if (!tracer_start(&tr, args))
 		return;
@@ -214,7 +243,7 @@ TEST(cli_sigterm)
 TEST(cli_sigint_text)
 {
 	const char *args[] = { NULL };
-	struct tracer tr;
+	struct tracer tr = {};
 
 	if (!tracer_start(&tr, args))
 		return;

@@ -3,6 +3,7 @@
  * Storms: 20,000 orphans adopted in one exit, and 50,000 fork/exit/wait
  * cycles. Every event is there exactly once and nothing is lost.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,8 +35,12 @@ static int cmp_pid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static bool run_storm(const char *name, struct sc_run *run, struct tracer *tr, struct storm *s)
+/* stall: the tracer is stopped (SIGSTOP) while the storm runs, so nothing drains. */
+static bool run_storm(const char *name, const char *const *opts, bool stall, struct sc_run *run,
+		      struct tracer *tr, struct storm *s)
 {
+	int err;
+
 	if (sc_start(run, name)) {
 		if (run->truth && run->truth->skip[0])
 			test_skip("%s", run->truth->skip);
@@ -43,12 +48,17 @@ static bool run_storm(const char *name, struct sc_run *run, struct tracer *tr, s
 			ASSERT_TRUE(false, run->truth ? run->truth->error : "scenario starts");
 		return false;
 	}
-	if (!tracer_start(tr, json_opts)) {
+	if (!tracer_start(tr, opts)) {
 		sc_finish(run);
 		return false;
 	}
+	if (stall)
+		kill(tr->pid, SIGSTOP);
 	sc_go(run);
-	if (sc_finish(run)) {
+	err = sc_finish(run);
+	if (stall)
+		kill(tr->pid, SIGCONT);
+	if (err) {
 		if (run->truth->skip[0]) {
 			test_skip("%s", run->truth->skip);
 			return false;
@@ -158,7 +168,7 @@ TEST(storm_reparent_20000)
 	struct storm s = {};
 	const struct sc_truth *t;
 
-	if (!run_storm("storm_reparent", &run, &tr, &s))
+	if (!run_storm("storm_reparent", json_opts, false, &run, &tr, &s))
 		goto out;
 	t = run.truth;
 	if (!ASSERT_EQ(t->nr_bulk, 20000, "the scenario made 20,000 orphans") ||
@@ -188,7 +198,7 @@ TEST(storm_cycles_50000)
 	struct storm s = {};
 	const struct sc_truth *t;
 
-	if (!run_storm("storm_cycles", &run, &tr, &s))
+	if (!run_storm("storm_cycles", json_opts, false, &run, &tr, &s))
 		goto out;
 	t = run.truth;
 	if (!ASSERT_EQ(t->nr_bulk, 50000, "the scenario made 50,000 cycles"))
@@ -199,6 +209,51 @@ TEST(storm_cycles_50000)
 	same_pids(&tr.doc, "reap", "reaper.pid", s.parent, 0, t->bulk, t->nr_bulk, reap_ok, &s);
 	summary_counters(&tr);
 	check_events(&tr.doc, t, &co, &tr);
+out:
+	tracer_free(&tr);
+	sc_release(&run);
+}
+
+/*
+ * Nothing is lost silently: a 1 MiB ring buffer whose reader is stopped
+ * while 20,000 orphans are adopted, exit and are reaped (60,000 events)
+ * must overflow; every event is then printed or counted lost, the loss is
+ * said on stderr, and the "lost" records add up to the summary.
+ */
+TEST(storm_lost_accounted)
+{
+	static const char *const small_opts[] = { "--json", "-b", "1", NULL };
+	long long lost = -1, v, told = 0;
+	struct tracer tr = { .lossy = true };
+	struct sc_run run = {};
+	struct storm s = {};
+	long bulk = 0, i;
+
+	if (!run_storm("storm_reparent", small_opts, true, &run, &tr, &s))
+		goto out;
+	if (!ASSERT_TRUE(tr.summary && json_int(tr.summary, "lost", &lost), "summary has lost"))
+		goto out;
+	for (i = 0; i < tr.doc.nr; i++) {
+		const struct json_obj *o = &tr.doc.objs[i];
+		const char *ev = json_event(o);
+
+		if (!strcmp(ev, "lost") && json_int(o, "lost", &v))
+			told += v;
+		else if ((!strcmp(ev, "reparent") && json_int(o, "old_parent.pid", &v) &&
+			  v == s.parent) ||
+			 ((!strcmp(ev, "zombie") || !strcmp(ev, "reap")) &&
+			  json_int(o, "pid", &v) && v != s.parent && v != s.harness &&
+			  ((json_int(o, "parent.pid", &v) && v == s.harness) ||
+			   (json_int(o, "reaper.pid", &v) && v == s.harness))))
+			bulk++;
+	}
+	diag("%ld of 60000 bulk events printed, %lld lost", bulk, lost);
+	ASSERT_GT(lost, 0, "a stalled 1 MiB buffer loses events");
+	ASSERT_LT(bulk, 60000, "not every event could be delivered");
+	ASSERT_GE(bulk + lost, 60000, "every event is printed or counted lost");
+	ASSERT_EQ(told, lost, "the lost records add up to the summary");
+	ASSERT_TRUE(strstr(tr.err_text, "reapertrace: lost ") != NULL,
+		    "stderr says events were lost");
 out:
 	tracer_free(&tr);
 	sc_release(&run);

@@ -27,6 +27,7 @@ struct tracer {
 	pid_t pid;
 	bool running;
 	bool json;
+	bool lossy; /* the test provokes losses: do not require "lost":0 */
 	int status; /* wait status after tracer_stop() */
 	char out_path[64];
 	char err_path[64];
@@ -45,7 +46,7 @@ const char *tracer_bin(void);
  * stdout and stderr to temporary files; waits (30 s) for the
  * "reapertrace: tracing" line. Asserts; false on failure (tracer killed).
  */
-bool tracer_start(struct tracer *t, const char *const *opts);
+bool tracer_start(struct tracer *t, const char *const *opts); /* keeps t->lossy */
 
 /*
  * Waits settle_ms for the last events, sends sig (SIGINT if 0), waits for
