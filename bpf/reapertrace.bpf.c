@@ -160,7 +160,6 @@ struct orphan_walk {
 	__u64 ts;
 	__u32 father_pid;
 	__u32 father_tid;
-	__u32 nr;
 	struct pending_adoption pending;
 };
 
@@ -174,6 +173,10 @@ static long walk_orphan(__u32 i, void *ctx)
 	if (w->pos == w->head)
 		return 1;
 	child = (void *)(w->pos - bpf_core_field_offset(struct task_struct, sibling));
+	w->pos = (__u64)BPF_CORE_READ(child, sibling.next);
+	/* Released already, only not yet unlinked: reparent_leader() skips it too. */
+	if (BPF_CORE_READ(child, exit_state) == EXIT_DEAD)
+		return 0;
 
 	e = reserve_event(RT_EV_REPARENT, sizeof(*e));
 	if (e) {
@@ -194,8 +197,6 @@ static long walk_orphan(__u32 i, void *ctx)
 		w->pending.witnesses[n].start_time = BPF_CORE_READ(child, start_time);
 		w->pending.nr_witnesses = n + 1;
 	}
-	w->nr++;
-	w->pos = (__u64)BPF_CORE_READ(child, sibling.next);
 	return 0;
 }
 
@@ -221,7 +222,7 @@ int BPF_PROG(reap_proc_exit)
 	/* The tracepoint's task is always current; a plain pointer is easier to walk from. */
 	struct task_struct *father = (void *)bpf_get_current_task();
 	struct orphan_walk w = {};
-	__u32 i;
+	long walked;
 
 	w.head = (__u64)father + bpf_core_field_offset(struct task_struct, children);
 	w.pos = (__u64)BPF_CORE_READ(father, children.next);
@@ -231,17 +232,22 @@ int BPF_PROG(reap_proc_exit)
 	w.ts = bpf_ktime_get_boot_ns();
 	w.father_pid = BPF_CORE_READ(father, tgid);
 	w.father_tid = BPF_CORE_READ(father, pid);
+	/* No counter in @w: a precise one would make each iteration a new verifier state. */
 	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop)) {
-		bpf_loop(MAX_ORPHANS, walk_orphan, &w, 0);
+		walked = bpf_loop(MAX_ORPHANS, walk_orphan, &w, 0);
+		if (w.pos == w.head)
+			walked--; /* the last call only found the list's end */
 	} else {
-		for (i = 0; i < MAX_ORPHANS_NO_LOOP; i++)
-			if (walk_orphan(i, &w))
+		for (walked = 0; walked < MAX_ORPHANS_NO_LOOP; walked++)
+			if (walk_orphan(walked, &w))
 				break;
 	}
 	if (w.pos != w.head)
 		count(RT_STAT_ORPHANS_TRUNCATED);
-
-	w.pending.nr_orphans = w.nr;
+	/* Every child was already released: nobody to adopt. */
+	if (!w.pending.nr_witnesses)
+		return 0;
+	w.pending.nr_orphans = walked;
 	bpf_map_update_elem(&pending_adoptions, &w.father_tid, &w.pending, BPF_ANY);
 	return 0;
 }

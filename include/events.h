@@ -73,9 +73,9 @@ struct rt_reparent_event {
 struct rt_adopted_event {
 	struct rt_event_hdr hdr; /* the exiting old parent (thread) */
 	struct rt_task new_parent;
-	__u32 kind; /* enum rt_reaper_kind */
-	__u32 nr_orphans;
-	__u32 flags; /* RT_ADOPTED_* */
+	__u32 kind;	  /* enum rt_reaper_kind */
+	__u32 nr_orphans; /* children walked, released ones included */
+	__u32 flags;	  /* RT_ADOPTED_* */
 	__u32 __pad;
 };
 
