@@ -412,6 +412,19 @@ static int read_nspid(const char *path, pid_t *global, pid_t *inner, unsigned in
 	return ret;
 }
 
+/*
+ * For what the kernel gives no signal of: wait up to @ms for @path (a /proc
+ * entry of a task being released) to disappear.
+ */
+static bool wait_path_gone(const char *path, int ms)
+{
+	int n;
+
+	for (n = 0; !access(path, F_OK) && n < ms; n++)
+		usleep(1000);
+	return access(path, F_OK) != 0;
+}
+
 /* The calling thread records itself as actor idx (and names itself comm). */
 static int actor_self(struct sc_truth *t, int idx, const char *role, const char *comm)
 {
@@ -1059,8 +1072,12 @@ static void sc_zombie_to_ignorer(struct sc_truth *t)
 		while (r < 0 && errno == EINTR);
 		if (r != -1 || errno != ECHILD)
 			sc_error(t, "waitpid with SIGCHLD ignored returned %d", r);
+		/*
+		 * P's exit_notify() releases C after P is EXIT_DEAD (what ends
+		 * our wait): C's /proc entry may outlive the wait briefly.
+		 */
 		snprintf(path, sizeof(path), "/proc/%d", PID(C));
-		if (!PID(C) || !access(path, F_OK))
+		if (!PID(C) || !wait_path_gone(path, 5000))
 			sc_error(t, "the adopted zombie was not released");
 		_exit(failed(t) ? 1 : 0);
 	}
@@ -1124,7 +1141,7 @@ static void sc_thread_handoff(struct sc_truth *t)
 		struct chan rel, rdy;
 		char path[64];
 		pthread_t th;
-		int err, n;
+		int err;
 
 		actor_self(t, TH_P, "parent", "rt-parent");
 		if (chan_open(t, &rel) || chan_open(t, &rdy))
@@ -1147,9 +1164,7 @@ static void sc_thread_handoff(struct sc_truth *t)
 		 * after its children moved. The kernel gives no other signal.
 		 */
 		snprintf(path, sizeof(path), "/proc/%d/task/%d", PID(TH_P), t->actors[TH_T].tid);
-		for (n = 0; !access(path, F_OK) && n < 10000; n++)
-			usleep(1000);
-		if (!access(path, F_OK)) {
+		if (!wait_path_gone(path, 10000)) {
 			sc_error(t, "the forking thread did not go away");
 			goto out;
 		}
