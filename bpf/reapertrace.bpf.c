@@ -32,7 +32,7 @@
 #define WNOWAIT		       0x01000000
 
 /* Orphan walk: bpf_loop() bound, and the bounded loop without bpf_loop (< 5.17). */
-#define MAX_ORPHANS	    (1U << 23)
+#define MAX_ORPHANS	    (1U << 22)
 #define MAX_ORPHANS_NO_LOOP 1024
 /* Orphans remembered per exiting thread, to read the new parent from. */
 #define NR_WITNESSES 4
@@ -40,6 +40,13 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 __u64 rt_stats[RT_STAT_MAX] SEC(".bss");
+
+/*
+ * Set by user space once every program is attached: programs that create
+ * map entries wait for the ones that remove them, so that nothing made in
+ * the attach window is left behind.
+ */
+__u32 armed SEC(".bss");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -57,14 +64,17 @@ struct witness {
 /* Orphans of an exiting thread whose adoption is not yet reported. */
 struct pending_adoption {
 	struct witness witnesses[NR_WITNESSES];
+	__u64 exit_ts;
+	__u32 exit_tid;
 	__u32 nr_orphans;
 	__u32 nr_witnesses;
+	__u32 __pad;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
-	__type(key, __u32); /* tid of the exiting thread */
+	__type(key, __u64); /* task_struct of the exiting thread: exec may change its tid */
 	__type(value, struct pending_adoption);
 } pending_adoptions SEC(".maps");
 
@@ -102,6 +112,14 @@ struct {
 	__type(value, struct zombie_key);
 } zombie_tasks SEC(".maps");
 
+/* Zombies freed while their parent thread (the key) was in a wait. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct zombie_key);
+} deferred_reaps SEC(".maps");
+
 enum inflight_call {
 	CALL_WAIT4 = 1,
 	CALL_WAITID,
@@ -110,7 +128,7 @@ enum inflight_call {
 
 /* Arguments of the syscall a thread is in, for its sys_exit. */
 struct inflight {
-	__u64 uptr; /* waitid: siginfo_t __user * */
+	__u64 uptr; /* wait4: int __user *status; waitid: siginfo_t __user * */
 	__u32 call; /* enum inflight_call */
 	__u32 arg;  /* waitid: options; prctl: enable */
 };
@@ -168,12 +186,17 @@ static long walk_orphan(__u32 i, void *ctx)
 	struct orphan_walk *w = ctx;
 	struct rt_reparent_event *e;
 	struct task_struct *child;
+	__u64 next;
 	__u32 n;
 
 	if (w->pos == w->head)
 		return 1;
 	child = (void *)(w->pos - bpf_core_field_offset(struct task_struct, sibling));
-	w->pos = (__u64)BPF_CORE_READ(child, sibling.next);
+	next = (__u64)BPF_CORE_READ(child, sibling.next);
+	/* Unlinked under us (list_del_init points it at itself): the walk cannot go on. */
+	if (next == w->pos || !next)
+		return 1;
+	w->pos = next;
 	/* Released already, only not yet unlinked: reparent_leader() skips it too. */
 	if (BPF_CORE_READ(child, exit_state) == EXIT_DEAD)
 		return 0;
@@ -223,7 +246,10 @@ int BPF_PROG(reap_proc_exit)
 	struct task_struct *father = (void *)bpf_get_current_task();
 	struct orphan_walk w = {};
 	long walked;
+	__u64 key;
 
+	if (!armed)
+		return 0;
 	w.head = (__u64)father + bpf_core_field_offset(struct task_struct, children);
 	w.pos = (__u64)BPF_CORE_READ(father, children.next);
 	if (w.pos == w.head || takes_namespace_down(father))
@@ -248,17 +274,27 @@ int BPF_PROG(reap_proc_exit)
 	if (!w.pending.nr_witnesses)
 		return 0;
 	w.pending.nr_orphans = walked;
-	bpf_map_update_elem(&pending_adoptions, &w.father_tid, &w.pending, BPF_ANY);
+	w.pending.exit_ts = w.ts;
+	w.pending.exit_tid = w.father_tid;
+	key = (__u64)father;
+	if (bpf_map_update_elem(&pending_adoptions, &key, &w.pending, BPF_ANY))
+		count(RT_STAT_ADOPTED_UNRESOLVED);
 	return 0;
 }
 
-/* The new parent, read from an orphan that is still the task it was. */
-static __always_inline struct task_struct *adopter(struct pending_adoption *pa)
+/*
+ * The new parent, read from an orphan that is still the task it was. NULL
+ * with *unmoved set if the orphans still name @father: they were not
+ * reparented (killed with their namespace, or reaped by a sibling thread).
+ */
+static __always_inline struct task_struct *adopter(struct task_struct *father,
+						   struct pending_adoption *pa, bool *unmoved)
 {
-	struct task_struct *t;
+	struct task_struct *t, *parent;
 	__u64 start_time;
 	__u32 i, tid;
 
+	*unmoved = false;
 	for (i = 0; i < NR_WITNESSES; i++) {
 		if (i >= pa->nr_witnesses)
 			break;
@@ -266,8 +302,12 @@ static __always_inline struct task_struct *adopter(struct pending_adoption *pa)
 		if (bpf_probe_read_kernel(&tid, sizeof(tid), &t->pid) ||
 		    bpf_probe_read_kernel(&start_time, sizeof(start_time), &t->start_time))
 			continue;
-		if (tid == pa->witnesses[i].tid && start_time == pa->witnesses[i].start_time)
-			return BPF_CORE_READ(t, real_parent);
+		if (tid != pa->witnesses[i].tid || start_time != pa->witnesses[i].start_time)
+			continue;
+		parent = BPF_CORE_READ(t, real_parent);
+		if ((__u64)parent != (__u64)father)
+			return parent;
+		*unmoved = true;
 	}
 	return NULL;
 }
@@ -296,15 +336,18 @@ static __always_inline __u32 reaper_kind(struct task_struct *father, struct task
 
 static __always_inline void report_adoption(struct task_struct *father, struct pending_adoption *pa)
 {
-	struct task_struct *reaper = adopter(pa);
 	struct rt_adopted_event *e;
+	struct task_struct *reaper;
+	bool unmoved;
 
+	reaper = adopter(father, pa, &unmoved);
 	e = reserve_event(RT_EV_ADOPTED, sizeof(*e));
 	if (!e)
 		return;
 	fill_hdr(&e->hdr, RT_EV_ADOPTED, father, bpf_ktime_get_boot_ns());
+	e->exit_ts_ns = pa->exit_ts;
+	e->exit_tid = pa->exit_tid;
 	e->nr_orphans = pa->nr_orphans;
-	e->__pad = 0;
 	if (reaper) {
 		task_ref(reaper, &e->new_parent);
 		e->kind = reaper_kind(father, reaper);
@@ -312,8 +355,9 @@ static __always_inline void report_adoption(struct task_struct *father, struct p
 	} else {
 		__builtin_memset(&e->new_parent, 0, sizeof(e->new_parent));
 		e->kind = RT_KIND_UNKNOWN;
-		e->flags = RT_ADOPTED_UNRESOLVED;
-		count(RT_STAT_ADOPTED_UNRESOLVED);
+		e->flags = unmoved ? RT_ADOPTED_NONE : RT_ADOPTED_UNRESOLVED;
+		if (!unmoved)
+			count(RT_STAT_ADOPTED_UNRESOLVED);
 	}
 	submit_event(e);
 }
@@ -322,17 +366,17 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(reap_sched_sw, bool preempt, struct task_struct *prev)
 {
 	struct pending_adoption *pa;
-	__u32 tid;
+	__u64 key;
 
 	/* Hot path: every context switch. Only a dead task's last one matters. */
 	if (task_state(prev) != TASK_DEAD)
 		return 0;
-	tid = BPF_CORE_READ(prev, pid);
-	pa = bpf_map_lookup_elem(&pending_adoptions, &tid);
+	key = (__u64)prev;
+	pa = bpf_map_lookup_elem(&pending_adoptions, &key);
 	if (!pa)
 		return 0;
 	report_adoption(prev, pa);
-	bpf_map_delete_elem(&pending_adoptions, &tid);
+	bpf_map_delete_elem(&pending_adoptions, &key);
 	return 0;
 }
 
@@ -361,6 +405,8 @@ int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_
 	int si_code, status;
 	struct zombie z;
 
+	if (!armed)
+		return 0;
 	/* do_notify_parent() for an exit runs in the exiting task, or its last thread. */
 	if (!(BPF_CORE_READ(cur, flags) & PF_EXITING))
 		return 0;
@@ -404,27 +450,30 @@ int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_
 
 /* ---- reap: a wait that released a zombie, or a release without one ---- */
 
+/* Report @z reaped, unless another program claimed it first: the delete is the claim. */
 static __always_inline void report_reap(struct zombie_key *key, struct zombie *z,
 					struct task_struct *reaper, __u32 how)
 {
 	__u64 now = bpf_ktime_get_boot_ns();
+	struct rt_event_hdr hdr = z->hdr;
 	struct rt_reap_event *e;
 
+	if (bpf_map_delete_elem(&zombies, key))
+		return;
 	e = reserve_event(RT_EV_REAP, sizeof(*e));
-	if (e) {
-		e->hdr = z->hdr;
-		e->hdr.type = RT_EV_REAP;
-		e->hdr.ts_ns = now;
-		e->zombie_ns = now - z->hdr.ts_ns;
-		e->how = how;
-		e->__pad = 0;
-		if (reaper)
-			task_ref(reaper, &e->reaper);
-		else
-			__builtin_memset(&e->reaper, 0, sizeof(e->reaper));
-		submit_event(e);
-	}
-	bpf_map_delete_elem(&zombies, key);
+	if (!e)
+		return;
+	e->hdr = hdr;
+	e->hdr.type = RT_EV_REAP;
+	e->hdr.ts_ns = now;
+	e->zombie_ns = now - hdr.ts_ns;
+	e->how = how;
+	e->__pad = 0;
+	if (reaper)
+		task_ref(reaper, &e->reaper);
+	else
+		__builtin_memset(&e->reaper, 0, sizeof(e->reaper));
+	submit_event(e);
 }
 
 /* The calling thread's wait returned @nr (a pid in its own namespace) dead. */
@@ -445,7 +494,8 @@ static __always_inline void enter_call(__u32 call, __u32 arg, __u64 uptr)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight in = { .uptr = uptr, .call = call, .arg = arg };
 
-	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
+	if (armed)
+		bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
 }
 
 /* The arguments saved at sys_enter, if this thread's syscall is @call. */
@@ -461,22 +511,57 @@ static __always_inline bool leave_call(__u32 call, struct inflight *out)
 	return out->call == call;
 }
 
+/*
+ * A zombie freed while its parent thread was in a wait (reap_proc_free) was
+ * left for that wait to report; if the wait returned another child, the
+ * zombie was released some other way: report it now, as auto.
+ */
+static __always_inline void settle_deferred(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct zombie_key *deferred = bpf_map_lookup_elem(&deferred_reaps, &tid);
+	struct zombie_key key;
+	struct zombie *z;
+
+	if (!deferred)
+		return;
+	key = *deferred;
+	bpf_map_delete_elem(&deferred_reaps, &tid);
+	z = bpf_map_lookup_elem(&zombies, &key);
+	if (z)
+		report_reap(&key, z, NULL, RT_REAP_AUTO);
+}
+
+/* wait4 status words that report a child stopped or continued, not dead */
+static __always_inline bool stopped_or_continued(int status)
+{
+	return (status & 0xff) == 0x7f || status == 0xffff;
+}
+
 SEC("tracepoint/syscalls/sys_enter_wait4")
 int reap_wait4_in(struct trace_event_raw_sys_enter *ctx)
 {
-	enter_call(CALL_WAIT4, 0, 0);
+	enter_call(CALL_WAIT4, 0, ctx->args[1]);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_wait4")
 int reap_wait4_ret(struct trace_event_raw_sys_exit *ctx)
 {
-	struct inflight in;
+	struct inflight in = {};
+	bool known;
+	int status;
 
-	leave_call(CALL_WAIT4, &in);
-	/* wait4 has no WNOWAIT: a positive return of a zombie is its release. */
-	if (ctx->ret > 0)
+	/*
+	 * wait4 has no WNOWAIT: a pid returned dead is a release. A wait that
+	 * began before the tracer (no saved status pointer) counts too.
+	 */
+	known = leave_call(CALL_WAIT4, &in);
+	if (ctx->ret > 0 &&
+	    !(known && in.uptr && !bpf_probe_read_user(&status, sizeof(status), (void *)in.uptr) &&
+	      stopped_or_continued(status)))
 		waited(ctx->ret, RT_REAP_WAIT4);
+	settle_deferred();
 	return 0;
 }
 
@@ -496,12 +581,11 @@ int reap_waitid_ret(struct trace_event_raw_sys_exit *ctx)
 	} si;
 	struct inflight in;
 
-	if (!leave_call(CALL_WAITID, &in) || ctx->ret || !in.uptr || (in.arg & WNOWAIT))
-		return 0;
-	if (bpf_probe_read_user(&si, sizeof(si), (void *)in.uptr))
-		return 0;
-	if (si.si_pid > 0 && si.si_code >= CLD_EXITED && si.si_code <= CLD_DUMPED)
+	if (leave_call(CALL_WAITID, &in) && !ctx->ret && in.uptr && !(in.arg & WNOWAIT) &&
+	    !bpf_probe_read_user(&si, sizeof(si), (void *)in.uptr) && si.si_pid > 0 &&
+	    si.si_code >= CLD_EXITED && si.si_code <= CLD_DUMPED)
 		waited(si.si_pid, RT_REAP_WAITID);
+	settle_deferred();
 	return 0;
 }
 
@@ -522,10 +606,14 @@ int BPF_PROG(reap_proc_free, struct task_struct *p)
 	 * Freed after an RCU grace period: a wait that released it may not
 	 * have returned yet. Leave the report to that wait's sys_exit.
 	 */
-	ptid = BPF_CORE_READ(p, real_parent, pid);
-	in = bpf_map_lookup_elem(&inflight, &ptid);
-	if (z && z->task == task && !(in && in->call != CALL_PRCTL_SUBREAPER))
-		report_reap(key, z, NULL, RT_REAP_AUTO);
+	if (z && z->task == task) {
+		ptid = BPF_CORE_READ(p, real_parent, pid);
+		in = bpf_map_lookup_elem(&inflight, &ptid);
+		if (in && in->call != CALL_PRCTL_SUBREAPER)
+			bpf_map_update_elem(&deferred_reaps, &ptid, key, BPF_ANY);
+		else
+			report_reap(key, z, NULL, RT_REAP_AUTO);
+	}
 	bpf_map_delete_elem(&zombie_tasks, &task);
 	return 0;
 }

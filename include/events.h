@@ -43,6 +43,7 @@ enum rt_reap_how {
 
 /* rt_adopted_event.flags */
 #define RT_ADOPTED_UNRESOLVED (1U << 0) /* no orphan left to read the new parent from */
+#define RT_ADOPTED_NONE	      (1U << 1) /* not reparented: killed with their namespace, or reaped */
 
 /* A task as the events name it: pid is the tgid, both global (init ns). */
 struct rt_task {
@@ -71,12 +72,13 @@ struct rt_reparent_event {
 };
 
 struct rt_adopted_event {
-	struct rt_event_hdr hdr; /* the exiting old parent (thread) */
+	struct rt_event_hdr hdr; /* the exiting old parent (thread), at its last switch */
 	struct rt_task new_parent;
+	__u64 exit_ts_ns; /* hdr.ts_ns of its orphans' REPARENT records */
+	__u32 exit_tid;	  /* its tid then: their old_parent_tid (exec may change it) */
 	__u32 kind;	  /* enum rt_reaper_kind */
 	__u32 nr_orphans; /* children walked, released ones included */
 	__u32 flags;	  /* RT_ADOPTED_* */
-	__u32 __pad;
 };
 
 struct rt_zombie_event {

@@ -7,6 +7,7 @@
 
 /* The orphans of one exiting thread, in the order the kernel listed them. */
 struct batch {
+	__u64 exit_ts; /* with tid, names one exit: a tid is reused, an exec changes it */
 	__u32 tid;
 	size_t nr, cap;
 	struct rt_reparent_event *orphans;
@@ -36,12 +37,12 @@ void adoptions__free(struct adoptions *a)
 	free(a);
 }
 
-static struct batch *find_batch(struct adoptions *a, __u32 tid)
+static struct batch *find_batch(struct adoptions *a, __u32 tid, __u64 exit_ts)
 {
 	size_t i;
 
 	for (i = 0; i < a->nr; i++)
-		if (a->batches[i].tid == tid)
+		if (a->batches[i].tid == tid && a->batches[i].exit_ts == exit_ts)
 			return &a->batches[i];
 	return NULL;
 }
@@ -60,7 +61,7 @@ static int grow(void **array, size_t *cap, size_t elem_size)
 
 int adoptions__add(struct adoptions *a, const struct rt_reparent_event *e)
 {
-	struct batch *b = find_batch(a, e->old_parent_tid);
+	struct batch *b = find_batch(a, e->old_parent_tid, e->hdr.ts_ns);
 
 	if (!b) {
 		if (a->nr == a->cap && grow((void **)&a->batches, &a->cap, sizeof(*b)))
@@ -68,6 +69,7 @@ int adoptions__add(struct adoptions *a, const struct rt_reparent_event *e)
 		b = &a->batches[a->nr++];
 		memset(b, 0, sizeof(*b));
 		b->tid = e->old_parent_tid;
+		b->exit_ts = e->hdr.ts_ns;
 	}
 	if (b->nr == b->cap && grow((void **)&b->orphans, &b->cap, sizeof(*e)))
 		return -ENOMEM;
@@ -100,7 +102,8 @@ static void report_batch(struct adoptions *a, struct batch *b, const struct rt_a
 			r.ts_ns = o->hdr.ts_ns;
 			r.kind = RT_KIND_UNKNOWN;
 		}
-		fn(&r, ctx);
+		if (fn)
+			fn(&r, ctx);
 	}
 	a->held -= b->nr;
 	free(b->orphans);
@@ -110,9 +113,13 @@ static void report_batch(struct adoptions *a, struct batch *b, const struct rt_a
 void adoptions__resolve(struct adoptions *a, const struct rt_adopted_event *e,
 			adoption_report_fn fn, void *ctx)
 {
-	struct batch *b = find_batch(a, e->hdr.task.tid);
+	struct batch *b = find_batch(a, e->exit_tid, e->exit_ts_ns);
 
-	if (b)
+	if (!b)
+		return;
+	if (e->flags & RT_ADOPTED_NONE)
+		report_batch(a, b, e, NULL, ctx); /* not reparented after all: no events */
+	else
 		report_batch(a, b, e, fn, ctx);
 }
 

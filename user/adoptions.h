@@ -20,7 +20,10 @@ void adoptions__free(struct adoptions *a);
 /* Hold @e until its old parent's adoption record. 0 or -ENOMEM. */
 int adoptions__add(struct adoptions *a, const struct rt_reparent_event *e);
 
-/* Report, in order, each orphan of the thread @e is about, and forget them. */
+/*
+ * Report, in order, each orphan of the exit @e is about, and forget them
+ * (without a report if @e says they were not reparented after all).
+ */
 void adoptions__resolve(struct adoptions *a, const struct rt_adopted_event *e,
 			adoption_report_fn fn, void *ctx);
 
