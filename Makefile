@@ -3,7 +3,8 @@
 
 OUTPUT ?= build
 CLANG ?= clang
-BPFTOOL ?= bpftool
+# Debian installs bpftool in /usr/sbin, not on a user's PATH.
+BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
 CC ?= gcc
 PREFIX ?= /usr/local
 DESTDIR ?=

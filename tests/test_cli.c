@@ -51,8 +51,12 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Runs the tracer with args; uid >= 0: as that user (and group). */
-static void run_tracer(const char *const *args, int uid, int timeout_ms, struct cmd *c)
+/*
+ * Runs the tracer with args; uid >= 0: as that user (and group); stdout to
+ * out_path if not NULL (c->out is then empty).
+ */
+static void run_tracer_to(const char *const *args, int uid, int timeout_ms, const char *out_path,
+			  struct cmd *c)
 {
 	char op[] = "/tmp/rt-cli-out-XXXXXX", ep[] = "/tmp/rt-cli-err-XXXXXX";
 	const char *argv[16];
@@ -73,6 +77,12 @@ static void run_tracer(const char *const *args, int uid, int timeout_ms, struct 
 	t0 = now_ms();
 	pid = fork();
 	if (pid == 0) {
+		if (out_path) {
+			close(o);
+			o = open(out_path, O_WRONLY);
+			if (o < 0)
+				_exit(125);
+		}
 		dup2(o, 1);
 		dup2(e, 2);
 		signal(SIGPIPE, SIG_DFL);
@@ -90,6 +100,11 @@ static void run_tracer(const char *const *args, int uid, int timeout_ms, struct 
 	c->ms = now_ms() - t0;
 	c->out = slurp(o);
 	c->err = slurp(e);
+}
+
+static void run_tracer(const char *const *args, int uid, int timeout_ms, struct cmd *c)
+{
+	run_tracer_to(args, uid, timeout_ms, NULL, c);
 }
 
 static void cmd_free(struct cmd *c)
@@ -224,6 +239,22 @@ TEST(cli_quiet_without_verbose)
 	ASSERT_EQ(exit_code(&c), 0, "-d 1 exits 0");
 	ASSERT_TRUE(strstr(c.err, "libbpf: ") == NULL, "no libbpf log without -v");
 	ASSERT_EQ(lines(c.err), 2, "stderr: the tracing line and the final count only");
+	if (test_failed())
+		diag("stderr:\n%s", c.err);
+	cmd_free(&c);
+}
+
+/* Output that cannot be written (a full disk) is a runtime failure, not a quiet end. */
+TEST(cli_full_disk)
+{
+	const char *args[] = { "-d", "2", NULL };
+	struct cmd c;
+
+	run_tracer_to(args, -1, 15000, "/dev/full", &c);
+	ASSERT_FALSE(c.timed_out, "stops by itself");
+	ASSERT_EQ(exit_code(&c), 1, "exit status 1 when stdout is full");
+	ASSERT_TRUE(strstr(c.err, "No space left on device") != NULL, "stderr names the cause");
+	ASSERT_LT(c.ms, 1900, "stops at the first failed write, not at -d");
 	if (test_failed())
 		diag("stderr:\n%s", c.err);
 	cmd_free(&c);

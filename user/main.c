@@ -4,6 +4,7 @@
  * hands them to the command that runs (only `trace` so far, the default).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -268,6 +269,19 @@ static int parse_options(int argc, char **argv, struct rt_options *opt)
 	return 0;
 }
 
+/*
+ * With stdin, stdout or stderr closed, the next open (a BPF object) would
+ * take its number and events would be written into it.
+ */
+static void open_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd ? O_WRONLY : O_RDONLY) < 0)
+			exit(1);
+}
+
 int main(int argc, char **argv)
 {
 	struct rt_options opt = {
@@ -276,6 +290,7 @@ int main(int argc, char **argv)
 	};
 	int err;
 
+	open_std_fds();
 	/* `reapertrace trace ...` is the same as `reapertrace ...`. */
 	if (argc > 1 && !strcmp(argv[1], "trace")) {
 		argv[1] = argv[0];

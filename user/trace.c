@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <bpf/libbpf.h>
 
 #include "adoptions.h"
@@ -24,6 +25,8 @@
 #define POLL_MS 100
 /* After a stop: how long to wait for the adoption of orphans already seen. */
 #define ADOPTION_GRACE_MS 100
+/* Zombies tracked at once where the tables must be preallocated (< 6.1). */
+#define PREALLOC_ZOMBIES 65536
 
 struct tracer {
 	const struct rt_options *opt;
@@ -158,6 +161,25 @@ static void select_programs(struct tracer *t)
 	bpf_program__set_autoload(s->progs.reap_prctl_ret, subreaper);
 }
 
+/*
+ * Before 6.1, a tracing program's map that allocates at run time makes the
+ * kernel WARN (and PREEMPT_RT refuse it): preallocate a smaller table there.
+ */
+static void size_zombie_tables(struct tracer *t)
+{
+	unsigned int major = 0, minor = 0;
+	struct utsname u;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return;
+	if (major > 6 || (major == 6 && minor >= 1))
+		return;
+	bpf_map__set_map_flags(t->skel->maps.zombies, 0);
+	bpf_map__set_map_flags(t->skel->maps.zombie_tasks, 0);
+	bpf_map__set_max_entries(t->skel->maps.zombies, PREALLOC_ZOMBIES);
+	bpf_map__set_max_entries(t->skel->maps.zombie_tasks, PREALLOC_ZOMBIES);
+}
+
 static int load_and_attach(struct tracer *t)
 {
 	const struct rt_options *opt = t->opt;
@@ -170,6 +192,7 @@ static int load_and_attach(struct tracer *t)
 		return err;
 	}
 	select_programs(t);
+	size_zombie_tables(t);
 	/* Wake the reader early enough that a burst never waits for the timer to drain. */
 	t->skel->rodata->wakeup_bytes = (opt->buffer_mb << 20) / 8;
 	err = bpf_map__set_max_entries(t->skel->maps.rb, opt->buffer_mb << 20);
@@ -195,6 +218,7 @@ static int load_and_attach(struct tracer *t)
 			strerror(-err));
 		return err;
 	}
+	t->skel->bss->armed = 1;
 	return 0;
 }
 
@@ -219,10 +243,15 @@ static void announce(const struct tracer *t)
 	fprintf(stderr, " events (Ctrl-C to stop)\n");
 }
 
-/* A reader that went away: `reapertrace | head`. */
-static bool output_closed(FILE *out)
+/*
+ * Push out what was formatted. -EPIPE: the reader went away (`reapertrace |
+ * head`), a quiet end; any other error (a full disk) is a failure.
+ */
+static int flush_output(FILE *out)
 {
-	return fflush(out) == EOF && errno == EPIPE;
+	if (fflush(out) != EOF)
+		return 0;
+	return errno == EPIPE ? -EPIPE : -errno;
 }
 
 static int stream(struct tracer *t, struct ring_buffer *rb)
@@ -239,14 +268,15 @@ static int stream(struct tracer *t, struct ring_buffer *rb)
 	while (!stop_signal) {
 		if (poll(fds, 2, POLL_MS) < 0 && errno != EINTR)
 			return -errno;
-		if (fds[1].revents & (POLLERR | POLLHUP))
+		if (fds[1].revents & (POLLERR | POLLHUP | POLLNVAL))
 			return -EPIPE;
 		err = ring_buffer__consume(rb);
 		if (err < 0)
 			return t->err ?: err;
 		account_losses(t);
-		if (output_closed(t->out))
-			return -EPIPE;
+		err = flush_output(t->out);
+		if (err)
+			return err;
 		if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
 	}
@@ -267,7 +297,7 @@ static int drain(struct tracer *t, struct ring_buffer *rb)
 	adoptions__flush(t->adoptions, report_reparent, t);
 	account_losses(t);
 	t->print->summary(t->out, &t->totals);
-	return output_closed(t->out) ? -EPIPE : 0;
+	return flush_output(t->out);
 }
 
 int run_trace(const struct rt_options *opt)
@@ -288,6 +318,7 @@ int run_trace(const struct rt_options *opt)
 	t.adoptions = adoptions__new();
 	if (!t.adoptions) {
 		err = -ENOMEM;
+		fprintf(stderr, "reapertrace: out of memory\n");
 		goto cleanup;
 	}
 	err = load_and_attach(&t);
@@ -319,7 +350,8 @@ int run_trace(const struct rt_options *opt)
 		goto cleanup;
 	}
 	if (err) {
-		fprintf(stderr, "reapertrace: failed while reading events: %s\n", strerror(-err));
+		fprintf(stderr, "reapertrace: failed to read or write events: %s\n",
+			strerror(-err));
 		goto cleanup;
 	}
 	fprintf(stderr, "reapertrace: %llu events, %llu lost\n",
