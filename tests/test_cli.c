@@ -184,6 +184,8 @@ TEST(cli_bad_events)
 TEST(cli_bad_pidns)
 {
 	usage_error("--pidns", "x");
+	usage_error("--pidns", "0");
+	usage_error("--pidns", "/proc/0/ns/pid"); /* a path that does not exist */
 }
 
 TEST(cli_bad_cgroup)

@@ -54,7 +54,8 @@ static const char usage_text[] =
 	"  -h, --help               print this help and exit\n"
 	"\n"
 	"Stops on Ctrl-C, SIGTERM, -d, or when stdout is closed. Needs root (CAP_BPF and\n"
-	"CAP_PERFMON). See reapertrace(8) for the output format.\n";
+	"CAP_PERFMON, or CAP_SYS_ADMIN; CAP_SYS_ADMIN also to mount tracefs if it is not\n"
+	"mounted). See reapertrace(8) for the output format.\n";
 
 enum { OPT_PIDNS = 0x100 };
 
@@ -131,7 +132,14 @@ static int parse_pidns(const char *arg, struct rt_options *opt)
 		opt->pidns = inum;
 		return 0;
 	}
-	if (strchr(arg, '/') && !stat(arg, &st)) {
+	if (strchr(arg, '/')) {
+		if (stat(arg, &st)) {
+			fprintf(stderr,
+				"reapertrace: cannot use --pidns '%s': %s; give a path such "
+				"as /proc/PID/ns/pid or an inode number\n",
+				arg, strerror(errno));
+			return -EINVAL;
+		}
 		opt->pidns = st.st_ino;
 		return 0;
 	}
