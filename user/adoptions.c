@@ -78,6 +78,14 @@ int adoptions__add(struct adoptions *a, const struct rt_reparent_event *e)
 	return 0;
 }
 
+/* Drop @b from @a. */
+static void forget_batch(struct adoptions *a, struct batch *b)
+{
+	a->held -= b->nr;
+	free(b->orphans);
+	*b = a->batches[--a->nr];
+}
+
 static void report_batch(struct adoptions *a, struct batch *b, const struct rt_adopted_event *e,
 			 adoption_report_fn fn, void *ctx)
 {
@@ -102,12 +110,9 @@ static void report_batch(struct adoptions *a, struct batch *b, const struct rt_a
 			r.ts_ns = o->hdr.ts_ns;
 			r.kind = RT_KIND_UNKNOWN;
 		}
-		if (fn)
-			fn(&r, ctx);
+		fn(&r, ctx);
 	}
-	a->held -= b->nr;
-	free(b->orphans);
-	*b = a->batches[--a->nr];
+	forget_batch(a, b);
 }
 
 void adoptions__resolve(struct adoptions *a, const struct rt_adopted_event *e,
@@ -118,7 +123,7 @@ void adoptions__resolve(struct adoptions *a, const struct rt_adopted_event *e,
 	if (!b)
 		return;
 	if (e->flags & RT_ADOPTED_NONE)
-		report_batch(a, b, e, NULL, ctx); /* not reparented after all: no events */
+		forget_batch(a, b); /* not reparented after all: no events */
 	else
 		report_batch(a, b, e, fn, ctx);
 }

@@ -249,9 +249,7 @@ static void announce(const struct tracer *t)
  */
 static int flush_output(FILE *out)
 {
-	if (fflush(out) != EOF)
-		return 0;
-	return errno == EPIPE ? -EPIPE : -errno;
+	return fflush(out) == EOF ? -errno : 0;
 }
 
 static int stream(struct tracer *t, struct ring_buffer *rb)
