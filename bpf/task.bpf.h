@@ -90,6 +90,7 @@ static __always_inline void fill_hdr(struct rt_event_hdr *hdr, __u32 type, struc
 	hdr->ts_ns = ts;
 	hdr->type = type;
 	hdr->cgroup_id = task_cgroup_id(t);
+	hdr->start_ns = BPF_CORE_READ(leader, start_time);
 	hdr->pidns = pidns_inum(up.ns);
 	hdr->pidns_level = level;
 	hdr->ns_pid = up.nr;

@@ -56,6 +56,7 @@ struct rt_task {
 struct rt_event_hdr {
 	__u64 ts_ns;	 /* CLOCK_BOOTTIME */
 	__u64 cgroup_id; /* cgroup v2 id of the task */
+	__u64 start_ns;	 /* the process's start (leader's start_time): with pid, one process */
 	__u32 type;	 /* enum rt_event_type */
 	__u32 pidns;	 /* inode number of the task's active PID namespace */
 	__u32 pidns_level;

@@ -259,6 +259,46 @@ static int parse_string(struct parser *ps, char **out, size_t *outlen)
 }
 
 static int parse_object(struct parser *ps, const char *prefix, int depth);
+static int parse_value(struct parser *ps, const char *prefix, const char *key, int depth);
+
+/* "key":[v0,v1] gives "key" (JSON_ARRAY, num = 2), "key.0" and "key.1". */
+static int parse_array(struct parser *ps, const char *prefix, const char *key, int depth)
+{
+	struct json_field *f = add_field(ps, prefix, key);
+	char sub[512], index[16];
+	int nr = 0, at;
+
+	if (!f)
+		return -1;
+	if (depth + 1 > MAX_DEPTH)
+		return perr(ps, "nested too deep");
+	f->type = JSON_ARRAY;
+	at = ps->o->nr - 1; /* f moves when fields are added */
+	snprintf(sub, sizeof(sub), "%s", f->key);
+	ps->p++;
+	skip_ws(ps);
+	if (*ps->p == ']') {
+		ps->p++;
+		return 0;
+	}
+	for (;;) {
+		skip_ws(ps);
+		snprintf(index, sizeof(index), "%d", nr);
+		if (parse_value(ps, sub, index, depth + 1))
+			return -1;
+		ps->o->f[at].num = ++nr;
+		skip_ws(ps);
+		if (*ps->p == ',') {
+			ps->p++;
+			continue;
+		}
+		if (*ps->p == ']') {
+			ps->p++;
+			return 0;
+		}
+		return perr(ps, "expected ',' or ']'");
+	}
+}
 
 static int parse_value(struct parser *ps, const char *prefix, const char *key, int depth)
 {
@@ -276,7 +316,7 @@ static int parse_value(struct parser *ps, const char *prefix, const char *key, i
 		return parse_object(ps, sub, depth + 1);
 	}
 	if (c == '[')
-		return perr(ps, "arrays are not used in reapertrace records");
+		return parse_array(ps, prefix, key, depth);
 	f = add_field(ps, prefix, key);
 	if (!f)
 		return -1;

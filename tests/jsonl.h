@@ -2,12 +2,14 @@
 /*
  * A small, strict JSON Lines reader for reapertrace's records: one object
  * per line; values are strings, integers, true/false, null or nested
- * objects. Nested keys are flattened: {"old_parent":{"pid":1}} gives
- * "old_parent" (type JSON_OBJECT) and "old_parent.pid" (JSON_INT).
+ * objects or arrays. Nested keys are flattened: {"old_parent":{"pid":1}}
+ * gives "old_parent" (type JSON_OBJECT) and "old_parent.pid" (JSON_INT);
+ * {"origin":[{"pid":1}]} gives "origin" (JSON_ARRAY, num = its length) and
+ * "origin.0.pid".
  * Anything that is not valid JSON is rejected (bad escapes, raw control
  * characters, invalid UTF-8, leading zeros, trailing commas, duplicate
- * keys, trailing bytes). Valid JSON outside that subset (arrays, numbers
- * with a fraction or an exponent) is rejected as unsupported.
+ * keys, trailing bytes). Valid JSON outside that subset (numbers with a
+ * fraction or an exponent, an array at the top) is rejected as unsupported.
  */
 #ifndef RT_TESTS_JSONL_H
 #define RT_TESTS_JSONL_H
@@ -21,13 +23,14 @@ enum json_type {
 	JSON_INT,
 	JSON_STRING,
 	JSON_OBJECT,
+	JSON_ARRAY,
 };
 
 struct json_field {
 	char *key; /* flattened, "a.b" */
 	enum json_type type;
 	bool neg;		/* JSON_INT: value is -num */
-	unsigned long long num; /* JSON_INT magnitude; JSON_BOOL 0/1 */
+	unsigned long long num; /* JSON_INT magnitude; JSON_BOOL 0/1; JSON_ARRAY length */
 	char *str;		/* JSON_STRING, decoded UTF-8 (NUL-terminated) */
 	size_t len;		/* string length in bytes (may hold \u0000) */
 };

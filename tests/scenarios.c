@@ -663,6 +663,91 @@ out:
 	chan_close(&rdy);
 }
 
+/*
+ * Two levels of orphaning: H (subreaper) -> A -> B -> X. A exits: H adopts
+ * B. B exits: H adopts X. X's origin is then B, and B's is A.
+ */
+static void sc_origin_chain(struct sc_truth *t)
+{
+	enum { A = 2, B = 3, X = 4 };
+	struct chan rel_b, rel_x, rdy, up;
+	pid_t a, b, x;
+
+	if (chan_open(t, &rel_b) || chan_open(t, &rel_x) || chan_open(t, &rdy))
+		return;
+	a = fork();
+	if (a == 0) {
+		xclose(&rel_b.w);
+		xclose(&rel_x.w);
+		xclose(&rdy.r);
+		actor_self(t, A, "spawner", "rt-spawner");
+		if (chan_open(t, &up))
+			_exit(1);
+		b = fork();
+		if (b == 0) {
+			xclose(&up.r);
+			actor_self(t, B, "middle", "rt-middle");
+			x = fork();
+			if (x == 0) {
+				xclose(&up.w);
+				xclose(&rel_b.r);
+				actor_self(t, X, "leaf", "rt-leaf");
+				put_byte(rdy.w, 'r');
+				block_on(rel_x.r);
+				_exit(3);
+			}
+			xclose(&rel_x.r);
+			xclose(&rdy.w);
+			/* A exits once X has its truth; B waits for H's word. */
+			if (x < 0 || wait_byte(rel_b.r, -1) < 0)
+				sc_error(t, "leaf did not start");
+			put_byte(up.w, 'r');
+			block_on(rel_b.r);
+			_exit(2);
+		}
+		xclose(&up.w);
+		if (b < 0 || wait_byte(up.r, STEP_TIMEOUT_MS))
+			sc_error(t, "middle did not start");
+		_exit(1);
+	}
+	xclose(&rel_b.r);
+	xclose(&rel_x.r);
+	xclose(&rdy.w);
+	if (a < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		goto out;
+	}
+	if (wait_byte(rdy.r, STEP_TIMEOUT_MS))
+		sc_error(t, "leaf did not start");
+	put_byte(rel_b.w, 'g'); /* B: tell A to go */
+	if (reap_child(t, a, 1, "spawner"))
+		goto out;
+	exp_zombie(t, A, A_HARNESS, 1, 0);
+	exp_reap(t, A, A_HARNESS, "wait4");
+	if (check_ppid(t, B, getpid(), "after the spawner exited"))
+		goto out;
+	exp_reparent(t, B, A, A_HARNESS, "subreaper", false, 0);
+
+	xclose(&rel_b.w);
+	if (reap_child(t, PID(B), 2, "middle"))
+		goto out;
+	exp_zombie(t, B, A_HARNESS, 2, 0);
+	exp_reap(t, B, A_HARNESS, "wait4");
+	if (check_ppid(t, X, getpid(), "after the middle exited"))
+		goto out;
+	exp_reparent(t, X, B, A_HARNESS, "subreaper", false, 0);
+
+	xclose(&rel_x.w);
+	if (reap_child(t, PID(X), 3, "leaf"))
+		goto out;
+	exp_zombie(t, X, A_HARNESS, 3, 0);
+	exp_reap(t, X, A_HARNESS, "wait4");
+out:
+	chan_close(&rel_b);
+	chan_close(&rel_x);
+	chan_close(&rdy);
+}
+
 /* H creates a PID namespace; fork() makes its init. 0 in the init. */
 static pid_t fork_ns_init(struct sc_truth *t)
 {
@@ -1573,6 +1658,8 @@ static void sc_storm_cycles(struct sc_truth *t)
 const struct scenario scenarios[] = {
 	{ "orphan_subreaper", "a child forks a grandchild and exits; a subreaper adopts it",
 	  .run = sc_orphan_subreaper },
+	{ "origin_chain", "orphaned twice: A forks B forks X; A exits, then B; a subreaper adopts",
+	  .run = sc_origin_chain },
 	{ "orphan_ns_init", "the same inside a new PID namespace: its init adopts", .pidns = true,
 	  .run = sc_orphan_ns_init },
 	{ "container", "a PID namespace init adopts the 3 workers of an exiting shell",

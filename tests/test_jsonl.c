@@ -42,7 +42,18 @@ TEST(jsonl_valid)
 	ASSERT_TRUE(json_bool(&o, "z", &b) && !b, "false");
 	ASSERT_FALSE(json_int(&o, "comm", &v), "a string is not an int");
 	json_free(&o);
+
+	line = "{\"origin\":[{\"pid\":7,\"comm\":\"b\"},{\"pid\":6}],\"e\":[]}";
+	if (!ASSERT_EQ(json_parse(line, &o, err, sizeof(err)), 0, err))
+		return;
+	ASSERT_EQ(json_get(&o, "origin")->type, JSON_ARRAY, "an array");
+	ASSERT_EQ(json_get(&o, "origin")->num, 2, "its length");
+	ASSERT_TRUE(json_int(&o, "origin.1.pid", &v) && v == 6, "flattened origin.1.pid");
+	ASSERT_STREQ(json_str(&o, "origin.0.comm"), "b", "flattened origin.0.comm");
+	ASSERT_EQ(json_get(&o, "e")->num, 0, "an empty array");
+	json_free(&o);
 	ASSERT_TRUE(parses("{}"), "empty object");
+	ASSERT_TRUE(parses("{\"a\":[]}"), "empty array");
 	ASSERT_TRUE(parses("{\"a\":\"\\/\\b\\f\\r\\t\"}"), "all simple escapes");
 }
 
@@ -75,7 +86,9 @@ TEST(jsonl_rejects)
 		"{\"a\":1,\"a\":2}",
 		"{\"a\":tru}",
 		"{\"a\":nul}",
-		"{\"a\":[1]}",
+		"{\"a\":[1,]}",
+		"{\"a\":[1 2]}",
+		"{\"a\":[1}",
 		"{\"a\":\"unterminated}",
 		"{\"a\":18446744073709551616}",
 		"{\"a\":{\"b\":1}",

@@ -69,10 +69,13 @@ bool tracer_start(struct tracer *t, const char *const *opts)
 	struct timespec t0, now;
 	bool ok = false;
 	char *err;
-	bool lossy = t->lossy; /* the one setting the caller makes */
+	/* the settings the caller makes */
+	bool lossy = t->lossy;
+	int exit_status = t->exit_status;
 
 	memset(t, 0, sizeof(*t));
 	t->lossy = lossy;
+	t->exit_status = exit_status;
 	argv[n++] = tracer_bin();
 	for (; opts && *opts && n < 30; opts++) {
 		if (!strcmp(*opts, "--json") || !strcmp(*opts, "-j"))
@@ -269,8 +272,9 @@ bool tracer_stop_sig(struct tracer *t, int sig, int settle_ms,
 	t->running = false;
 	nr_running--;
 	t->err_text = read_file(t->err_path);
-	if (!ASSERT_TRUE(WIFEXITED(t->status) && WEXITSTATUS(t->status) == 0,
-			 "tracer exit status is 0")) {
+	if (!ASSERT_TRUE(WIFEXITED(t->status) && WEXITSTATUS(t->status) == t->exit_status,
+			 "tracer exit status is as expected")) {
+		diag("expected exit status %d", t->exit_status);
 		diag("wait status 0x%x; stderr:\n%s", t->status, t->err_text);
 		ok = false;
 	}

@@ -27,8 +27,9 @@ struct tracer {
 	pid_t pid;
 	bool running;
 	bool json;
-	bool lossy; /* the test provokes losses: do not require "lost":0 */
-	int status; /* wait status after tracer_stop() */
+	bool lossy;	 /* the test provokes losses: do not require "lost":0 */
+	int exit_status; /* expected from tracer_stop() (0 unless set before tracer_start()) */
+	int status;	 /* wait status after tracer_stop() */
 	char out_path[64];
 	char err_path[64];
 	char *err_text;			/* stderr, after tracer_stop() */
@@ -46,11 +47,11 @@ const char *tracer_bin(void);
  * stdout and stderr to temporary files; waits (30 s) for the
  * "reapertrace: tracing" line. Asserts; false on failure (tracer killed).
  */
-bool tracer_start(struct tracer *t, const char *const *opts); /* keeps t->lossy */
+bool tracer_start(struct tracer *t, const char *const *opts); /* keeps lossy, exit_status */
 
 /*
  * Waits settle_ms for the last events, sends sig (SIGINT if 0), waits for
- * the exit (10 s), asserts exit status 0, that no reap_* BPF program is
+ * the exit (10 s), asserts the exit status (t->exit_status), that no reap_* BPF program is
  * left, and (in --json mode) that every line is valid JSON, the last one a
  * summary with "lost":0. keep() filters what is kept in memory (the
  * summary is always kept).

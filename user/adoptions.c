@@ -103,6 +103,8 @@ static void report_batch(struct adoptions *a, struct batch *b, const struct rt_a
 		if (e) {
 			r.ts_ns = e->hdr.ts_ns;
 			memcpy(r.old_parent.comm, e->hdr.task.comm, sizeof(r.old_parent.comm));
+			r.old_parent_start_ns = e->hdr.start_ns;
+			r.old_parent_cgroup_id = e->hdr.cgroup_id;
 			r.resolved = !(e->flags & RT_ADOPTED_UNRESOLVED);
 			r.new_parent = e->new_parent;
 			r.kind = e->kind;

@@ -45,3 +45,14 @@ bool rt_show_subreaper(const struct rt_options *opt, const struct rt_subreaper_e
 {
 	return where_matches(opt, &e->hdr) && pid_matches(opt, &e->hdr.task, NULL, NULL);
 }
+
+/* The oldest zombie's namespace and cgroup; -p the reaper or that zombie. */
+bool rt_show_leak(const struct rt_options *opt, const struct rt_leak_report *r)
+{
+	struct rt_event_hdr oldest = {
+		.pidns = r->oldest_pidns,
+		.cgroup_id = r->oldest_cgroup_id,
+	};
+
+	return where_matches(opt, &oldest) && pid_matches(opt, &r->oldest, &r->reaper, NULL);
+}

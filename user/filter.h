@@ -11,5 +11,6 @@ bool rt_show_reparent(const struct rt_options *opt, const struct rt_reparent_rep
 bool rt_show_zombie(const struct rt_options *opt, const struct rt_zombie_event *e);
 bool rt_show_reap(const struct rt_options *opt, const struct rt_reap_event *e);
 bool rt_show_subreaper(const struct rt_options *opt, const struct rt_subreaper_event *e);
+bool rt_show_leak(const struct rt_options *opt, const struct rt_leak_report *r);
 
 #endif /* REAPERTRACE_FILTER_H */

@@ -24,7 +24,7 @@ static const char usage_text[] =
 	"Trace process adoption: orphans reparented, zombies, reaps, subreapers.\n"
 	"\n"
 	"USAGE: reapertrace [-j] [-T] [-p PID] [--pidns INODE] [-c CGROUP] [-e EVENTS]\n"
-	"                   [-d SECONDS] [-b MB] [-v]\n"
+	"                   [-d SECONDS] [-b MB] [--zombie-age SECONDS [--fail-on-leak]] [-v]\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    reapertrace                   # every reparent, zombie, reap and subreaper change\n"
@@ -36,6 +36,9 @@ static const char usage_text[] =
 	"                                  # only processes of this cgroup\n"
 	"    reapertrace -e zombie,reap    # who leaves zombies, and who reaps them how late\n"
 	"    reapertrace -T                # also orphans handed to a sibling thread\n"
+	"    reapertrace --zombie-age 30   # also flag each reaper holding a zombie over 30 s\n"
+	"    reapertrace -e reparent --zombie-age 5 --fail-on-leak -d 60 > /dev/null\n"
+	"                                  # a health check: exit 3 if a zombie leaks\n"
 	"    reapertrace -d 10 -j > events.jsonl\n"
 	"                                  # record 10 seconds\n"
 	"\n"
@@ -49,6 +52,9 @@ static const char usage_text[] =
 	"  -T, --threads            also show orphans handed to a sibling thread (kind \"thread\")\n"
 	"  -d, --duration=SECONDS   stop after SECONDS\n"
 	"  -b, --buffer-mb=MB       ring buffer size in MiB, a power of two (default 16)\n"
+	"      --zombie-age=SECONDS a \"leak\" line for each reaper that holds a zombie older\n"
+	"                           than SECONDS (decimals allowed), once per reaper\n"
+	"      --fail-on-leak       exit with status 3 if a leak was reported\n"
 	"  -v, --verbose            libbpf debug output on stderr\n"
 	"  -V, --version            print the version and exit\n"
 	"  -h, --help               print this help and exit\n"
@@ -57,7 +63,7 @@ static const char usage_text[] =
 	"CAP_PERFMON, or CAP_SYS_ADMIN; CAP_SYS_ADMIN also to mount tracefs if it is not\n"
 	"mounted). See reapertrace(8) for the output format.\n";
 
-enum { OPT_PIDNS = 0x100 };
+enum { OPT_PIDNS = 0x100, OPT_ZOMBIE_AGE, OPT_FAIL_ON_LEAK };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -68,6 +74,8 @@ static const struct option long_options[] = {
 	{ "threads", no_argument, NULL, 'T' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "buffer-mb", required_argument, NULL, 'b' },
+	{ "zombie-age", required_argument, NULL, OPT_ZOMBIE_AGE },
+	{ "fail-on-leak", no_argument, NULL, OPT_FAIL_ON_LEAK },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -146,6 +154,22 @@ static int parse_pidns(const char *arg, struct rt_options *opt)
 	return usage_error("invalid --pidns '%s': expected an inode number (stat -Lc %%i "
 			   "/proc/PID/ns/pid) or the path of a namespace file",
 			   arg);
+}
+
+/* Seconds, decimals allowed, more than 0 and at most a year. */
+static int parse_zombie_age(const char *arg, struct rt_options *opt)
+{
+	char *end;
+	double sec;
+
+	errno = 0;
+	sec = strtod(arg, &end);
+	if (!*arg || *end || errno || !(sec > 0) || sec > 365 * 86400.0)
+		return usage_error("invalid --zombie-age '%s': expected seconds, more than 0 "
+				   "(such as 30 or 0.5)",
+				   arg);
+	opt->zombie_age_ns = sec * 1e9;
+	return 0;
 }
 
 static int parse_cgroup(const char *arg, struct rt_options *opt)
@@ -246,6 +270,13 @@ static int parse_options(int argc, char **argv, struct rt_options *opt)
 						   optarg);
 			opt->buffer_mb = n;
 			break;
+		case OPT_ZOMBIE_AGE:
+			if (parse_zombie_age(optarg, opt))
+				return -EINVAL;
+			break;
+		case OPT_FAIL_ON_LEAK:
+			opt->fail_on_leak = true;
+			break;
 		case 'v':
 			opt->verbose = true;
 			break;
@@ -274,6 +305,8 @@ static int parse_options(int argc, char **argv, struct rt_options *opt)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (opt->fail_on_leak && !opt->zombie_age_ns)
+		return usage_error("%s needs --zombie-age", "--fail-on-leak");
 	return 0;
 }
 
@@ -308,5 +341,7 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, &opt))
 		return USAGE_EXIT;
 	err = run_trace(&opt);
+	if (err == RT_LEAK_FOUND)
+		return RT_LEAK_FOUND;
 	return err ? 1 : 0;
 }

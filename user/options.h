@@ -22,6 +22,11 @@ struct rt_options {
 	const char *cgroup_path;
 	unsigned int duration; /* -d seconds, 0 = until stopped */
 	unsigned int buffer_mb;
+	__u64 zombie_age_ns; /* --zombie-age, 0 = no leak alerts */
+	bool fail_on_leak;   /* exit status 3 when a leak was reported */
 };
+
+/* run_trace() returns this (> 0) when --fail-on-leak and a leak was reported. */
+#define RT_LEAK_FOUND 3
 
 #endif /* REAPERTRACE_OPTIONS_H */

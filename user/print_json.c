@@ -60,6 +60,24 @@ static void json_task(FILE *out, const char *key, const struct rt_task *t)
 	fputc('}', out);
 }
 
+/* ,"origin":[{"pid":..,"comm":..,"cgroup_id":..},...] nearest first, or null */
+static void json_origin(FILE *out, const struct rt_origin *o)
+{
+	__u32 i;
+
+	if (!o || !o->depth) {
+		fputs(",\"origin\":null", out);
+		return;
+	}
+	fputs(",\"origin\":[", out);
+	for (i = 0; i < o->depth; i++) {
+		fprintf(out, "%s{\"pid\":%u,\"comm\":", i ? "," : "", o->links[i].pid);
+		json_string(out, o->links[i].comm, sizeof(o->links[i].comm));
+		fprintf(out, ",\"cgroup_id\":%llu}", (unsigned long long)o->links[i].cgroup_id);
+	}
+	fprintf(out, "],\"origin_truncated\":%s", o->truncated ? "true" : "false");
+}
+
 static void json_head(FILE *out, const char *event, __u64 ts_ns, const struct rt_event_hdr *h)
 {
 	fprintf(out, "{\"event\":\"%s\",\"ts_ns\":%llu,\"pid\":%u,\"tid\":%u,\"comm\":", event,
@@ -81,11 +99,13 @@ static void json_reparent(FILE *out, const struct rt_reparent_report *r)
 		json_task(out, "new_parent", &r->new_parent);
 	else
 		fputs(",\"new_parent\":null", out);
-	fprintf(out, ",\"reaper_kind\":\"%s\",\"was_zombie\":%s,\"pdeath_signal\":%u}\n",
+	fprintf(out, ",\"reaper_kind\":\"%s\",\"was_zombie\":%s,\"pdeath_signal\":%u",
 		rt_kind_name(r->kind), r->was_zombie ? "true" : "false", r->pdeath_signal);
+	json_origin(out, r->origin);
+	fputs("}\n", out);
 }
 
-static void json_zombie(FILE *out, const struct rt_zombie_event *e)
+static void json_zombie(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin)
 {
 	json_head(out, "zombie", e->hdr.ts_ns, &e->hdr);
 	json_task(out, "parent", &e->parent);
@@ -93,25 +113,43 @@ static void json_zombie(FILE *out, const struct rt_zombie_event *e)
 		fprintf(out, ",\"exit_code\":%d", e->exit_code);
 	else
 		fputs(",\"exit_code\":null", out);
-	fprintf(out, ",\"signal\":%d,\"core_dumped\":%s}\n", e->signal,
+	fprintf(out, ",\"signal\":%d,\"core_dumped\":%s", e->signal,
 		e->core_dumped ? "true" : "false");
+	json_origin(out, origin);
+	fputs("}\n", out);
 }
 
-static void json_reap(FILE *out, const struct rt_reap_event *e)
+static void json_reap(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin)
 {
 	json_head(out, "reap", e->hdr.ts_ns, &e->hdr);
 	if (e->how == RT_REAP_AUTO)
 		fputs(",\"reaper\":null", out);
 	else
 		json_task(out, "reaper", &e->reaper);
-	fprintf(out, ",\"how\":\"%s\",\"zombie_ns\":%llu}\n", rt_how_name(e->how),
+	fprintf(out, ",\"how\":\"%s\",\"zombie_ns\":%llu", rt_how_name(e->how),
 		(unsigned long long)e->zombie_ns);
+	json_origin(out, origin);
+	fputs("}\n", out);
 }
 
 static void json_subreaper(FILE *out, const struct rt_subreaper_event *e)
 {
 	json_head(out, "subreaper", e->hdr.ts_ns, &e->hdr);
 	fprintf(out, ",\"enabled\":%s}\n", e->enabled ? "true" : "false");
+}
+
+static void json_leak(FILE *out, const struct rt_leak_report *r)
+{
+	fprintf(out, "{\"event\":\"leak\",\"ts_ns\":%llu", (unsigned long long)r->ts_ns);
+	json_task(out, "reaper", &r->reaper);
+	fprintf(out, ",\"zombies\":%u,\"older\":%u,\"oldest_ns\":%llu,\"limit_ns\":%llu",
+		r->nr_zombies, r->nr_old, (unsigned long long)r->oldest_ns,
+		(unsigned long long)r->limit_ns);
+	json_task(out, "oldest", &r->oldest);
+	fprintf(out, ",\"pidns\":%u,\"cgroup_id\":%llu", r->oldest_pidns,
+		(unsigned long long)r->oldest_cgroup_id);
+	json_origin(out, r->origin);
+	fputs("}\n", out);
 }
 
 static void json_lost(FILE *out, __u64 ts_ns, __u64 lost, __u64 total)
@@ -124,10 +162,12 @@ static void json_summary(FILE *out, const struct rt_totals *t)
 {
 	fprintf(out,
 		"{\"event\":\"summary\",\"events\":%llu,\"lost\":%llu,\"orphans_truncated\":%llu,"
-		"\"zombies_untracked\":%llu,\"unresolved_adoptions\":%llu}\n",
+		"\"zombies_untracked\":%llu,\"unresolved_adoptions\":%llu,\"leaks\":%llu,"
+		"\"origins_dropped\":%llu}\n",
 		(unsigned long long)t->events, (unsigned long long)t->lost,
 		(unsigned long long)t->orphans_truncated, (unsigned long long)t->zombies_untracked,
-		(unsigned long long)t->unresolved_adoptions);
+		(unsigned long long)t->unresolved_adoptions, (unsigned long long)t->leaks,
+		(unsigned long long)t->origins_dropped);
 }
 
 const struct rt_printer rt_json_printer = {
@@ -136,6 +176,7 @@ const struct rt_printer rt_json_printer = {
 	.zombie = json_zombie,
 	.reap = json_reap,
 	.subreaper = json_subreaper,
+	.leak = json_leak,
 	.lost = json_lost,
 	.summary = json_summary,
 };

@@ -63,7 +63,7 @@ static void line(FILE *out, __u64 ts_ns, const char *event, const struct rt_even
 		fprintf(out, "%s\n", kind);
 }
 
-#define DETAILS_LEN 96
+#define DETAILS_LEN 192
 
 /* Append " fmt..." to @buf (of DETAILS_LEN). */
 __attribute__((format(printf, 2, 3))) static void add(char *buf, const char *fmt, ...)
@@ -74,6 +74,22 @@ __attribute__((format(printf, 2, 3))) static void add(char *buf, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(buf + len, DETAILS_LEN - len, fmt, ap);
 	va_end(ap);
+}
+
+/* " origin=PID/COMM<PID/COMM...": who forked it, who forked that one. */
+static void add_origin(char *details, const struct rt_origin *o)
+{
+	char comm[RT_COMM_LEN];
+	__u32 i;
+
+	if (!o || !o->depth)
+		return;
+	add(details, " origin=");
+	for (i = 0; i < o->depth; i++)
+		add(details, "%s%u/%s", i ? "<" : "", o->links[i].pid,
+		    printable(o->links[i].comm, comm));
+	if (o->truncated)
+		add(details, "<...");
 }
 
 static void text_header(FILE *out)
@@ -95,11 +111,12 @@ static void text_reparent(FILE *out, const struct rt_reparent_report *r)
 		add(details, " tid=%u->%u", r->old_parent.tid, r->new_parent.tid);
 	if (r->orphan->pidns_level)
 		add(details, " nspid=%u", r->orphan->ns_pid);
+	add_origin(details, r->origin);
 	line(out, r->ts_ns, "reparent", r->orphan, &r->old_parent,
 	     r->resolved ? &r->new_parent : NULL, rt_kind_name(r->kind), details);
 }
 
-static void text_zombie(FILE *out, const struct rt_zombie_event *e)
+static void text_zombie(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin)
 {
 	char details[DETAILS_LEN] = "", sig[16];
 
@@ -111,16 +128,18 @@ static void text_zombie(FILE *out, const struct rt_zombie_event *e)
 		add(details, " core");
 	if (e->hdr.pidns_level)
 		add(details, " nspid=%u", e->hdr.ns_pid);
+	add_origin(details, origin);
 	line(out, e->hdr.ts_ns, "zombie", &e->hdr, NULL, &e->parent, "-", details);
 }
 
-static void text_reap(FILE *out, const struct rt_reap_event *e)
+static void text_reap(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin)
 {
 	char details[DETAILS_LEN] = "";
 
 	add(details, " after=%.3fms", e->zombie_ns / 1e6);
 	if (e->hdr.pidns_level)
 		add(details, " nspid=%u", e->hdr.ns_pid);
+	add_origin(details, origin);
 	line(out, e->hdr.ts_ns, "reap", &e->hdr, NULL, e->how == RT_REAP_AUTO ? NULL : &e->reaper,
 	     rt_how_name(e->how), details);
 }
@@ -128,6 +147,18 @@ static void text_reap(FILE *out, const struct rt_reap_event *e)
 static void text_subreaper(FILE *out, const struct rt_subreaper_event *e)
 {
 	line(out, e->hdr.ts_ns, "subreaper", &e->hdr, NULL, NULL, e->enabled ? "on" : "off", "");
+}
+
+/* PID/COMM: the oldest zombie; PARENT: the reaper that holds it. */
+static void text_leak(FILE *out, const struct rt_leak_report *r)
+{
+	struct rt_event_hdr oldest = { .task = r->oldest };
+	char details[DETAILS_LEN] = "";
+
+	add(details, " zombies=%u older=%u oldest=%.3fs limit=%.3fs", r->nr_zombies, r->nr_old,
+	    r->oldest_ns / 1e9, r->limit_ns / 1e9);
+	add_origin(details, r->origin);
+	line(out, r->ts_ns, "leak", &oldest, NULL, &r->reaper, "-", details);
 }
 
 static void text_lost(FILE *out, __u64 ts_ns, __u64 lost, __u64 total)
@@ -144,6 +175,7 @@ const struct rt_printer rt_text_printer = {
 	.zombie = text_zombie,
 	.reap = text_reap,
 	.subreaper = text_subreaper,
+	.leak = text_leak,
 	.lost = text_lost,
 	.summary = text_summary,
 };

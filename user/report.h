@@ -11,15 +11,47 @@
 #include <linux/types.h>
 #include "events.h"
 
+/* Where an orphan came from, nearest first: the parent that forked it, then where that one came from. */
+#define RT_ORIGIN_DEPTH 4
+
+struct rt_origin_link {
+	__u32 pid;
+	__u64 cgroup_id; /* 0 when not known */
+	char comm[RT_COMM_LEN];
+};
+
+struct rt_origin {
+	__u32 depth;	/* 0: not known (never orphaned while traced) */
+	bool truncated; /* more links than RT_ORIGIN_DEPTH */
+	struct rt_origin_link links[RT_ORIGIN_DEPTH];
+};
+
 struct rt_reparent_report {
 	const struct rt_event_hdr *orphan; /* its ts_ns is when the orphan was taken */
 	__u64 ts_ns;			   /* when the adoption was seen */
 	struct rt_task old_parent;
-	struct rt_task new_parent; /* all zero when !resolved */
-	__u32 kind;		   /* enum rt_reaper_kind */
+	__u64 old_parent_start_ns; /* 0 when !resolved */
+	__u64 old_parent_cgroup_id;
+	const struct rt_origin *origin; /* the orphan's, after this adoption; NULL if none */
+	struct rt_task new_parent;	/* all zero when !resolved */
+	__u32 kind;			/* enum rt_reaper_kind */
 	__u32 pdeath_signal;
 	bool was_zombie;
 	bool resolved;
+};
+
+/* A reaper that holds a zombie older than --zombie-age (reported once per reaper). */
+struct rt_leak_report {
+	__u64 ts_ns;
+	struct rt_task reaper;
+	__u32 nr_zombies; /* it holds now */
+	__u32 nr_old;	  /* of them older than the limit */
+	__u64 oldest_ns;  /* age of the oldest */
+	__u64 limit_ns;
+	struct rt_task oldest; /* the oldest zombie */
+	__u32 oldest_pidns;    /* its PID namespace */
+	__u64 oldest_cgroup_id;
+	const struct rt_origin *origin; /* the oldest zombie's, NULL if not known */
 };
 
 struct rt_totals {
@@ -28,15 +60,19 @@ struct rt_totals {
 	__u64 orphans_truncated;
 	__u64 zombies_untracked;
 	__u64 unresolved_adoptions;
+	__u64 leaks;	       /* reapers reported by --zombie-age */
+	__u64 origins_dropped; /* orphans whose origin did not fit */
 };
 
 /* One output format. Each call writes one whole line to @out. */
 struct rt_printer {
 	void (*header)(FILE *out);
 	void (*reparent)(FILE *out, const struct rt_reparent_report *r);
-	void (*zombie)(FILE *out, const struct rt_zombie_event *e);
-	void (*reap)(FILE *out, const struct rt_reap_event *e);
+	/* @origin: where the process came from, NULL when not known */
+	void (*zombie)(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin);
+	void (*reap)(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin);
 	void (*subreaper)(FILE *out, const struct rt_subreaper_event *e);
+	void (*leak)(FILE *out, const struct rt_leak_report *r);
 	/* @lost more were lost just now, @total so far. */
 	void (*lost)(FILE *out, __u64 ts_ns, __u64 lost, __u64 total);
 	void (*summary)(FILE *out, const struct rt_totals *t);

@@ -17,6 +17,8 @@
 
 #include "adoptions.h"
 #include "filter.h"
+#include "leaks.h"
+#include "origins.h"
 #include "preflight.h"
 #include "report.h"
 #include "trace.h"
@@ -27,6 +29,10 @@
 #define ADOPTION_GRACE_MS 100
 /* Zombies tracked at once where the tables must be preallocated (< 6.1). */
 #define PREALLOC_ZOMBIES 65536
+/* Orphans whose origin is remembered at once, and zombies --zombie-age follows. */
+#define MAX_ORIGINS	    (1 << 20)
+#define MAX_TRACKED_ZOMBIES (1 << 20)
+#define LEAK_CHECK_NS	    1000000000ULL
 
 struct tracer {
 	const struct rt_options *opt;
@@ -34,6 +40,10 @@ struct tracer {
 	FILE *out;
 	struct reapertrace_bpf *skel;
 	struct adoptions *adoptions;
+	struct origins *origins;
+	struct leaks *leaks; /* NULL without --zombie-age */
+	__u64 next_leak_check;
+	__u64 leaks_untracked; /* zombies --zombie-age had no room for */
 	struct rt_totals totals;
 	int err; /* first error inside the ring buffer callback */
 };
@@ -68,14 +78,76 @@ static bool wants(const struct tracer *t, enum rt_event_type type)
 	return t->opt->events & (1U << type);
 }
 
-static void report_reparent(const struct rt_reparent_report *r, void *ctx)
+static bool origin_of(const struct rt_event_hdr *h, struct rt_origin *out, void *ctx)
 {
 	struct tracer *t = ctx;
 
-	if (!rt_show_reparent(t->opt, r))
+	return origins__find(t->origins, h, out);
+}
+
+static void report_reparent(const struct rt_reparent_report *r, void *ctx)
+{
+	struct rt_reparent_report shown = *r;
+	struct rt_origin origin;
+	struct tracer *t = ctx;
+
+	if (r->resolved && origins__reparent(t->origins, r))
+		t->totals.origins_dropped++;
+	if (t->leaks)
+		leaks__reparent(t->leaks, r);
+	if (!wants(t, RT_EV_REPARENT) || !rt_show_reparent(t->opt, r))
 		return;
-	t->print->reparent(t->out, r);
+	shown.origin = origin_of(r->orphan, &origin, t) ? &origin : NULL;
+	t->print->reparent(t->out, &shown);
 	t->totals.events++;
+}
+
+static void report_zombie(struct tracer *t, const struct rt_zombie_event *e)
+{
+	struct rt_origin origin;
+
+	if (t->leaks && leaks__zombie(t->leaks, e))
+		t->leaks_untracked++;
+	if (!wants(t, RT_EV_ZOMBIE) || !rt_show_zombie(t->opt, e))
+		return;
+	t->print->zombie(t->out, e, origin_of(&e->hdr, &origin, t) ? &origin : NULL);
+	t->totals.events++;
+}
+
+static void report_reap(struct tracer *t, const struct rt_reap_event *e)
+{
+	struct rt_origin origin;
+
+	if (t->leaks)
+		leaks__reap(t->leaks, e);
+	if (wants(t, RT_EV_REAP) && rt_show_reap(t->opt, e)) {
+		t->print->reap(t->out, e, origin_of(&e->hdr, &origin, t) ? &origin : NULL);
+		t->totals.events++;
+	}
+	/* Gone: its pid may name another process next. */
+	origins__forget(t->origins, &e->hdr);
+}
+
+static void report_leak(const struct rt_leak_report *r, void *ctx)
+{
+	struct tracer *t = ctx;
+
+	if (!rt_show_leak(t->opt, r))
+		return;
+	t->print->leak(t->out, r);
+	t->totals.leaks++;
+	t->totals.events++;
+}
+
+/* At most once a second, and once more at the end: reapers holding old zombies. */
+static void check_leaks(struct tracer *t, bool now)
+{
+	__u64 ts = clock_ns(CLOCK_BOOTTIME);
+
+	if (!t->leaks || (!now && ts < t->next_leak_check))
+		return;
+	t->next_leak_check = ts + LEAK_CHECK_NS;
+	leaks__check(t->leaks, ts, origin_of, report_leak, t);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -98,16 +170,12 @@ static int handle_event(void *ctx, void *data, size_t size)
 			adoptions__resolve(t->adoptions, data, report_reparent, t);
 		break;
 	case RT_EV_ZOMBIE:
-		if (wants(t, RT_EV_ZOMBIE) && rt_show_zombie(t->opt, data)) {
-			t->print->zombie(t->out, data);
-			t->totals.events++;
-		}
+		if (size >= sizeof(struct rt_zombie_event))
+			report_zombie(t, data);
 		break;
 	case RT_EV_REAP:
-		if (wants(t, RT_EV_REAP) && rt_show_reap(t->opt, data)) {
-			t->print->reap(t->out, data);
-			t->totals.events++;
-		}
+		if (size >= sizeof(struct rt_reap_event))
+			report_reap(t, data);
 		break;
 	case RT_EV_SUBREAPER:
 		if (rt_show_subreaper(t->opt, data)) {
@@ -129,7 +197,7 @@ static void account_losses(struct tracer *t)
 	for (i = RT_EV_REPARENT; i < RT_EV_MAX; i++)
 		lost += stats[i];
 	t->totals.orphans_truncated = stats[RT_STAT_ORPHANS_TRUNCATED];
-	t->totals.zombies_untracked = stats[RT_STAT_ZOMBIE_TABLE_FULL];
+	t->totals.zombies_untracked = stats[RT_STAT_ZOMBIE_TABLE_FULL] + t->leaks_untracked;
 	t->totals.unresolved_adoptions = stats[RT_STAT_ADOPTED_UNRESOLVED];
 	if (lost <= t->totals.lost)
 		return;
@@ -145,8 +213,10 @@ static void account_losses(struct tracer *t)
 static void select_programs(struct tracer *t)
 {
 	struct reapertrace_bpf *s = t->skel;
-	bool reparent = wants(t, RT_EV_REPARENT);
-	bool zombies = wants(t, RT_EV_ZOMBIE) || wants(t, RT_EV_REAP);
+	/* --zombie-age follows every zombie, and reparents move them to their new holder. */
+	bool leaks = t->opt->zombie_age_ns;
+	bool reparent = wants(t, RT_EV_REPARENT) || leaks;
+	bool zombies = wants(t, RT_EV_ZOMBIE) || wants(t, RT_EV_REAP) || leaks;
 	bool subreaper = wants(t, RT_EV_SUBREAPER);
 
 	bpf_program__set_autoload(s->progs.reap_proc_exit, reparent);
@@ -205,7 +275,7 @@ static int load_and_attach(struct tracer *t)
 			strerror(-err));
 		return err;
 	}
-	if (opt->events & ~(1U << RT_EV_REPARENT)) {
+	if ((opt->events & ~(1U << RT_EV_REPARENT)) || opt->zombie_age_ns) {
 		err = rt_ensure_tracefs(opt->verbose);
 		if (err)
 			return err;
@@ -272,6 +342,7 @@ static int stream(struct tracer *t, struct ring_buffer *rb)
 		if (err < 0)
 			return t->err ?: err;
 		account_losses(t);
+		check_leaks(t, false);
 		err = flush_output(t->out);
 		if (err)
 			return err;
@@ -293,6 +364,7 @@ static int drain(struct tracer *t, struct ring_buffer *rb)
 	if (err < 0)
 		return t->err ?: err;
 	adoptions__flush(t->adoptions, report_reparent, t);
+	check_leaks(t, true);
 	account_losses(t);
 	t->print->summary(t->out, &t->totals);
 	return flush_output(t->out);
@@ -314,7 +386,10 @@ int run_trace(const struct rt_options *opt)
 	if (err)
 		return err;
 	t.adoptions = adoptions__new();
-	if (!t.adoptions) {
+	t.origins = origins__new(MAX_ORIGINS);
+	if (opt->zombie_age_ns)
+		t.leaks = leaks__new(opt->zombie_age_ns, MAX_TRACKED_ZOMBIES);
+	if (!t.adoptions || !t.origins || (opt->zombie_age_ns && !t.leaks)) {
 		err = -ENOMEM;
 		fprintf(stderr, "reapertrace: out of memory\n");
 		goto cleanup;
@@ -359,5 +434,9 @@ cleanup:
 	ring_buffer__free(rb);
 	reapertrace_bpf__destroy(t.skel);
 	adoptions__free(t.adoptions);
+	origins__free(t.origins);
+	leaks__free(t.leaks);
+	if (!err && opt->fail_on_leak && t.totals.leaks)
+		return RT_LEAK_FOUND;
 	return err;
 }
