@@ -18,6 +18,8 @@
  *   sys_exit_wait4/waitid the zombie a wait released, and who waited.
  *   sched_process_free    a zombie released without a wait (auto-reaped).
  *   sys_{enter,exit}_prctl  PR_SET_CHILD_SUBREAPER.
+ *   iter/task             run once at the start: the zombies that already
+ *                         exist, so that their reaps are reported too.
  *
  * Every program is named reap_* so that `bpftool prog show` finds them.
  */
@@ -30,6 +32,7 @@
 
 #define PR_SET_CHILD_SUBREAPER 36
 #define WNOWAIT		       0x01000000
+#define EEXIST		       17
 
 /* Orphan walk: bpf_loop() bound, and the bounded loop without bpf_loop (< 5.17). */
 #define MAX_ORPHANS	    (1U << 22)
@@ -443,7 +446,63 @@ int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_
 	e->exit_code = si_code == CLD_EXITED ? status : -1;
 	e->signal = si_code == CLD_EXITED ? 0 : status;
 	e->core_dumped = si_code == CLD_DUMPED;
-	e->__pad = 0;
+	e->flags = 0;
+	submit_event(e);
+	return 0;
+}
+
+/*
+ * Run once by user space after arming: each zombie that already exists is
+ * tracked as if seen being made, so that its reap is reported; user space
+ * learns of it from a RT_ZOMBIE_EXISTING record. Its exit time is when it
+ * last ran: se.exec_start, against the reader's own, on the same clock.
+ */
+SEC("iter/task")
+int reap_seed_zombies(struct bpf_iter__task *ctx)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct task_struct *task = ctx->task, *parent;
+	struct rt_zombie_event *e;
+	struct zombie_key key;
+	__s64 ran;
+	struct zombie z;
+	int status;
+	long err;
+
+	if (!task || BPF_CORE_READ(task, exit_state) != EXIT_ZOMBIE ||
+	    BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid) || BPF_CORE_READ(task, ptrace))
+		return 0;
+	parent = BPF_CORE_READ(task, parent);
+	pid_seen_by(task, parent, &key.pidns, &key.nr);
+	ran = BPF_CORE_READ(cur, se.exec_start) - BPF_CORE_READ(task, se.exec_start);
+	fill_hdr(&z.hdr, RT_EV_ZOMBIE, task, bpf_ktime_get_boot_ns() - (ran > 0 ? ran : 0));
+	z.task = (__u64)task;
+	/* One made since arming is tracked already, with its exact time. */
+	err = bpf_map_update_elem(&zombies, &key, &z, BPF_NOEXIST);
+	if (err) {
+		if (err != -EEXIST)
+			count(RT_STAT_ZOMBIE_TABLE_FULL);
+		return 0;
+	}
+	if (bpf_map_update_elem(&zombie_tasks, &z.task, &key, BPF_NOEXIST)) {
+		bpf_map_delete_elem(&zombies, &key);
+		count(RT_STAT_ZOMBIE_TABLE_FULL);
+		return 0;
+	}
+
+	e = reserve_event(RT_EV_ZOMBIE, sizeof(*e));
+	if (!e)
+		return 0;
+	e->hdr = z.hdr;
+	task_ref(parent, &e->parent);
+	/* The wait status its parent's wait would get (wait_task_zombie()). */
+	status = BPF_CORE_READ(task, signal, flags) & SIGNAL_GROUP_EXIT ?
+			 BPF_CORE_READ(task, signal, group_exit_code) :
+			 BPF_CORE_READ(task, exit_code);
+	e->exit_code = status & 0x7f ? -1 : (status >> 8) & 0xff;
+	e->signal = status & 0x7f;
+	e->core_dumped = !!(status & 0x80);
+	e->flags = RT_ZOMBIE_EXISTING;
 	submit_event(e);
 	return 0;
 }

@@ -41,6 +41,13 @@ enum rt_reap_how {
 /* rt_reparent_event.flags */
 #define RT_REPARENT_WAS_ZOMBIE (1U << 0)
 
+/*
+ * rt_zombie_event.flags: a zombie that existed when tracing started, found
+ * by a task iterator; hdr.ts_ns is then when it last ran (approximately its
+ * exit), and its reap will be reported.
+ */
+#define RT_ZOMBIE_EXISTING (1U << 0)
+
 /* rt_adopted_event.flags */
 #define RT_ADOPTED_UNRESOLVED (1U << 0) /* no orphan left to read the new parent from */
 #define RT_ADOPTED_NONE	      (1U << 1) /* not reparented: killed with their namespace, or reaped */
@@ -88,7 +95,7 @@ struct rt_zombie_event {
 	__s32 exit_code;	 /* when exited (si_code CLD_EXITED), else -1 */
 	__s32 signal;		 /* killing signal, 0 when exited */
 	__u32 core_dumped;
-	__u32 __pad;
+	__u32 flags; /* RT_ZOMBIE_* */
 };
 
 struct rt_reap_event {

@@ -219,3 +219,70 @@ out:
 	tracer_free(&tr);
 	sc_release(&run);
 }
+
+/*
+ * Zombies made before the tracer started: found at the start, flagged by
+ * --zombie-age with their real age, and their reaps reported (here by the
+ * kernel, when the namespace's init exits).
+ */
+TEST(leak_zombies_before_start)
+{
+	static const char *const opts[] = { "--json", "--zombie-age", "1", "--fail-on-leak", NULL };
+	struct tracer tr = { .exit_status = 3 };
+	unsigned long long v, t0, zns;
+	const struct sc_actor *init, *z;
+	const struct json_obj *o;
+	struct sc_run run = {};
+	char role[16];
+	long long pid;
+	int i, j;
+
+	if (!ASSERT_EQ(sc_start(&run, "never_reaping"), 0, "scenario start") ||
+	    !ASSERT_EQ(sc_go(&run), 0, "scenario go") ||
+	    !ASSERT_EQ(sc_wait_hold(&run), 0, "hold with 5 zombies"))
+		goto out;
+	t0 = boottime_ns();
+	usleep(1500 * 1000); /* they are 1.5 s old when the tracer starts */
+	if (!tracer_start(&tr, opts))
+		goto out;
+	usleep(1500 * 1000);
+	if (!ASSERT_EQ(sc_continue(&run), 0, "continue") ||
+	    !ASSERT_EQ(sc_finish(&run), 0, "scenario finish") ||
+	    !ASSERT_STREQ(run.truth->error, "", "scenario ran as designed") ||
+	    !tracer_stop(&tr, NULL, NULL))
+		goto out;
+	init = &run.truth->actors[sc_actor_by_role(run.truth, "ns_init")];
+	o = NULL;
+	for (i = 0; i < tr.doc.nr; i++)
+		if (!strcmp(json_event(&tr.doc.objs[i]), "leak") &&
+		    json_int(&tr.doc.objs[i], "reaper.pid", &pid) && pid == init->pid)
+			o = &tr.doc.objs[i];
+	if (!ASSERT_TRUE(o != NULL, "a leak record names the init"))
+		goto out;
+	ASSERT_TRUE(json_u64(o, "zombies", &v) && v == 5, "all 5 zombies, though made before");
+	ASSERT_TRUE(json_u64(o, "oldest_ns", &v) && v >= 1500000000ULL &&
+			    v <= boottime_ns() - t0 + 1000000000ULL,
+		    "oldest_ns counts from their exit, not from the start");
+	for (j = 1; j <= 5; j++) {
+		snprintf(role, sizeof(role), "zombie%d", j);
+		z = &run.truth->actors[sc_actor_by_role(run.truth, role)];
+		ASSERT_TRUE(record_of(&tr.doc, "zombie", z) == NULL,
+			    "no zombie record: it was not made while tracing");
+		o = record_of(&tr.doc, "reap", z);
+		if (!ASSERT_TRUE(o != NULL, "its reap is reported"))
+			continue;
+		ASSERT_STREQ(json_str(o, "how"), "auto", "released with the namespace");
+		ASSERT_TRUE(json_u64(o, "zombie_ns", &zns) && zns >= 2500000000ULL &&
+				    zns <= boottime_ns() - t0 + 1000000000ULL,
+			    "zombie_ns: from its exit, before the tracer started");
+	}
+	ASSERT_TRUE(json_u64(tr.summary, "zombies_at_start", &v) && v >= 5,
+		    "summary: zombies_at_start counts them");
+out:
+	if (run.started && !run.finished) {
+		sc_continue(&run);
+		sc_finish(&run);
+	}
+	tracer_free(&tr);
+	sc_release(&run);
+}

@@ -60,8 +60,9 @@ struct rt_totals {
 	__u64 orphans_truncated;
 	__u64 zombies_untracked;
 	__u64 unresolved_adoptions;
-	__u64 leaks;	       /* reapers reported by --zombie-age */
-	__u64 origins_dropped; /* orphans whose origin did not fit */
+	__u64 leaks;		/* reapers reported by --zombie-age */
+	__u64 origins_dropped;	/* orphans whose origin did not fit */
+	__u64 zombies_at_start; /* found by the iterator at the start */
 };
 
 /* One output format. Each call writes one whole line to @out. */

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/utsname.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "adoptions.h"
@@ -108,6 +109,11 @@ static void report_zombie(struct tracer *t, const struct rt_zombie_event *e)
 
 	if (t->leaks && leaks__zombie(t->leaks, e))
 		t->leaks_untracked++;
+	/* Not made now: only followed to its reap (and by --zombie-age). */
+	if (e->flags & RT_ZOMBIE_EXISTING) {
+		t->totals.zombies_at_start++;
+		return;
+	}
 	if (!wants(t, RT_EV_ZOMBIE) || !rt_show_zombie(t->opt, e))
 		return;
 	t->print->zombie(t->out, e, origin_of(&e->hdr, &origin, t) ? &origin : NULL);
@@ -227,6 +233,8 @@ static void select_programs(struct tracer *t)
 	bpf_program__set_autoload(s->progs.reap_waitid_in, zombies);
 	bpf_program__set_autoload(s->progs.reap_waitid_ret, zombies);
 	bpf_program__set_autoload(s->progs.reap_proc_free, zombies);
+	bpf_program__set_autoload(s->progs.reap_seed_zombies, zombies);
+	bpf_program__set_autoattach(s->progs.reap_seed_zombies, false); /* run once, below */
 	bpf_program__set_autoload(s->progs.reap_prctl_in, subreaper);
 	bpf_program__set_autoload(s->progs.reap_prctl_ret, subreaper);
 }
@@ -248,6 +256,34 @@ static void size_zombie_tables(struct tracer *t)
 	bpf_map__set_map_flags(t->skel->maps.zombie_tasks, 0);
 	bpf_map__set_max_entries(t->skel->maps.zombies, PREALLOC_ZOMBIES);
 	bpf_map__set_max_entries(t->skel->maps.zombie_tasks, PREALLOC_ZOMBIES);
+}
+
+/*
+ * Zombies made before the start: the iterator tracks each one, so that its
+ * reap is reported, and tells user space of it (RT_ZOMBIE_EXISTING).
+ */
+static int seed_zombies(struct tracer *t)
+{
+	struct bpf_link *link;
+	char buf[64];
+	ssize_t n = 0;
+	int fd, err = 0;
+
+	link = bpf_program__attach_iter(t->skel->progs.reap_seed_zombies, NULL);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		err = -errno;
+	} else {
+		while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+			;
+		if (n < 0)
+			err = -errno;
+		close(fd);
+	}
+	bpf_link__destroy(link);
+	return err;
 }
 
 static int load_and_attach(struct tracer *t)
@@ -289,6 +325,14 @@ static int load_and_attach(struct tracer *t)
 		return err;
 	}
 	t->skel->bss->armed = 1;
+	if (bpf_program__autoload(t->skel->progs.reap_seed_zombies)) {
+		err = seed_zombies(t);
+		if (err)
+			fprintf(stderr,
+				"reapertrace: cannot look for zombies made before the start: %s; "
+				"their reaps will not be reported\n",
+				strerror(-err));
+	}
 	return 0;
 }
 
