@@ -219,10 +219,13 @@ static void account_losses(struct tracer *t)
 static void select_programs(struct tracer *t)
 {
 	struct reapertrace_bpf *s = t->skel;
-	/* --zombie-age follows every zombie, and reparents move them to their new holder. */
-	bool leaks = t->opt->zombie_age_ns;
-	bool reparent = wants(t, RT_EV_REPARENT) || leaks;
-	bool zombies = wants(t, RT_EV_ZOMBIE) || wants(t, RT_EV_REAP) || leaks;
+	/*
+	 * --zombie-age follows every zombie. Zombie and reap records carry
+	 * origins, which the reparent programs learn, and reparents move
+	 * zombies to their new holder.
+	 */
+	bool zombies = wants(t, RT_EV_ZOMBIE) || wants(t, RT_EV_REAP) || t->opt->zombie_age_ns;
+	bool reparent = wants(t, RT_EV_REPARENT) || zombies;
 	bool subreaper = wants(t, RT_EV_SUBREAPER);
 
 	bpf_program__set_autoload(s->progs.reap_proc_exit, reparent);
