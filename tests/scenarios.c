@@ -1790,14 +1790,43 @@ static void sc_init_sighandled(struct sc_truth *t)
 /* ns_teardown: what the init leaves (actor indexes) */
 enum { TD_I = 2, TD_C1, TD_G1, TD_G2, TD_G3, TD_C2, TD_C2T, TD_C3, TD_Z, TD_KILLED = 6 };
 
+/* A thread that records itself as actor @idx, then says so on @w. */
+struct recording_thread {
+	struct sc_truth *t;
+	int idx;
+	int w;
+};
+
 static void *teardown_thread(void *arg)
 {
-	struct sc_truth *t = arg;
+	struct recording_thread *rt = arg;
 
-	actor_self(t, TD_C2T, "thread", "rt-thread");
+	actor_self(rt->t, rt->idx, "thread", "rt-thread");
+	put_byte(rt->w, 'r');
 	for (;;)
 		pause();
 	return NULL;
+}
+
+/* Starts @fn as a thread recording itself as actor @idx; waits until it has. */
+static int start_recording_thread(struct sc_truth *t, int idx, void *(*fn)(void *))
+{
+	static struct recording_thread rt;
+	struct chan c;
+	pthread_t th;
+	int err;
+
+	if (chan_open(t, &c))
+		return -1;
+	rt = (struct recording_thread){ .t = t, .idx = idx, .w = c.w };
+	err = pthread_create(&th, NULL, fn, &rt);
+	if (err)
+		sc_error(t, "pthread_create: %s", strerror(err));
+	else if (wait_byte(c.r, STEP_TIMEOUT_MS))
+		sc_error(t, "the thread did not start");
+	/* The thread may still use its end: leave c.w open. */
+	xclose(&c.r);
+	return err || failed(t) ? -1 : 0;
 }
 
 /* Says ready on @rdy, then waits for the kernel's SIGKILL, the only way out. */
@@ -1812,8 +1841,7 @@ static void __attribute__((noreturn)) ready_to_die(int rdy)
 static void teardown_proc(struct sc_truth *t, int idx, const char *role, const int *kids,
 			  int nr_kids, int rdy)
 {
-	pthread_t th;
-	int k, err;
+	int k;
 
 	actor_self(t, idx, role, "rt-child");
 	for (k = 0; k < nr_kids; k++) {
@@ -1829,14 +1857,9 @@ static void teardown_proc(struct sc_truth *t, int idx, const char *role, const i
 		if (g < 0)
 			sc_error(t, "fork: %s", strerror(errno));
 	}
-	if (idx == TD_C2) {
-		err = pthread_create(&th, NULL, teardown_thread, t);
-		if (err)
-			sc_error(t, "pthread_create: %s", strerror(err));
-		/* The thread records itself before it says ready for both. */
-		while (!t->actors[TD_C2T].tid && !failed(t))
-			usleep(1000);
-	}
+	/* The thread records itself before its process says ready for both. */
+	if (idx == TD_C2)
+		start_recording_thread(t, TD_C2T, teardown_thread);
 	ready_to_die(rdy);
 }
 
@@ -1934,11 +1957,13 @@ out:
 /* init_reaper_handoff: the second thread of the init */
 static void *second_reaper(void *arg)
 {
-	struct sc_truth *t = arg;
+	struct recording_thread *rt = arg;
+	struct sc_truth *t = rt->t;
 	char path[64];
 	int spins;
 
-	actor_self(t, 3, "reaper2", "rt-reaper2");
+	actor_self(t, rt->idx, "reaper2", "rt-reaper2");
+	put_byte(rt->w, 'r');
 	/*
 	 * The main thread exits once we are recorded. It is a zombie (its
 	 * exit_notify() ran: the child_reaper role is ours) when its state
@@ -1949,8 +1974,10 @@ static void *second_reaper(void *arg)
 		char buf[512];
 		FILE *f = fopen(path, "re");
 
-		if (!f)
+		if (!f) {
+			sc_error(t, "%s: %s", path, strerror(errno));
 			break;
+		}
 		if (fgets(buf, sizeof(buf), f) && strstr(buf, ") Z ")) {
 			fclose(f);
 			break;
@@ -1959,7 +1986,7 @@ static void *second_reaper(void *arg)
 		usleep(1000);
 	}
 	if (spins == 10000)
-		sc_error(t, "the main thread of the init did not exit");
+		sc_error(t, "the main thread of the init did not become a zombie");
 	/* exit_group(): the namespace goes down with us, its child_reaper. */
 	_exit(failed(t) ? 1 : 0);
 }
@@ -1973,9 +2000,7 @@ static void *second_reaper(void *arg)
 static void sc_init_reaper_handoff(struct sc_truth *t)
 {
 	enum { I = 2, T = 3 };
-	pthread_t th;
 	pid_t i;
-	int err;
 
 	i = fork_ns_init(t);
 	if (i < 0)
@@ -1988,13 +2013,8 @@ static void sc_init_reaper_handoff(struct sc_truth *t)
 	}
 	if (actor_self(t, I, "ns_init", "rt-init") || gate(t))
 		_exit(1);
-	err = pthread_create(&th, NULL, second_reaper, t);
-	if (err) {
-		sc_error(t, "pthread_create: %s", strerror(err));
+	if (start_recording_thread(t, T, second_reaper))
 		_exit(1);
-	}
-	while (!t->actors[T].tid && !failed(t))
-		usleep(1000);
 	pthread_exit(NULL);
 }
 
