@@ -177,10 +177,9 @@ static __always_inline void *reserve_event(__u32 type, __u64 size)
 #define SIGCONT	      18
 #define SIGURG	      23
 #define SIGWINCH      28
-#define SIGRTMIN      32
 #define SI_KERNEL     0x80
 #define SEND_SIG_PRIV 1UL
-/* include/linux/sched/signal.h, signal_struct.flags; stable since v2.6.32 */
+/* include/linux/sched/signal.h, signal_struct.flags (the values of 5.x and 6.x) */
 #define SIGNAL_GROUP_EXIT 0x00000004
 #define SIGNAL_UNKILLABLE 0x00000040
 
