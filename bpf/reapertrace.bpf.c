@@ -173,6 +173,219 @@ static __always_inline void *reserve_event(__u32 type, __u64 size)
 	return e;
 }
 
+/* ---- namespace inits: the signals they drop, their reaper threads' exits ---- */
+
+#define SIGKILL	      9
+#define SIGSTOP	      19
+#define SIGCONT	      18
+#define SIGURG	      23
+#define SIGWINCH      28
+#define SI_KERNEL     0x80
+#define SEND_SIG_PRIV 1UL
+/* include/linux/sched/signal.h, signal_struct.flags (the values of 5.x and 6.x) */
+#define SIGNAL_GROUP_EXIT 0x00000004
+#define SIGNAL_UNKILLABLE 0x00000040
+
+/* Set by user space: which parts of the shared programs run. */
+const volatile bool trace_zombies = true;
+const volatile bool trace_init_drops = true;
+
+/* A namespace's child_reaper thread that is exiting, until its last switch. */
+struct reaper_exit {
+	struct rt_event_hdr hdr; /* the thread, taken at sched_process_exit */
+	__u64 ns;		 /* its struct pid_namespace * */
+	__u32 killed;		 /* SIGKILLs it sent while tearing the namespace down */
+	__u32 __pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64); /* task_struct of the exiting reaper thread */
+	__type(value, struct reaper_exit);
+} reaper_exits SEC(".maps");
+
+/* Entries in reaper_exits: the hot paths look it up only when there are some. */
+__u32 reaper_exits_inflight SEC(".bss");
+
+/* sig_kernel_ignore(): signals whose default action is to do nothing. */
+static __always_inline bool default_ignored(int sig)
+{
+	return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH;
+}
+
+static __always_inline int sig_code(struct kernel_siginfo *info)
+{
+	if (!info) /* SEND_SIG_NOINFO: kill() from the kernel's point of view */
+		return 0;
+	if ((unsigned long)info == SEND_SIG_PRIV)
+		return SI_KERNEL;
+	return BPF_CORE_READ(info, si_code);
+}
+
+/* sighand->action[sig - 1].sa.sa_handler, for a sig in 1..64 */
+static __always_inline int sig_handler(struct task_struct *t, int sig, __u64 *handler)
+{
+	__u64 slot = (__u64)BPF_CORE_READ(t, sighand);
+
+	slot += bpf_core_field_offset(struct sighand_struct, action) +
+		(sig - 1) * bpf_core_type_size(struct k_sigaction) +
+		bpf_core_field_offset(struct k_sigaction, sa.sa_handler);
+	return bpf_probe_read_kernel(handler, sizeof(*handler), (void *)slot);
+}
+
+/*
+ * signal_generate said "ignored" (prepare_signal() returned false). That is
+ * the drop of a namespace init's signal exactly when sig_task_ignored() took
+ * its SIGNAL_UNKILLABLE branch (or, for the root init, the global-init one):
+ * the process is an init (SIGNAL_UNKILLABLE, which a group exit clears),
+ * alive, and its handler is SIG_DFL for a signal whose default action does
+ * something. A SIG_IGN handler, a signal that is ignored by default, a
+ * dying process: not drops. The kernel's own SIGKILL and SIGSTOP
+ * (SI_KERNEL) are left out. See docs/FORMAT.md.
+ */
+static __always_inline void report_init_drop(int sig, struct kernel_siginfo *info,
+					     struct task_struct *target)
+{
+	struct rt_init_signal_event *e;
+	unsigned int flags;
+	__u64 handler;
+	int code;
+
+	if (sig <= 0 || sig > 64 || default_ignored(sig))
+		return;
+	flags = BPF_CORE_READ(target, signal, flags);
+	if ((flags & (SIGNAL_UNKILLABLE | SIGNAL_GROUP_EXIT)) != SIGNAL_UNKILLABLE ||
+	    !BPF_CORE_READ(target, signal, live.counter))
+		return;
+	if (sig_handler(target, sig, &handler) || handler) /* SIG_IGN (1), a handler */
+		return;
+	code = sig_code(info);
+	if ((sig == SIGKILL || sig == SIGSTOP) && code == SI_KERNEL)
+		return;
+	e = reserve_event(RT_EV_INIT_SIGNAL_DROPPED, sizeof(*e));
+	if (!e)
+		return;
+	fill_hdr(&e->hdr, RT_EV_INIT_SIGNAL_DROPPED, target, bpf_ktime_get_boot_ns());
+	task_ref((void *)bpf_get_current_task(), &e->sender);
+	e->signal = sig;
+	e->si_code = code;
+	submit_event(e);
+}
+
+/*
+ * zap_pid_ns_processes() sends SIGKILL (SEND_SIG_PRIV) to every task of the
+ * namespace but its init's, from the exiting init thread: count those that
+ * were delivered, one per live process (the other threads of a process
+ * have SIGKILL pending by then and are skipped; a zombie's is "ignored").
+ */
+static __always_inline void count_teardown_kill(struct task_struct *cur, struct task_struct *target,
+						int result)
+{
+	__u64 key = (__u64)cur;
+	struct reaper_exit *re;
+	struct upid up = {};
+	struct pid *pid;
+
+	if (!reaper_exits_inflight || result != TRACE_SIGNAL_DELIVERED)
+		return;
+	re = bpf_map_lookup_elem(&reaper_exits, &key);
+	if (!re || BPF_CORE_READ(target, tgid) == re->hdr.task.pid)
+		return;
+	/* A task of the namespace being torn down (nested ones have a pid in it too). */
+	pid = BPF_CORE_READ(target, thread_pid);
+	if (BPF_CORE_READ(pid, level) < re->hdr.pidns_level)
+		return;
+	pid_at_level(pid, re->hdr.pidns_level, &up);
+	if ((__u64)up.ns == re->ns)
+		__sync_fetch_and_add(&re->killed, 1);
+}
+
+/*
+ * A thread that exits while it is its namespace's child_reaper: in
+ * exit_notify(), find_child_reaper() either hands the role to a live
+ * thread of the same process, or (none left) tears the namespace down.
+ * Which one is known at the thread's last switch.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(reap_reaper_exit)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct reaper_exit re = {};
+	struct pid_namespace *ns;
+	__u64 key = (__u64)t;
+
+	if (!armed)
+		return 0;
+	ns = task_pidns(t);
+	if ((void *)BPF_CORE_READ(ns, child_reaper) != (void *)t)
+		return 0;
+	fill_hdr(&re.hdr, RT_EV_NS_TEARDOWN, t, 0);
+	re.ns = (__u64)ns;
+	if (bpf_map_update_elem(&reaper_exits, &key, &re, BPF_ANY)) {
+		count(RT_STAT_LOST_NS_TEARDOWN);
+		return 0;
+	}
+	__sync_fetch_and_add(&reaper_exits_inflight, 1);
+	return 0;
+}
+
+static __always_inline void report_teardown(struct reaper_exit *re)
+{
+	struct rt_ns_teardown_event *e;
+
+	e = reserve_event(RT_EV_NS_TEARDOWN, sizeof(*e));
+	if (!e)
+		return;
+	e->hdr = re->hdr;
+	e->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	e->killed = re->killed;
+	e->__pad = 0;
+	submit_event(e);
+}
+
+static __always_inline void report_handoff(struct reaper_exit *re, struct task_struct *reaper)
+{
+	struct rt_reaper_handoff_event *e;
+
+	e = reserve_event(RT_EV_REAPER_HANDOFF, sizeof(*e));
+	if (!e)
+		return;
+	e->hdr = re->hdr;
+	e->hdr.type = RT_EV_REAPER_HANDOFF;
+	e->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	task_ref(reaper, &e->new_reaper);
+	submit_event(e);
+}
+
+/*
+ * At the last switch of a reaper thread recorded at its exit: exit_notify()
+ * has run. Another thread of the same process named child_reaper is a
+ * handoff; the thread still named is an init that tore its namespace down
+ * (the namespace is checked by inode: it may be freed if the init was
+ * released already).
+ */
+static __noinline void reaper_exit_done(struct task_struct *prev)
+{
+	__u64 key = (__u64)prev;
+	struct task_struct *reaper;
+	struct pid_namespace *ns;
+	struct reaper_exit *re;
+
+	re = bpf_map_lookup_elem(&reaper_exits, &key);
+	if (!re)
+		return;
+	ns = (void *)re->ns;
+	reaper = BPF_CORE_READ(ns, child_reaper);
+	if ((void *)reaper != (void *)prev && pidns_inum(ns) == re->hdr.pidns &&
+	    BPF_CORE_READ(reaper, tgid) == re->hdr.task.pid)
+		report_handoff(re, reaper);
+	else if (re->hdr.pidns_level) /* the root namespace is never torn down */
+		report_teardown(re);
+	bpf_map_delete_elem(&reaper_exits, &key);
+	__sync_fetch_and_add(&reaper_exits_inflight, -1);
+}
+
 /* ---- reparent: orphans at sched_process_exit, their adopter at the last switch ---- */
 
 struct orphan_walk {
@@ -374,6 +587,8 @@ int BPF_PROG(reap_sched_sw, bool preempt, struct task_struct *prev)
 	/* Hot path: every context switch. Only a dead task's last one matters. */
 	if (task_state(prev) != TASK_DEAD)
 		return 0;
+	if (reaper_exits_inflight)
+		reaper_exit_done(prev);
 	key = (__u64)prev;
 	pa = bpf_map_lookup_elem(&pending_adoptions, &key);
 	if (!pa)
@@ -399,7 +614,8 @@ static __always_inline void track_zombie(struct zombie_key *key, struct zombie *
 }
 
 SEC("tp_btf/signal_generate")
-int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_struct *target)
+int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_struct *target,
+	     int group, int result)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct task_struct *leader;
@@ -410,8 +626,16 @@ int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_
 
 	if (!armed)
 		return 0;
+	if (trace_init_drops && result == TRACE_SIGNAL_IGNORED)
+		report_init_drop(sig, info, target);
 	/* do_notify_parent() for an exit runs in the exiting task, or its last thread. */
 	if (!(BPF_CORE_READ(cur, flags) & PF_EXITING))
+		return 0;
+	if (sig == SIGKILL && (unsigned long)info == SEND_SIG_PRIV) {
+		count_teardown_kill(cur, target, result);
+		return 0;
+	}
+	if (!trace_zombies)
 		return 0;
 	if ((unsigned long)info < 4096) /* SEND_SIG_NOINFO, SEND_SIG_PRIV */
 		return 0;

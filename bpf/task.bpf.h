@@ -16,8 +16,6 @@
 #define EXIT_DEAD   0x0010
 #define EXIT_ZOMBIE 0x0020
 #define PF_EXITING  0x0004
-/* include/linux/sched/signal.h */
-#define SIGNAL_GROUP_EXIT 0x0004
 
 /* include/uapi/asm-generic/siginfo.h */
 #define CLD_EXITED 1

@@ -21,6 +21,12 @@ enum rt_event_type {
 	RT_EV_ZOMBIE,
 	RT_EV_REAP,
 	RT_EV_SUBREAPER,
+	/* A signal the kernel discarded: sent to a namespace init with no handler for it. */
+	RT_EV_INIT_SIGNAL_DROPPED,
+	/* A namespace's init exited: the kernel killed what was left in it. */
+	RT_EV_NS_TEARDOWN,
+	/* A namespace's child_reaper thread exited: another thread of it took over. */
+	RT_EV_REAPER_HANDOFF,
 	RT_EV_MAX,
 };
 
@@ -112,6 +118,24 @@ struct rt_subreaper_event {
 	__u32 __pad;
 };
 
+struct rt_init_signal_event {
+	struct rt_event_hdr hdr; /* the init: the thread the signal was sent to */
+	struct rt_task sender;	 /* the task that sent it (current) */
+	__s32 signal;
+	__s32 si_code; /* SI_USER (0) for kill(), SI_TKILL, SI_QUEUE, SI_KERNEL... */
+};
+
+struct rt_ns_teardown_event {
+	struct rt_event_hdr hdr; /* the init; tid: its thread that tore the namespace down */
+	__u32 killed;		 /* processes of the namespace the kernel killed */
+	__u32 __pad;
+};
+
+struct rt_reaper_handoff_event {
+	struct rt_event_hdr hdr;   /* the init; tid: the reaper thread that exited */
+	struct rt_task new_reaper; /* the thread that is the namespace's child_reaper now */
+};
+
 /* Counters in .bss, read by user space through the skeleton's mmap. */
 enum rt_stat {
 	RT_STAT_LOST_REPARENT = RT_EV_REPARENT, /* ring buffer full, per type */
@@ -119,6 +143,9 @@ enum rt_stat {
 	RT_STAT_LOST_ZOMBIE = RT_EV_ZOMBIE,
 	RT_STAT_LOST_REAP = RT_EV_REAP,
 	RT_STAT_LOST_SUBREAPER = RT_EV_SUBREAPER,
+	RT_STAT_LOST_INIT_SIGNAL_DROPPED = RT_EV_INIT_SIGNAL_DROPPED,
+	RT_STAT_LOST_NS_TEARDOWN = RT_EV_NS_TEARDOWN, /* also: reaper exit not tracked */
+	RT_STAT_LOST_REAPER_HANDOFF = RT_EV_REAPER_HANDOFF,
 	RT_STAT_ORPHANS_TRUNCATED = RT_EV_MAX, /* children past the walk limit */
 	RT_STAT_ZOMBIE_TABLE_FULL,	       /* zombie not tracked: its reap will be missed */
 	RT_STAT_ADOPTED_UNRESOLVED,

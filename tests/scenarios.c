@@ -767,8 +767,13 @@ static pid_t fork_ns_init(struct sc_truth *t)
 	return i;
 }
 
-/* H waits for the ns init and expects its zombie and reap. */
-static void finish_ns_init(struct sc_truth *t, int I, pid_t i, int phase)
+static void exp_ns_teardown(struct sc_truth *t, int reaper, int killed, int phase);
+
+/*
+ * H waits for the ns init and expects its zombie and reap, and the
+ * namespace's teardown by the thread @reaper, which killed @killed.
+ */
+static void finish_ns_init(struct sc_truth *t, int I, pid_t i, int phase, int reaper, int killed)
 {
 	struct sc_event *e;
 
@@ -778,6 +783,7 @@ static void finish_ns_init(struct sc_truth *t, int I, pid_t i, int phase)
 	t->events[t->nr_events - 1].phase = phase;
 	e = exp_reap(t, I, A_HARNESS, "wait4");
 	e->phase = phase;
+	exp_ns_teardown(t, reaper, killed, phase);
 }
 
 /*
@@ -796,7 +802,7 @@ static void ns_orphans(struct sc_truth *t, int n, const char *pcomm, const char 
 	if (i < 0)
 		return;
 	if (i > 0) {
-		finish_ns_init(t, I, i, 0);
+		finish_ns_init(t, I, i, 0, I, 0);
 		return;
 	}
 	/* I: the init of the new namespace */
@@ -958,7 +964,8 @@ static void sc_never_reaping(struct sc_truth *t)
 	if (i < 0)
 		return;
 	if (i > 0) {
-		finish_ns_init(t, I, i, 1);
+		/* Zombies are dead already: the teardown kills none. */
+		finish_ns_init(t, I, i, 1, I, 0);
 		return;
 	}
 	if (actor_self(t, I, "ns_init", "rt-init") || gate(t))
@@ -1012,7 +1019,7 @@ static void sc_ns_init_exit(struct sc_truth *t)
 	if (i < 0)
 		return;
 	if (i > 0) {
-		finish_ns_init(t, I, i, 1);
+		finish_ns_init(t, I, i, 1, I, N);
 		/* zap_pid_ns_processes() waited for them all. */
 		for (j = 0; j < N && !failed(t); j++) {
 			char path[64];
@@ -1655,6 +1662,447 @@ static void sc_storm_cycles(struct sc_truth *t)
 	exp_reap(t, W, A_HARNESS, "wait4");
 }
 
+/* ------------------------------------------------------------------ */
+/* Namespace inits: signals, teardown, reaper threads */
+
+static void exp_init_signal(struct sc_truth *t, int init, int sender, int sig, int code)
+{
+	struct sc_event *e = expect(t, SC_INIT_SIGNAL_DROPPED, init, sender);
+
+	e->signal = sig;
+	e->code = code;
+}
+
+static void exp_ns_teardown(struct sc_truth *t, int reaper, int killed, int phase)
+{
+	struct sc_event *e = expect(t, SC_NS_TEARDOWN, reaper, SC_NONE);
+
+	e->count = killed;
+	e->phase = phase;
+}
+
+static void exp_reaper_handoff(struct sc_truth *t, int old, int new)
+{
+	expect(t, SC_REAPER_HANDOFF, old, SC_NONE)->new_parent = new;
+}
+
+/* Whether signal sig is pending for the calling process (or thread). */
+static bool sig_pending(int sig)
+{
+	static const char *const keys[] = { "SigPnd:", "ShdPnd:" };
+	unsigned long long mask;
+	char line[256];
+	bool found = false;
+	unsigned int k;
+	FILE *f;
+
+	f = fopen("/proc/thread-self/status", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		for (k = 0; k < 2; k++)
+			if (!strncmp(line, keys[k], strlen(keys[k])) &&
+			    sscanf(line + strlen(keys[k]), "%llx", &mask) == 1 &&
+			    (mask & (1ULL << (sig - 1))))
+				found = true;
+	fclose(f);
+	return found;
+}
+
+static volatile sig_atomic_t g_caught;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	g_caught++;
+}
+
+/*
+ * The init I of the signal scenarios. SIGTERM: default (handled, with a
+ * handler); SIGHUP: ignored; SIGUSR1: a handler. Tells H it is ready on
+ * @rdy, waits for H's signals and "go" on @go; then (no handler) has its
+ * child C send it SIGKILL, which the kernel drops too: sent from inside
+ * the namespace, it is not forced.
+ */
+static void signals_init(struct sc_truth *t, bool handler, int rdy, int go)
+{
+	enum { I = 2, C = 4 };
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	struct chan crel;
+	pid_t c;
+
+	if (actor_self(t, I, "ns_init", "rt-init") || gate(t))
+		_exit(1);
+	sigemptyset(&sa.sa_mask);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_IGN);
+	if (sigaction(SIGUSR1, &sa, NULL) || (handler && sigaction(SIGTERM, &sa, NULL))) {
+		sc_error(t, "sigaction: %s", strerror(errno));
+		_exit(1);
+	}
+	if (put_byte(rdy, 'r') || wait_byte(go, STEP_TIMEOUT_MS)) {
+		sc_error(t, "harness did not send its signals");
+		_exit(1);
+	}
+	/* kill() had returned before "go" was written: all were handled by now. */
+	if (g_caught != (handler ? 2 : 1))
+		sc_error(t, "the init caught %d signals, expected %d", (int)g_caught,
+			 handler ? 2 : 1);
+	if (sig_pending(SIGTERM) || sig_pending(SIGHUP))
+		sc_error(t, "SIGTERM or SIGHUP is pending in the init");
+	if (handler || failed(t))
+		_exit(failed(t) ? 1 : 0);
+
+	if (chan_open(t, &crel))
+		_exit(1);
+	c = fork();
+	if (c == 0) {
+		xclose(&crel.w);
+		actor_self(t, C, "child", "rt-child");
+		/* Wait until the init has read our truth (it closes crel.w after). */
+		block_on(crel.r);
+		if (kill(1, SIGKILL))
+			sc_error(t, "kill(1, SIGKILL): %s", strerror(errno));
+		_exit(0);
+	}
+	xclose(&crel.r);
+	if (c < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		_exit(1);
+	}
+	xclose(&crel.w);
+	if (reap_child(t, c, 0, "child"))
+		_exit(1);
+	/* Still here: the SIGKILL was dropped, not queued. */
+	if (sig_pending(SIGKILL))
+		sc_error(t, "SIGKILL is pending in the init");
+	exp_init_signal(t, I, C, SIGKILL, SI_USER);
+	exp_zombie(t, C, I, 0, 0);
+	exp_reap(t, C, I, "wait4");
+	_exit(failed(t) ? 1 : 0);
+}
+
+/*
+ * H -> I (PID 1 of a new namespace). H sends I SIGTERM, SIGHUP (ignored),
+ * SIGUSR1 (handled), SIGCHLD (ignored by default); and SIGTERM to an
+ * ordinary process N of its own that ignores it. Without a SIGTERM handler
+ * only I's SIGTERM is dropped, then the SIGKILL of I's child C; with a
+ * handler, nothing is.
+ */
+static void init_signals(struct sc_truth *t, bool handler)
+{
+	enum { I = 2, N = 3 };
+	struct chan rdy, go, nrdy, nrel;
+	pid_t i = -1, n;
+
+	if (chan_open(t, &rdy) || chan_open(t, &go) || chan_open(t, &nrdy) || chan_open(t, &nrel))
+		return;
+	/* N first: after unshare(), H's children are born in the new namespace. */
+	n = fork();
+	if (n == 0) {
+		xclose(&nrdy.r);
+		xclose(&nrel.w);
+		signal(SIGTERM, SIG_IGN);
+		actor_self(t, N, "ignorer", "rt-ignorer");
+		put_byte(nrdy.w, 'r');
+		block_on(nrel.r);
+		_exit(0);
+	}
+	xclose(&nrdy.w);
+	xclose(&nrel.r);
+	if (n < 0 || wait_byte(nrdy.r, STEP_TIMEOUT_MS)) {
+		sc_error(t, "the ignorer did not start");
+		goto out;
+	}
+	i = fork_ns_init(t);
+	if (i == 0) {
+		xclose(&rdy.r);
+		xclose(&go.w);
+		chan_close(&nrdy);
+		chan_close(&nrel);
+		signals_init(t, handler, rdy.w, go.r);
+		_exit(1);
+	}
+	xclose(&rdy.w);
+	xclose(&go.r);
+	if (i < 0)
+		goto out;
+	if (wait_byte(rdy.r, STEP_TIMEOUT_MS)) {
+		sc_error(t, "the init did not get ready");
+		goto out;
+	}
+	if (kill(i, SIGTERM) || kill(i, SIGHUP) || kill(i, SIGUSR1) || kill(i, SIGCHLD)) {
+		sc_error(t, "kill: %s", strerror(errno));
+		goto out;
+	}
+	if (!handler)
+		exp_init_signal(t, I, A_HARNESS, SIGTERM, SI_USER);
+	/* An ordinary process that ignores SIGTERM: not a drop. */
+	if (kill(n, SIGTERM)) {
+		sc_error(t, "kill: %s", strerror(errno));
+		goto out;
+	}
+	xclose(&nrel.w);
+	if (reap_child(t, n, 0, "ignorer"))
+		goto out;
+	n = -1;
+	exp_zombie(t, N, A_HARNESS, 0, 0);
+	exp_reap(t, N, A_HARNESS, "wait4");
+	put_byte(go.w, 'g');
+	finish_ns_init(t, I, i, 0, I, 0);
+	i = -1;
+out:
+	chan_close(&rdy);
+	chan_close(&go);
+	chan_close(&nrdy);
+	chan_close(&nrel);
+	if (n > 0)
+		reap_child(t, n, 0, "ignorer");
+	if (i > 0)
+		reap_child(t, i, 0, "ns init");
+}
+
+static void sc_init_sigdrop(struct sc_truth *t)
+{
+	init_signals(t, false);
+}
+
+static void sc_init_sighandled(struct sc_truth *t)
+{
+	init_signals(t, true);
+}
+
+/* ns_teardown: what the init leaves (actor indexes) */
+enum { TD_I = 2, TD_C1, TD_G1, TD_G2, TD_G3, TD_C2, TD_C2T, TD_C3, TD_Z, TD_KILLED = 6 };
+
+/* A thread that records itself as actor @idx, then says so on @w. */
+struct recording_thread {
+	struct sc_truth *t;
+	int idx;
+	int w;
+};
+
+static void *teardown_thread(void *arg)
+{
+	struct recording_thread *rt = arg;
+
+	actor_self(rt->t, rt->idx, "thread", "rt-thread");
+	put_byte(rt->w, 'r');
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* Starts @fn as a thread recording itself as actor @idx; waits until it has. */
+static int start_recording_thread(struct sc_truth *t, int idx, void *(*fn)(void *))
+{
+	static struct recording_thread rt;
+	struct chan c;
+	pthread_t th;
+	int err;
+
+	if (chan_open(t, &c))
+		return -1;
+	rt = (struct recording_thread){ .t = t, .idx = idx, .w = c.w };
+	err = pthread_create(&th, NULL, fn, &rt);
+	if (err)
+		sc_error(t, "pthread_create: %s", strerror(err));
+	else if (wait_byte(c.r, STEP_TIMEOUT_MS))
+		sc_error(t, "the thread did not start");
+	/* The thread may still use its end: leave c.w open. */
+	xclose(&c.r);
+	return err || failed(t) ? -1 : 0;
+}
+
+/* Says ready on @rdy, then waits for the kernel's SIGKILL, the only way out. */
+static void __attribute__((noreturn)) ready_to_die(int rdy)
+{
+	put_byte(rdy, 'r');
+	for (;;)
+		pause();
+}
+
+/* A live process of the teardown scenario: records itself, forks its own, waits to be killed. */
+static void teardown_proc(struct sc_truth *t, int idx, const char *role, const int *kids,
+			  int nr_kids, int rdy)
+{
+	int k;
+
+	actor_self(t, idx, role, "rt-child");
+	for (k = 0; k < nr_kids; k++) {
+		pid_t g = fork();
+
+		if (g == 0) {
+			char grole[24];
+
+			snprintf(grole, sizeof(grole), "grandchild%d", kids[k] - TD_G1 + 1);
+			actor_self(t, kids[k], grole, "rt-grandchild");
+			ready_to_die(rdy);
+		}
+		if (g < 0)
+			sc_error(t, "fork: %s", strerror(errno));
+	}
+	/* The thread records itself before its process says ready for both. */
+	if (idx == TD_C2)
+		start_recording_thread(t, TD_C2T, teardown_thread);
+	ready_to_die(rdy);
+}
+
+/*
+ * H -> I (ns init) -> C1 (-> G1, G2), C2 (two threads), C3 (-> G3), and Z,
+ * a zombie I does not reap. H kills I with SIGKILL: the kernel tears the
+ * namespace down and kills the 6 live processes (not Z, already dead).
+ */
+static void sc_ns_teardown(struct sc_truth *t)
+{
+	static const int c1_kids[] = { TD_G1, TD_G2 }, c3_kids[] = { TD_G3 };
+	struct chan rdy, done;
+	pid_t i;
+	int j;
+
+	if (chan_open(t, &done))
+		return;
+	i = fork_ns_init(t);
+	if (i == 0) {
+		siginfo_t si;
+		pid_t z;
+
+		xclose(&done.r);
+		if (actor_self(t, TD_I, "ns_init", "rt-init") || gate(t) || chan_open(t, &rdy))
+			_exit(1);
+		if (!fork()) {
+			teardown_proc(t, TD_C1, "child1", c1_kids, 2, rdy.w);
+			_exit(1);
+		}
+		if (!fork()) {
+			teardown_proc(t, TD_C2, "child2", NULL, 0, rdy.w);
+			_exit(1);
+		}
+		if (!fork()) {
+			teardown_proc(t, TD_C3, "child3", c3_kids, 1, rdy.w);
+			_exit(1);
+		}
+		xclose(&rdy.w);
+		for (j = 0; j < TD_KILLED; j++)
+			if (wait_byte(rdy.r, STEP_TIMEOUT_MS))
+				sc_error(t, "a process of the namespace did not start");
+		z = fork();
+		if (z == 0) {
+			actor_self(t, TD_Z, "zombie", "rt-zombie");
+			_exit(0);
+		}
+		memset(&si, 0, sizeof(si));
+		if (z < 0 || waitid(P_PID, z, &si, WEXITED | WNOWAIT))
+			sc_error(t, "zombie: %s", strerror(errno));
+		exp_zombie(t, TD_Z, TD_I, 0, 0);
+		/* The six are alive (in pause(), or about to be); Z is a zombie. */
+		for (j = TD_C1; j < TD_Z && !failed(t); j++) {
+			struct proc_entry pe;
+
+			if (proc_stat(PID(j), &pe) || pe.state == 'Z' || pe.state == 'X')
+				sc_error(t, "%s (%d) is not alive", t->actors[j].role, PID(j));
+		}
+		if (!failed(t))
+			check_state(t, TD_Z, 'Z');
+		put_byte(done.w, failed(t) ? 'e' : 'r');
+		for (;;) /* H kills it */
+			pause();
+	}
+	xclose(&done.w);
+	if (i < 0)
+		goto out;
+	if (wait_byte(done.r, STEP_TIMEOUT_MS) || failed(t)) {
+		sc_error(t, "the namespace did not get ready");
+		kill(i, SIGKILL);
+		reap_child(t, i, -SIGKILL, "ns init");
+		goto out;
+	}
+	if (kill(i, SIGKILL)) {
+		sc_error(t, "kill: %s", strerror(errno));
+		goto out;
+	}
+	if (reap_child(t, i, -SIGKILL, "ns init"))
+		goto out;
+	exp_zombie(t, TD_I, A_HARNESS, -1, SIGKILL);
+	exp_reap(t, TD_I, A_HARNESS, "wait4");
+	exp_ns_teardown(t, TD_I, TD_KILLED, 0);
+	/* zap_pid_ns_processes() waited for them all. */
+	for (j = TD_C1; j <= TD_Z && !failed(t); j++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d", PID(j));
+		if (!access(path, F_OK))
+			sc_error(t, "%s (%d) still exists after its ns init", t->actors[j].role,
+				 PID(j));
+	}
+out:
+	chan_close(&done);
+}
+
+/* init_reaper_handoff: the second thread of the init */
+static void *second_reaper(void *arg)
+{
+	struct recording_thread *rt = arg;
+	struct sc_truth *t = rt->t;
+	char path[64];
+	int spins;
+
+	actor_self(t, rt->idx, "reaper2", "rt-reaper2");
+	put_byte(rt->w, 'r');
+	/*
+	 * The main thread exits once we are recorded. It is a zombie (its
+	 * exit_notify() ran: the child_reaper role is ours) when its state
+	 * shows Z; the kernel gives no other signal of it.
+	 */
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", t->actors[2].tid);
+	for (spins = 0; spins < 10000; spins++) {
+		char buf[512];
+		FILE *f = fopen(path, "re");
+
+		if (!f) {
+			sc_error(t, "%s: %s", path, strerror(errno));
+			break;
+		}
+		if (fgets(buf, sizeof(buf), f) && strstr(buf, ") Z ")) {
+			fclose(f);
+			break;
+		}
+		fclose(f);
+		usleep(1000);
+	}
+	if (spins == 10000)
+		sc_error(t, "the main thread of the init did not become a zombie");
+	/* exit_group(): the namespace goes down with us, its child_reaper. */
+	_exit(failed(t) ? 1 : 0);
+}
+
+/*
+ * H -> I, PID 1 of a new namespace, with a second thread T. I's main
+ * thread (the namespace's child_reaper) exits alone: T takes the role over
+ * (reaper_handoff). T then ends the process: the namespace is torn down
+ * from T.
+ */
+static void sc_init_reaper_handoff(struct sc_truth *t)
+{
+	enum { I = 2, T = 3 };
+	pid_t i;
+
+	i = fork_ns_init(t);
+	if (i < 0)
+		return;
+	if (i > 0) {
+		finish_ns_init(t, I, i, 0, T, 0);
+		if (!failed(t))
+			exp_reaper_handoff(t, I, T);
+		return;
+	}
+	if (actor_self(t, I, "ns_init", "rt-init") || gate(t))
+		_exit(1);
+	if (start_recording_thread(t, T, second_reaper))
+		_exit(1);
+	pthread_exit(NULL);
+}
+
 const struct scenario scenarios[] = {
 	{ "orphan_subreaper", "a child forks a grandchild and exits; a subreaper adopts it",
 	  .run = sc_orphan_subreaper },
@@ -1684,6 +2132,18 @@ const struct scenario scenarios[] = {
 	{ "subreaper_toggle", "PR_SET_CHILD_SUBREAPER on, then off", .run = sc_subreaper_toggle },
 	{ "pdeathsig", "an orphan with PR_SET_PDEATHSIG(SIGTERM) dies of its parent's exit",
 	  .run = sc_pdeathsig },
+	{ "init_sigdrop",
+	  "a namespace init without a SIGTERM handler: SIGTERM from outside, SIGKILL from "
+	  "inside, both dropped",
+	  .pidns = true, .run = sc_init_sigdrop },
+	{ "init_sighandled",
+	  "a namespace init with a SIGTERM handler gets SIGTERM: nothing dropped", .pidns = true,
+	  .run = sc_init_sighandled },
+	{ "ns_teardown", "a namespace init with 3 children, 3 grandchildren and a zombie is killed",
+	  .pidns = true, .run = sc_ns_teardown },
+	{ "init_reaper_handoff",
+	  "the child_reaper thread of a namespace init exits: its other thread takes over",
+	  .pidns = true, .run = sc_init_reaper_handoff },
 	{ "storm_reparent", "one parent with 20,000 children exits at once", .bulk = STORM_REPARENT,
 	  .run = sc_storm_reparent },
 	{ "storm_cycles", "50,000 fork / exit / wait cycles", .bulk = STORM_CYCLES,
@@ -2002,6 +2462,12 @@ const char *sc_ev_name(int type)
 		return "reap";
 	case SC_SUBREAPER:
 		return "subreaper";
+	case SC_INIT_SIGNAL_DROPPED:
+		return "init_signal_dropped";
+	case SC_NS_TEARDOWN:
+		return "ns_teardown";
+	case SC_REAPER_HANDOFF:
+		return "reaper_handoff";
 	}
 	return "?";
 }
@@ -2086,6 +2552,17 @@ void sc_print_truth(const struct sc_truth *t, FILE *f)
 			break;
 		case SC_SUBREAPER:
 			fprintf(f, " %s", e->flag ? "on" : "off");
+			break;
+		case SC_INIT_SIGNAL_DROPPED:
+			fprintf(f, " signal %d si_code %d from %s (%d)", e->signal, e->code,
+				role_of(t, e->parent), t->actors[e->parent].pid);
+			break;
+		case SC_NS_TEARDOWN:
+			fprintf(f, " by tid %d killed %d", t->actors[e->subject].tid, e->count);
+			break;
+		case SC_REAPER_HANDOFF:
+			fprintf(f, " tid %d -> %d", t->actors[e->subject].tid,
+				t->actors[e->new_parent].tid);
 			break;
 		}
 		fprintf(f, "%s%s%s\n", e->threads_only ? " (-T only)" : "",

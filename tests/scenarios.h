@@ -57,19 +57,28 @@ enum sc_ev_type {
 	SC_ZOMBIE,
 	SC_REAP,
 	SC_SUBREAPER,
+	SC_INIT_SIGNAL_DROPPED,
+	SC_NS_TEARDOWN,
+	SC_REAPER_HANDOFF,
 };
 
 #define SC_NONE (-1) /* no actor: JSON null */
 
 struct sc_event {
 	int type;	   /* enum sc_ev_type */
-	int subject;	   /* actor index: the orphan, zombie, reaped zombie, prctl caller */
-	int parent;	   /* reparent: old parent; zombie: parent; reap: reaper (SC_NONE = null) */
-	int new_parent;	   /* reparent only */
+	int subject;	   /* actor index: the orphan, zombie, reaped zombie, prctl caller;
+			    * the init thread a signal was sent to, that tore the namespace
+			    * down, or that handed the child_reaper role over */
+	int parent;	   /* reparent: old parent; zombie: parent; reap: reaper (SC_NONE = null);
+			    * init_signal_dropped: the sender */
+	int new_parent;	   /* reparent; reaper_handoff: the new reaper thread */
 	char kind[12];	   /* reparent: reaper_kind; reap: how */
 	bool flag;	   /* reparent: was_zombie; subreaper: enabled */
 	int exit_code;	   /* zombie: exit code, -1 = null (killed) */
-	int signal;	   /* zombie: killing signal; reparent: pdeath_signal */
+	int signal;	   /* zombie: killing signal; reparent: pdeath_signal;
+			    * init_signal_dropped: the signal */
+	int code;	   /* init_signal_dropped: si_code */
+	int count;	   /* ns_teardown: processes killed */
 	bool threads_only; /* printed only with -T */
 	bool optional;	   /* may be absent (but at most once) */
 	char alt_kind[12]; /* reap: another acceptable "how" ("" = none) */

@@ -330,7 +330,8 @@ bool is_event_record(const struct json_obj *o)
 	const char *ev = json_event(o);
 
 	return !strcmp(ev, "reparent") || !strcmp(ev, "zombie") || !strcmp(ev, "reap") ||
-	       !strcmp(ev, "subreaper");
+	       !strcmp(ev, "subreaper") || !strcmp(ev, "init_signal_dropped") ||
+	       !strcmp(ev, "ns_teardown") || !strcmp(ev, "reaper_handoff");
 }
 
 int count_events(const struct jsonl_doc *d, const char *event)
@@ -345,8 +346,9 @@ int count_events(const struct jsonl_doc *d, const char *event)
 
 static bool involves_actor(const struct json_obj *o, const struct sc_truth *t)
 {
-	static const char *const keys[] = { "pid", "old_parent.pid", "new_parent.pid", "parent.pid",
-					    "reaper.pid" };
+	static const char *const keys[] = { "pid",	     "old_parent.pid", "new_parent.pid",
+					    "parent.pid",    "reaper.pid",     "sender.pid",
+					    "new_reaper.pid" };
 	unsigned int k;
 	long long v;
 
@@ -434,11 +436,12 @@ bool check_header(const struct json_obj *o, const struct sc_actor *a)
 	if (!json_int(o, "pid", &v))
 		v = -1;
 	ok &= ASSERT_EQ(v, a->pid, what);
-	if (!strcmp(json_event(o), "subreaper")) {
-		/* the thread that called prctl() */
+	if (!strcmp(json_event(o), "subreaper") || !strcmp(json_event(o), "init_signal_dropped") ||
+	    !strcmp(json_event(o), "ns_teardown") || !strcmp(json_event(o), "reaper_handoff")) {
+		/* the thread: prctl() caller, signal target, (old) reaper thread */
 		if (!json_int(o, "tid", &v))
 			v = -1;
-		ok &= ASSERT_EQ(v, a->tid, "subreaper: tid is the caller");
+		ok &= ASSERT_EQ(v, a->tid, "tid is the thread the event is about");
 	} else {
 		/* about the process: its leader */
 		if (!json_int(o, "tid", &v))
@@ -481,6 +484,12 @@ static bool matches(const struct json_obj *o, const struct sc_truth *t, const st
 		       json_int(o, "old_parent.tid", &v) && v == t->actors[e->parent].tid;
 	case SC_SUBREAPER:
 		return json_bool(o, "enabled", &b) && b == e->flag;
+	case SC_INIT_SIGNAL_DROPPED:
+		/* one per signal and sender */
+		return json_int(o, "signal", &v) && v == e->signal &&
+		       json_int(o, "sender.pid", &v) && v == t->actors[e->parent].pid;
+	case SC_REAPER_HANDOFF:
+		return json_int(o, "tid", &v) && v == s->tid;
 	}
 	return true;
 }
@@ -553,6 +562,24 @@ static bool check_fields(const struct json_obj *o, const struct sc_truth *t,
 		break;
 	case SC_SUBREAPER:
 		ok &= ASSERT_TRUE(json_bool(o, "enabled", &b), "enabled is a bool");
+		break;
+	case SC_INIT_SIGNAL_DROPPED:
+		ok &= check_task(o, "sender", &A[e->parent]);
+		if (!json_int(o, "signal", &v))
+			v = -2;
+		ok &= ASSERT_EQ(v, e->signal, "signal");
+		if (!json_int(o, "si_code", &v))
+			v = -2;
+		ok &= ASSERT_EQ(v, e->code, "si_code");
+		break;
+	case SC_NS_TEARDOWN:
+		if (!json_int(o, "killed", &v))
+			v = -2;
+		ok &= ASSERT_EQ(v, e->count, "killed: the processes the teardown killed");
+		break;
+	case SC_REAPER_HANDOFF:
+		ok &= check_task(o, "old_reaper", &A[e->subject]);
+		ok &= check_task(o, "new_reaper", &A[e->new_parent]);
 		break;
 	}
 	return ok;

@@ -56,3 +56,20 @@ bool rt_show_leak(const struct rt_options *opt, const struct rt_leak_report *r)
 
 	return where_matches(opt, &oldest) && pid_matches(opt, &r->oldest, &r->reaper, NULL);
 }
+
+/* The init the signal was meant for, or its sender. */
+bool rt_show_init_signal(const struct rt_options *opt, const struct rt_init_signal_event *e)
+{
+	return where_matches(opt, &e->hdr) && pid_matches(opt, &e->hdr.task, &e->sender, NULL);
+}
+
+/* The init; --pidns: the namespace torn down. */
+bool rt_show_ns_teardown(const struct rt_options *opt, const struct rt_ns_teardown_event *e)
+{
+	return where_matches(opt, &e->hdr) && pid_matches(opt, &e->hdr.task, NULL, NULL);
+}
+
+bool rt_show_reaper_handoff(const struct rt_options *opt, const struct rt_reaper_handoff_event *e)
+{
+	return where_matches(opt, &e->hdr) && pid_matches(opt, &e->hdr.task, &e->new_reaper, NULL);
+}

@@ -12,5 +12,8 @@ bool rt_show_zombie(const struct rt_options *opt, const struct rt_zombie_event *
 bool rt_show_reap(const struct rt_options *opt, const struct rt_reap_event *e);
 bool rt_show_subreaper(const struct rt_options *opt, const struct rt_subreaper_event *e);
 bool rt_show_leak(const struct rt_options *opt, const struct rt_leak_report *r);
+bool rt_show_init_signal(const struct rt_options *opt, const struct rt_init_signal_event *e);
+bool rt_show_ns_teardown(const struct rt_options *opt, const struct rt_ns_teardown_event *e);
+bool rt_show_reaper_handoff(const struct rt_options *opt, const struct rt_reaper_handoff_event *e);
 
 #endif /* REAPERTRACE_FILTER_H */

@@ -16,18 +16,20 @@
 #include <bpf/libbpf.h>
 
 #include "options.h"
+#include "report.h"
 #include "trace.h"
 
 #define USAGE_EXIT 2
 
 static const char usage_text[] =
-	"Trace process adoption: orphans reparented, zombies, reaps, subreapers.\n"
+	"Trace process adoption: orphans reparented, zombies, reaps, subreapers, and\n"
+	"PID namespace inits: signals they drop, their reaper threads, their teardown.\n"
 	"\n"
 	"USAGE: reapertrace [-j] [-T] [-p PID] [--pidns INODE] [-c CGROUP] [-e EVENTS]\n"
 	"                   [-d SECONDS] [-b MB] [--zombie-age SECONDS [--fail-on-leak]] [-v]\n"
 	"\n"
 	"EXAMPLES:\n"
-	"    reapertrace                   # every reparent, zombie, reap and subreaper change\n"
+	"    reapertrace                   # every event\n"
 	"    reapertrace -j                # the same as JSON Lines, for programs\n"
 	"    reapertrace -p 1234           # events where 1234 is the process, a parent or the reaper\n"
 	"    reapertrace --pidns $(stat -Lc %i /proc/1234/ns/pid)\n"
@@ -35,6 +37,8 @@ static const char usage_text[] =
 	"    reapertrace -c /sys/fs/cgroup/system.slice/foo.service\n"
 	"                                  # only processes of this cgroup\n"
 	"    reapertrace -e zombie,reap    # who leaves zombies, and who reaps them how late\n"
+	"    reapertrace -e init_signal_dropped\n"
+	"                                  # signals a container's PID 1 never gets\n"
 	"    reapertrace -T                # also orphans handed to a sibling thread\n"
 	"    reapertrace --zombie-age 30   # also flag each reaper holding a zombie over 30 s\n"
 	"    reapertrace -e reparent --zombie-age 5 --fail-on-leak -d 60 > /dev/null\n"
@@ -48,7 +52,9 @@ static const char usage_text[] =
 	"      --pidns=INODE        only events of processes in this PID namespace (its inode\n"
 	"                           number, or a path such as /proc/PID/ns/pid)\n"
 	"  -c, --cgroup=PATH        only events of processes in this cgroup v2 directory\n"
-	"  -e, --events=LIST        comma-separated: reparent,zombie,reap,subreaper (default: all)\n"
+	"  -e, --events=LIST        comma-separated: reparent, zombie, reap, subreaper,\n"
+	"                           init_signal_dropped, ns_teardown, reaper_handoff\n"
+	"                           (default: all)\n"
 	"  -T, --threads            also show orphans handed to a sibling thread (kind \"thread\")\n"
 	"  -d, --duration=SECONDS   stop after SECONDS\n"
 	"  -b, --buffer-mb=MB       ring buffer size in MiB, a power of two (default 16)\n"
@@ -193,13 +199,6 @@ static int parse_cgroup(const char *arg, struct rt_options *opt)
 	return 0;
 }
 
-static const char *const event_names[RT_EV_MAX] = {
-	[RT_EV_REPARENT] = "reparent",
-	[RT_EV_ZOMBIE] = "zombie",
-	[RT_EV_REAP] = "reap",
-	[RT_EV_SUBREAPER] = "subreaper",
-};
-
 static int parse_events(const char *arg, struct rt_options *opt)
 {
 	char *list = strdup(arg), *name, *save = NULL;
@@ -210,11 +209,12 @@ static int parse_events(const char *arg, struct rt_options *opt)
 	opt->events = 0;
 	for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
 		for (type = 0; type < RT_EV_MAX; type++)
-			if (event_names[type] && !strcmp(name, event_names[type]))
+			if (rt_event_name(type) && !strcmp(name, rt_event_name(type)))
 				break;
 		if (type == RT_EV_MAX) {
 			err = usage_error("unknown event '%s' in -e: expected a comma-separated "
-					  "list of reparent, zombie, reap, subreaper",
+					  "list of reparent, zombie, reap, subreaper, "
+					  "init_signal_dropped, ns_teardown, reaper_handoff",
 					  name);
 			break;
 		}

@@ -5,6 +5,21 @@
 
 #include "report.h"
 
+const char *rt_event_name(__u32 type)
+{
+	static const char *const names[RT_EV_MAX] = {
+		[RT_EV_REPARENT] = "reparent",
+		[RT_EV_ZOMBIE] = "zombie",
+		[RT_EV_REAP] = "reap",
+		[RT_EV_SUBREAPER] = "subreaper",
+		[RT_EV_INIT_SIGNAL_DROPPED] = "init_signal_dropped",
+		[RT_EV_NS_TEARDOWN] = "ns_teardown",
+		[RT_EV_REAPER_HANDOFF] = "reaper_handoff",
+	};
+
+	return type < RT_EV_MAX ? names[type] : NULL;
+}
+
 const char *rt_kind_name(__u32 kind)
 {
 	static const char *const names[] = {

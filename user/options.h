@@ -7,9 +7,12 @@
 #include "events.h"
 
 /* Bit (1 << type) for each event type the user asked for. */
-#define RT_EVENTS_ALL                                                         \
-	((1U << RT_EV_REPARENT) | (1U << RT_EV_ZOMBIE) | (1U << RT_EV_REAP) | \
-	 (1U << RT_EV_SUBREAPER))
+#define RT_EVENTS_ALL                                                                              \
+	((1U << RT_EV_REPARENT) | (1U << RT_EV_ZOMBIE) | (1U << RT_EV_REAP) |                      \
+	 (1U << RT_EV_SUBREAPER) | (1U << RT_EV_INIT_SIGNAL_DROPPED) | (1U << RT_EV_NS_TEARDOWN) | \
+	 (1U << RT_EV_REAPER_HANDOFF))
+/* Events some of whose programs are classic tracepoints (they need tracefs). */
+#define RT_EVENTS_SYSCALLS ((1U << RT_EV_ZOMBIE) | (1U << RT_EV_REAP) | (1U << RT_EV_SUBREAPER))
 
 struct rt_options {
 	bool json;

@@ -152,6 +152,27 @@ static void json_leak(FILE *out, const struct rt_leak_report *r)
 	fputs("}\n", out);
 }
 
+static void json_init_signal(FILE *out, const struct rt_init_signal_event *e)
+{
+	json_head(out, "init_signal_dropped", e->hdr.ts_ns, &e->hdr);
+	json_task(out, "sender", &e->sender);
+	fprintf(out, ",\"signal\":%d,\"si_code\":%d}\n", e->signal, e->si_code);
+}
+
+static void json_ns_teardown(FILE *out, const struct rt_ns_teardown_event *e)
+{
+	json_head(out, "ns_teardown", e->hdr.ts_ns, &e->hdr);
+	fprintf(out, ",\"killed\":%u}\n", e->killed);
+}
+
+static void json_reaper_handoff(FILE *out, const struct rt_reaper_handoff_event *e)
+{
+	json_head(out, "reaper_handoff", e->hdr.ts_ns, &e->hdr);
+	json_task(out, "old_reaper", &e->hdr.task);
+	json_task(out, "new_reaper", &e->new_reaper);
+	fputs("}\n", out);
+}
+
 static void json_lost(FILE *out, __u64 ts_ns, __u64 lost, __u64 total)
 {
 	fprintf(out, "{\"event\":\"lost\",\"ts_ns\":%llu,\"lost\":%llu,\"total_lost\":%llu}\n",
@@ -177,6 +198,9 @@ const struct rt_printer rt_json_printer = {
 	.reap = json_reap,
 	.subreaper = json_subreaper,
 	.leak = json_leak,
+	.init_signal_dropped = json_init_signal,
+	.ns_teardown = json_ns_teardown,
+	.reaper_handoff = json_reaper_handoff,
 	.lost = json_lost,
 	.summary = json_summary,
 };

@@ -54,7 +54,7 @@ static void line(FILE *out, __u64 ts_ns, const char *event, const struct rt_even
 
 	localtime_r(&sec, &tm);
 	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
-	fprintf(out, "%s.%06lld %-10s %-7u %-16s %-21s %-21s ", stamp,
+	fprintf(out, "%s.%06lld %-19s %-7u %-16s %-21s %-21s ", stamp,
 		(long long)(wall % 1000000000) / 1000, event, h->task.pid,
 		printable(h->task.comm, comm), cell(old_parent, old_buf), cell(parent, parent_buf));
 	if (*details)
@@ -94,7 +94,7 @@ static void add_origin(char *details, const struct rt_origin *o)
 
 static void text_header(FILE *out)
 {
-	fprintf(out, "%-15s %-10s %-7s %-16s %-21s %-21s %-10s %s\n", "TIME", "EVENT", "PID",
+	fprintf(out, "%-15s %-19s %-7s %-16s %-21s %-21s %-10s %s\n", "TIME", "EVENT", "PID",
 		"COMM", "OLD-PARENT", "PARENT", "KIND", "DETAILS");
 }
 
@@ -161,6 +161,44 @@ static void text_leak(FILE *out, const struct rt_leak_report *r)
 	line(out, r->ts_ns, "leak", &oldest, NULL, &r->reaper, "-", details);
 }
 
+static void text_init_signal(FILE *out, const struct rt_init_signal_event *e)
+{
+	char details[DETAILS_LEN] = "", sig[16], from[CELL_LEN];
+
+	add(details, " from=%s", cell(&e->sender, from));
+	/* A signal sent to one thread (tgkill): which one. */
+	if (e->hdr.task.tid != e->hdr.task.pid)
+		add(details, " tid=%u", e->hdr.task.tid);
+	add(details, " pidns=%u", e->hdr.pidns);
+	if (e->hdr.pidns_level)
+		add(details, " nspid=%u", e->hdr.ns_pid);
+	line(out, e->hdr.ts_ns, "init_signal_dropped", &e->hdr, NULL, NULL,
+	     rt_signal_name(e->signal, sig, sizeof(sig)), details);
+}
+
+static void text_ns_teardown(FILE *out, const struct rt_ns_teardown_event *e)
+{
+	char details[DETAILS_LEN] = "";
+
+	add(details, " killed=%u", e->killed);
+	if (e->hdr.task.tid != e->hdr.task.pid)
+		add(details, " tid=%u", e->hdr.task.tid);
+	add(details, " pidns=%u nspid=%u", e->hdr.pidns, e->hdr.ns_pid);
+	line(out, e->hdr.ts_ns, "ns_teardown", &e->hdr, NULL, NULL, "-", details);
+}
+
+static void text_reaper_handoff(FILE *out, const struct rt_reaper_handoff_event *e)
+{
+	char details[DETAILS_LEN] = "";
+
+	/* Both cells show the same process: only the tids tell the threads apart. */
+	add(details, " tid=%u->%u pidns=%u", e->hdr.task.tid, e->new_reaper.tid, e->hdr.pidns);
+	if (e->hdr.pidns_level)
+		add(details, " nspid=%u", e->hdr.ns_pid);
+	line(out, e->hdr.ts_ns, "reaper_handoff", &e->hdr, &e->hdr.task, &e->new_reaper, "thread",
+	     details);
+}
+
 static void text_lost(FILE *out, __u64 ts_ns, __u64 lost, __u64 total)
 {
 }
@@ -176,6 +214,9 @@ const struct rt_printer rt_text_printer = {
 	.reap = text_reap,
 	.subreaper = text_subreaper,
 	.leak = text_leak,
+	.init_signal_dropped = text_init_signal,
+	.ns_teardown = text_ns_teardown,
+	.reaper_handoff = text_reaper_handoff,
 	.lost = text_lost,
 	.summary = text_summary,
 };

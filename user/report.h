@@ -74,6 +74,9 @@ struct rt_printer {
 	void (*reap)(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin);
 	void (*subreaper)(FILE *out, const struct rt_subreaper_event *e);
 	void (*leak)(FILE *out, const struct rt_leak_report *r);
+	void (*init_signal_dropped)(FILE *out, const struct rt_init_signal_event *e);
+	void (*ns_teardown)(FILE *out, const struct rt_ns_teardown_event *e);
+	void (*reaper_handoff)(FILE *out, const struct rt_reaper_handoff_event *e);
 	/* @lost more were lost just now, @total so far. */
 	void (*lost)(FILE *out, __u64 ts_ns, __u64 lost, __u64 total);
 	void (*summary)(FILE *out, const struct rt_totals *t);
@@ -85,6 +88,8 @@ extern const struct rt_printer rt_json_printer;
 /* Wall-clock offset for text timestamps: CLOCK_REALTIME - CLOCK_BOOTTIME, in ns. */
 void rt_text_set_clock_offset(__s64 offset_ns);
 
+/* The -e / JSON "event" name of a type, NULL if none. */
+const char *rt_event_name(__u32 type);
 const char *rt_kind_name(__u32 kind);
 const char *rt_how_name(__u32 how);
 /* "SIGTERM", or "SIG42" for a number with no name. */

@@ -189,6 +189,27 @@ static int handle_event(void *ctx, void *data, size_t size)
 			t->totals.events++;
 		}
 		break;
+	case RT_EV_INIT_SIGNAL_DROPPED:
+		if (size >= sizeof(struct rt_init_signal_event) &&
+		    wants(t, RT_EV_INIT_SIGNAL_DROPPED) && rt_show_init_signal(t->opt, data)) {
+			t->print->init_signal_dropped(t->out, data);
+			t->totals.events++;
+		}
+		break;
+	case RT_EV_NS_TEARDOWN:
+		if (size >= sizeof(struct rt_ns_teardown_event) && wants(t, RT_EV_NS_TEARDOWN) &&
+		    rt_show_ns_teardown(t->opt, data)) {
+			t->print->ns_teardown(t->out, data);
+			t->totals.events++;
+		}
+		break;
+	case RT_EV_REAPER_HANDOFF:
+		if (size >= sizeof(struct rt_reaper_handoff_event) &&
+		    wants(t, RT_EV_REAPER_HANDOFF) && rt_show_reaper_handoff(t->opt, data)) {
+			t->print->reaper_handoff(t->out, data);
+			t->totals.events++;
+		}
+		break;
 	}
 	return 0;
 }
@@ -227,10 +248,17 @@ static void select_programs(struct tracer *t)
 	bool zombies = wants(t, RT_EV_ZOMBIE) || wants(t, RT_EV_REAP) || t->opt->zombie_age_ns;
 	bool reparent = wants(t, RT_EV_REPARENT) || zombies;
 	bool subreaper = wants(t, RT_EV_SUBREAPER);
+	bool drops = wants(t, RT_EV_INIT_SIGNAL_DROPPED);
+	/* Reaper threads' exits: recorded at exit, told apart at the last switch. */
+	bool reapers = wants(t, RT_EV_NS_TEARDOWN) || wants(t, RT_EV_REAPER_HANDOFF);
 
+	s->rodata->trace_zombies = zombies;
+	s->rodata->trace_init_drops = drops;
 	bpf_program__set_autoload(s->progs.reap_proc_exit, reparent);
-	bpf_program__set_autoload(s->progs.reap_sched_sw, reparent);
-	bpf_program__set_autoload(s->progs.reap_signal_gen, zombies);
+	bpf_program__set_autoload(s->progs.reap_sched_sw, reparent || reapers);
+	bpf_program__set_autoload(s->progs.reap_reaper_exit, reapers);
+	/* Also counts the SIGKILLs of a namespace's teardown. */
+	bpf_program__set_autoload(s->progs.reap_signal_gen, zombies || drops || reapers);
 	bpf_program__set_autoload(s->progs.reap_wait4_in, zombies);
 	bpf_program__set_autoload(s->progs.reap_wait4_ret, zombies);
 	bpf_program__set_autoload(s->progs.reap_waitid_in, zombies);
@@ -314,7 +342,7 @@ static int load_and_attach(struct tracer *t)
 			strerror(-err));
 		return err;
 	}
-	if ((opt->events & ~(1U << RT_EV_REPARENT)) || opt->zombie_age_ns) {
+	if ((opt->events & RT_EVENTS_SYSCALLS) || opt->zombie_age_ns) {
 		err = rt_ensure_tracefs(opt->verbose);
 		if (err)
 			return err;
@@ -341,19 +369,13 @@ static int load_and_attach(struct tracer *t)
 
 static void announce(const struct tracer *t)
 {
-	static const char *const names[RT_EV_MAX] = {
-		[RT_EV_REPARENT] = "reparent",
-		[RT_EV_ZOMBIE] = "zombie",
-		[RT_EV_REAP] = "reap",
-		[RT_EV_SUBREAPER] = "subreaper",
-	};
 	const char *sep = "";
 	int type;
 
 	fprintf(stderr, "reapertrace: tracing ");
 	for (type = 0; type < RT_EV_MAX; type++) {
-		if (names[type] && wants(t, type)) {
-			fprintf(stderr, "%s%s", sep, names[type]);
+		if (rt_event_name(type) && wants(t, type)) {
+			fprintf(stderr, "%s%s", sep, rt_event_name(type));
 			sep = ", ";
 		}
 	}
