@@ -679,8 +679,27 @@ int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_
  * Run once by user space after arming: each zombie that already exists is
  * tracked as if seen being made, so that its reap is reported; user space
  * learns of it from a RT_ZOMBIE_EXISTING record. Its exit time is when it
- * last ran: se.exec_start, against the reader's own, on the same clock.
+ * last ran, against when the reader last did, on the same clock.
  */
+/*
+ * How long ago @t last ran, as seen from @now, which runs: sched_info's
+ * last_arrival is on the scheduler's raw clock; se.exec_start, the fallback
+ * where sched_info is not kept, leaves out steal and irq time, which a
+ * loaded VM has plenty of.
+ */
+static __always_inline __s64 time_since_ran(struct task_struct *t, struct task_struct *now)
+{
+	__u64 then = 0, at = 0;
+
+	if (bpf_core_field_exists(t->sched_info.last_arrival)) {
+		then = BPF_CORE_READ(t, sched_info.last_arrival);
+		at = BPF_CORE_READ(now, sched_info.last_arrival);
+	}
+	if (!then || !at)
+		return BPF_CORE_READ(now, se.exec_start) - BPF_CORE_READ(t, se.exec_start);
+	return at - then;
+}
+
 SEC("iter/task")
 int reap_seed_zombies(struct bpf_iter__task *ctx)
 {
@@ -698,7 +717,7 @@ int reap_seed_zombies(struct bpf_iter__task *ctx)
 		return 0;
 	parent = BPF_CORE_READ(task, parent);
 	pid_seen_by(task, parent, &key.pidns, &key.nr);
-	ran = BPF_CORE_READ(cur, se.exec_start) - BPF_CORE_READ(task, se.exec_start);
+	ran = time_since_ran(task, cur);
 	fill_hdr(&z.hdr, RT_EV_ZOMBIE, task, bpf_ktime_get_boot_ns() - (ran > 0 ? ran : 0));
 	z.task = (__u64)task;
 	/* One made since arming is tracked already, with its exact time. */
