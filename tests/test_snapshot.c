@@ -734,3 +734,162 @@ out:
 	run_free(&rn);
 	run_free(&ra);
 }
+
+/* ---- the module's /proc/reapertrace files, through a stand-in directory ---- */
+
+static bool write_text(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "we");
+	if (!f)
+		return false;
+	fputs(text, f);
+	return fclose(f) == 0;
+}
+
+static void remove_dir(const char *dir)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/format", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/namespaces", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
+ * What the module prints (docs/FORMAT.md): rows in any order, a comm with
+ * a space and a backslash escaped as \ooo. The tool sorts, decodes and
+ * shows the counters, without loading BPF.
+ */
+TEST(snapshot_ns_kmod_file)
+{
+	char dir[] = "/tmp/rt-snap-kmod-XXXXXX";
+	const char *json[] = { "ns", "-j", NULL }, *text[] = { "ns", NULL };
+	struct run r = {}, rt = {}, rv = {};
+	const struct json_obj *o;
+
+	if (!ASSERT_TRUE(mkdtemp(dir), "temporary directory"))
+		return;
+	if (!ASSERT_TRUE(write_text(dir, "format", "version 1\ncolumns " NS_COLUMNS "\n") &&
+				 write_text(dir, "namespaces",
+					    NS_COLUMNS
+					    "\n"
+					    "4026532300 1 4242 1 my\\040init\\134x handler "
+					    "ignore 7 2 1500 1 3 4 5 6 7\n"
+					    "4026531836 0 1 1 systemd default default 300 0 0 "
+					    "0 10 20 30 40 50\n"),
+			 "stand-in files"))
+		goto out;
+	run_rt(json, -1, -1, dir, &r);
+	if (run_ok(&r, 0, true, "ns -j from the module's file exits 0") &&
+	    ASSERT_EQ(r.doc.nr, 2, "two rows")) {
+		check_ns_order(&r.doc);
+		o = &r.doc.objs[1];
+		ASSERT_EQ(get_int(o, "pidns"), 4026532300LL, "pidns");
+		ASSERT_EQ(get_int(o, "reaper_pid"), 4242, "reaper_pid");
+		ASSERT_STREQ(json_str(o, "reaper_comm"), "my init\\x", "comm decoded");
+		ASSERT_STREQ(json_str(o, "sigterm"), "ignore", "sigterm");
+		ASSERT_EQ(get_int(o, "oldest_zombie_ms"), 1500, "oldest_zombie_ms");
+		ASSERT_EQ(get_int(o, "adopted_thread"), 3, "adopted_thread");
+		ASSERT_EQ(get_int(o, "adopted_subreaper"), 4, "adopted_subreaper");
+		ASSERT_EQ(get_int(o, "adopted_init"), 5, "adopted_init");
+		ASSERT_EQ(get_int(o, "zombies_created"), 6, "zombies_created");
+		ASSERT_EQ(get_int(o, "zombies_reaped"), 7, "zombies_reaped");
+		ASSERT_STREQ(json_str(o, "source"), "kmod", "source");
+	}
+	run_rt(text, -1, -1, dir, &rt);
+	if (run_ok(&rt, 0, false, "ns from the module's file exits 0")) {
+		char *l = strstr(rt.out, "\n4026532300 "), *f[20];
+		int n;
+
+		if (ASSERT_TRUE(l, "the namespace's text row")) {
+			l = strndup(l + 1, strcspn(l + 1, "\n"));
+			n = fields(l, f, 20);
+			if (ASSERT_EQ(n, 16, "16 columns")) {
+				ASSERT_STREQ(f[4], "my?init\\x", "comm: the space shown as '?'");
+				ASSERT_STREQ(f[11], "3", "ADOPTED_THREAD");
+				ASSERT_STREQ(f[15], "7", "ZOMBIES_REAPED");
+			}
+			free(l);
+		}
+		ASSERT_EQ(strlen(rt.err), 0, "no note on stderr");
+		ASSERT_TRUE(!strncmp(rt.out, "PIDNS", 5), "header first");
+	}
+	/* Another format version: refused, one line, exit 1 */
+	if (!ASSERT_TRUE(write_text(dir, "format", "version 2\ncolumns " NS_COLUMNS "\n"),
+			 "format"))
+		goto out;
+	run_rt(json, -1, -1, dir, &rv);
+	if (run_ok(&rv, 1, false, "another format version exits 1")) {
+		ASSERT_TRUE(strstr(rv.err, "version 2") && strstr(rv.err, "version 1"),
+			    "the message names both versions");
+		ASSERT_EQ(strlen(rv.out), 0, "nothing on stdout");
+	}
+out:
+	remove_dir(dir);
+	run_free(&r);
+	run_free(&rt);
+	run_free(&rv);
+}
+
+/* ---- command lines ---- */
+
+static int nr_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void cli_expect(const char *const *args, int code, const char *what)
+{
+	struct run r;
+
+	run_rt(args, -1, -1, NULL, &r);
+	if (!ASSERT_EQ(r.code, code, what))
+		diag("stderr: %s", r.err);
+	if (code == 2) {
+		ASSERT_EQ(nr_lines(r.err), 1, "one line on stderr");
+		ASSERT_TRUE(!strncmp(r.err, "reapertrace: ", 13), "it starts \"reapertrace: \"");
+		ASSERT_EQ(strlen(r.out), 0, "nothing on stdout");
+	}
+	if (code == 0) {
+		ASSERT_TRUE(strstr(r.out, "USAGE:") && strstr(r.out, "EXAMPLES:"),
+			    "help with USAGE and EXAMPLES");
+	}
+	run_free(&r);
+}
+
+TEST(snapshot_cli)
+{
+	struct run r;
+
+	cli_expect((const char *[]){ "ns", "--help", NULL }, 0, "ns --help exits 0");
+	cli_expect((const char *[]){ "zombies", "-h", NULL }, 0, "zombies -h exits 0");
+	cli_expect((const char *[]){ "ns", "--bogus", NULL }, 2, "ns: unknown option");
+	cli_expect((const char *[]){ "ns", "extra", NULL }, 2, "ns: extra argument");
+	cli_expect((const char *[]){ "zombies", "-p", "0", NULL }, 2, "zombies: bad pid");
+	cli_expect((const char *[]){ "zombies", "-p", NULL }, 2, "zombies: -p without value");
+	cli_expect((const char *[]){ "zombies", "--zombie-age", "x", NULL }, 2, "bad age");
+	cli_expect((const char *[]){ "zombies", "--fail-on-leak", NULL }, 2,
+		   "--fail-on-leak without --zombie-age");
+	cli_expect((const char *[]){ "zombies", "--pidns", "nope", NULL }, 2, "bad --pidns");
+
+	/* Unprivileged: a clear error, exit 1 */
+	run_rt((const char *[]){ "zombies", NULL }, -1, 65534, NULL, &r);
+	if (r.code == 126 || r.code == 127) {
+		test_skip("uid 65534 cannot run %s (exit %d)", tracer_bin(), r.code);
+	} else {
+		ASSERT_EQ(r.code, 1, "unprivileged zombies exits 1");
+		ASSERT_TRUE(strstr(r.err, "root"), "the message says root");
+		ASSERT_EQ(nr_lines(r.err), 1, "one line on stderr");
+	}
+	run_free(&r);
+}
