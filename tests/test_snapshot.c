@@ -828,6 +828,7 @@ TEST(snapshot_ns_kmod_file)
 	if (run_ok(&rv, 1, false, "another format version exits 1")) {
 		ASSERT_TRUE(strstr(rv.err, "version 2") && strstr(rv.err, "version 1"),
 			    "the message names both versions");
+		ASSERT_TRUE(strchr(rv.err, '\n') == rv.err + strlen(rv.err) - 1, "one line");
 		ASSERT_EQ(strlen(rv.out), 0, "nothing on stdout");
 	}
 out:

@@ -159,9 +159,9 @@ static const char *proc_dir(void)
 static int kmod_error(const char *path, const char *what, const char *detail)
 {
 	fprintf(stderr,
-		"reapertrace: %s: %s%s; load the reapertrace module built with this "
-		"reapertrace, or use --bpf\n",
-		path, what, detail);
+		"reapertrace: %s: %s%s; this reapertrace reads format version %d: load the "
+		"reapertrace module built with it, or use --bpf\n",
+		path, what, detail, KMOD_FORMAT_VERSION);
 	return -EPROTO;
 }
 
@@ -201,9 +201,6 @@ static int kmod_check_format(const char *dir)
 	fclose(f);
 	if (!err && (!have_version || !have_columns))
 		err = kmod_error(path, "no version or columns line", "");
-	if (err == -EPROTO)
-		fprintf(stderr, "reapertrace: this reapertrace reads format version %d\n",
-			KMOD_FORMAT_VERSION);
 	return err;
 }
 
