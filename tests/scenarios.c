@@ -2103,6 +2103,262 @@ static void sc_init_reaper_handoff(struct sc_truth *t)
 	pthread_exit(NULL);
 }
 
+/* A SIGCHLD handler that does nothing: the parent is notified and never waits. */
+static void ignore_sigchld_note(int sig)
+{
+}
+
+static int set_sigchld_handler(struct sc_truth *t)
+{
+	struct sigaction sa = { .sa_handler = ignore_sigchld_note, .sa_flags = SA_RESTART };
+
+	if (sigaction(SIGCHLD, &sa, NULL)) {
+		sc_error(t, "sigaction(SIGCHLD): %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Forks a child (actor idx) that exits with code; waits until it is a zombie, leaves it. */
+static pid_t fork_zombie(struct sc_truth *t, int idx, const char *role, const char *comm, int code)
+{
+	siginfo_t si;
+	pid_t c;
+
+	c = fork();
+	if (c == 0) {
+		actor_self(t, idx, role, comm);
+		_exit(code);
+	}
+	if (c < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		return -1;
+	}
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, c, &si, WEXITED | WNOWAIT) || si.si_pid != c) {
+		sc_error(t, "waitid(WNOWAIT) on %s: %s", role, strerror(errno));
+		return -1;
+	}
+	return c;
+}
+
+/*
+ * Parents that never reap: H (subreaper) -> P1 (rt-leaker) with 3 zombie
+ * children (exit 1..3) and P2 (rt-leaker2, a SIGCHLD handler that does not
+ * wait) with 1 (exit 4). Hold point: the 4 zombies. Then P1 and P2 exit:
+ * H adopts the zombies and reaps them.
+ */
+static void sc_leaky_parents(struct sc_truth *t)
+{
+	enum { P1 = 2, Z0 = 4, N1 = 3, N = 4 };
+	struct chan rel, rdy;
+	pid_t p[2] = {};
+	int j;
+
+	if (chan_open(t, &rel) || chan_open(t, &rdy))
+		return;
+	for (j = 0; j < 2; j++) {
+		p[j] = fork();
+		if (p[j] == 0) {
+			int first = j ? N1 : 0, n = j ? N - N1 : N1, k;
+
+			xclose(&rel.w);
+			xclose(&rdy.r);
+			actor_self(t, P1 + j, j ? "leaker2" : "leaker",
+				   j ? "rt-leaker2" : "rt-leaker");
+			if (j && set_sigchld_handler(t))
+				_exit(1);
+			for (k = 0; k < n; k++) {
+				char role[24];
+
+				snprintf(role, sizeof(role), "zombie%d", first + k + 1);
+				if (fork_zombie(t, Z0 + first + k, role, "rt-zombie",
+						first + k + 1) < 0)
+					_exit(1);
+			}
+			put_byte(rdy.w, 'r');
+			block_on(rel.r);
+			_exit(0);
+		}
+		if (p[j] < 0) {
+			sc_error(t, "fork: %s", strerror(errno));
+			goto out;
+		}
+	}
+	xclose(&rel.r);
+	xclose(&rdy.w);
+	for (j = 0; j < 2; j++)
+		if (wait_byte(rdy.r, STEP_TIMEOUT_MS)) {
+			sc_error(t, "a leaker did not make its zombies");
+			goto out;
+		}
+	for (j = 0; j < N; j++) {
+		if (check_state(t, Z0 + j, 'Z'))
+			goto out;
+		exp_zombie(t, Z0 + j, j < N1 ? P1 : P1 + 1, j + 1, 0);
+	}
+	if (hold(t))
+		goto out;
+	xclose(&rel.w);
+	for (j = 0; j < 2; j++) {
+		if (reap_child(t, p[j], 0, "leaker"))
+			goto out;
+		exp_zombie(t, P1 + j, A_HARNESS, 0, 0);
+		t->events[t->nr_events - 1].phase = 1;
+		exp_reap(t, P1 + j, A_HARNESS, "wait4")->phase = 1;
+	}
+	/* The zombies are H's now. */
+	for (j = 0; j < N; j++) {
+		if (check_ppid(t, Z0 + j, getpid(), "after the leakers exited"))
+			goto out;
+		exp_reparent(t, Z0 + j, j < N1 ? P1 : P1 + 1, A_HARNESS, "subreaper", true, 0);
+		t->events[t->nr_events - 1].phase = 1;
+		if (reap_child(t, PID(Z0 + j), j + 1, "adopted zombie"))
+			goto out;
+		exp_reap(t, Z0 + j, A_HARNESS, "wait4")->phase = 1;
+	}
+out:
+	chan_close(&rel);
+	chan_close(&rdy);
+}
+
+/*
+ * Nested PID namespaces for `reapertrace ns`: I (rt-init, init of a new
+ * namespace, a SIGCHLD handler, SIGTERM ignored) -> S (rt-subreaper,
+ * PR_SET_CHILD_SUBREAPER), 2 zombies (exit 1, 2) it never reaps, and J
+ * (rt-nester) -> I2 (rt-init2, init of a namespace below, default
+ * dispositions) -> a zombie (rt-zombie2, exit 5). Hold point. Then I lets
+ * S and I2 go; I2's exit tears its namespace down (its zombie released);
+ * J reaps I2 and exits; I reaps S, J and its zombies.
+ */
+static void sc_ns_snapshot(struct sc_truth *t)
+{
+	enum { I = 2, S = 3, K0 = 4, NK = 2, J = 6, I2 = 7, Z2 = 8 };
+	struct chan rel, rdy;
+	pid_t i, s, j;
+	int n;
+
+	i = fork_ns_init(t);
+	if (i < 0)
+		return;
+	if (i > 0) {
+		finish_ns_init(t, I, i, 1, I, 0);
+		return;
+	}
+	if (actor_self(t, I, "ns_init", "rt-init") || gate(t))
+		_exit(1);
+	if (set_sigchld_handler(t) || signal(SIGTERM, SIG_IGN) == SIG_ERR)
+		_exit(1);
+	if (chan_open(t, &rel) || chan_open(t, &rdy))
+		_exit(1);
+	s = fork();
+	if (s == 0) {
+		xclose(&rel.w);
+		xclose(&rdy.r);
+		actor_self(t, S, "subreaper", "rt-subreaper");
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1))
+			sc_error(t, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+		put_byte(rdy.w, 'r');
+		block_on(rel.r);
+		_exit(0);
+	}
+	if (s < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		goto out;
+	}
+	for (n = 0; n < NK; n++) {
+		char role[24];
+
+		snprintf(role, sizeof(role), "zombie%d", n + 1);
+		if (fork_zombie(t, K0 + n, role, "rt-zombie", n + 1) < 0)
+			goto out;
+	}
+	j = fork();
+	if (j == 0) {
+		pid_t i2;
+
+		xclose(&rel.w);
+		xclose(&rdy.r);
+		actor_self(t, J, "nester", "rt-nester");
+		if (unshare(CLONE_NEWPID)) {
+			sc_error(t, "unshare(CLONE_NEWPID) in a namespace: %s", strerror(errno));
+			_exit(1);
+		}
+		i2 = fork();
+		if (i2 == 0) {
+			actor_self(t, I2, "ns_init2", "rt-init2");
+			/* not inherited from I: default dispositions */
+			signal(SIGCHLD, SIG_DFL);
+			signal(SIGTERM, SIG_DFL);
+			if (fork_zombie(t, Z2, "zombie_nested", "rt-zombie2", 5) < 0)
+				_exit(1);
+			put_byte(rdy.w, 'r');
+			block_on(rel.r);
+			_exit(0);
+		}
+		xclose(&rel.r);
+		xclose(&rdy.w);
+		if (i2 < 0) {
+			sc_error(t, "fork: %s", strerror(errno));
+			_exit(1);
+		}
+		_exit(reap_child(t, i2, 0, "nested init") ? 1 : 0);
+	}
+	if (j < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		goto out;
+	}
+	xclose(&rel.r);
+	xclose(&rdy.w);
+	for (n = 0; n < 2; n++)
+		if (wait_byte(rdy.r, STEP_TIMEOUT_MS)) {
+			sc_error(t, "the subreaper or the nested init did not start");
+			goto out;
+		}
+	for (n = 0; n < NK; n++)
+		if (check_state(t, K0 + n, 'Z'))
+			goto out;
+	if (check_state(t, Z2, 'Z'))
+		goto out;
+	if (t->actors[I2].pidns_level != 2 || t->actors[I2].ns_pid != 1 ||
+	    t->actors[Z2].pidns != t->actors[I2].pidns) {
+		sc_error(t, "the nested namespace is not as designed");
+		goto out;
+	}
+	exp_subreaper(t, S, true);
+	for (n = 0; n < NK; n++)
+		exp_zombie(t, K0 + n, I, n + 1, 0);
+	exp_zombie(t, Z2, I2, 5, 0);
+	if (hold(t))
+		goto out;
+	xclose(&rel.w);
+	/* waitpid() takes the pids as this namespace sees them */
+	if (reap_child(t, t->actors[S].ns_pid, 0, "subreaper") ||
+	    reap_child(t, t->actors[J].ns_pid, 0, "nester"))
+		goto out;
+	for (n = 0; n < NK; n++)
+		if (reap_child(t, t->actors[K0 + n].ns_pid, n + 1, "zombie"))
+			goto out;
+	exp_zombie(t, S, I, 0, 0);
+	exp_reap(t, S, I, "wait4");
+	exp_reap(t, Z2, SC_NONE, "auto");
+	exp_zombie(t, I2, J, 0, 0);
+	exp_reap(t, I2, J, "wait4");
+	exp_zombie(t, J, I, 0, 0);
+	exp_reap(t, J, I, "wait4");
+	for (n = 0; n < NK; n++)
+		exp_reap(t, K0 + n, I, "wait4");
+	for (n = t->nr_events - 9; n < t->nr_events; n++)
+		t->events[n].phase = 1;
+	/* I2's exit took its namespace down: nothing was left alive in it. */
+	exp_ns_teardown(t, I2, 0, 1);
+out:
+	chan_close(&rel);
+	chan_close(&rdy);
+	reap_rest(t);
+	_exit(failed(t) ? 1 : 0);
+}
+
 const struct scenario scenarios[] = {
 	{ "orphan_subreaper", "a child forks a grandchild and exits; a subreaper adopts it",
 	  .run = sc_orphan_subreaper },
@@ -2148,6 +2404,11 @@ const struct scenario scenarios[] = {
 	  .run = sc_storm_reparent },
 	{ "storm_cycles", "50,000 fork / exit / wait cycles", .bulk = STORM_CYCLES,
 	  .run = sc_storm_cycles },
+	{ "leaky_parents", "two parents never reap: 3 zombies and 1 zombie (hold), then exit",
+	  .has_hold = true, .run = sc_leaky_parents },
+	{ "ns_snapshot",
+	  "nested PID namespaces holding zombies and a subreaper (hold), then torn down",
+	  .pidns = true, .has_hold = true, .run = sc_ns_snapshot },
 };
 
 const int nr_scenarios = sizeof(scenarios) / sizeof(scenarios[0]);

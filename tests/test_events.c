@@ -162,3 +162,7 @@ out:
 	tracer_free(&b);
 	sc_release(&run);
 }
+
+/* The snapshot scenarios (tests/test_snapshot.c) under the tracer: their truth holds. */
+TRACED_TEST(leaky_parents, false)
+TRACED_TEST(ns_snapshot, false)

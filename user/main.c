@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * reapertrace: the command line. Parses options into struct rt_options and
- * hands them to the command that runs (only `trace` so far, the default).
+ * hands them to the command that runs: `trace` (the default) streams events;
+ * `ns` and `zombies` (user/ns.c, user/zombies.c) print a snapshot and parse
+ * their own options.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <linux/magic.h>
 #include <bpf/libbpf.h>
 
+#include "commands.h"
 #include "options.h"
 #include "report.h"
 #include "trace.h"
@@ -25,8 +28,10 @@ static const char usage_text[] =
 	"Trace process adoption: orphans reparented, zombies, reaps, subreapers, and\n"
 	"PID namespace inits: signals they drop, their reaper threads, their teardown.\n"
 	"\n"
-	"USAGE: reapertrace [-j] [-T] [-p PID] [--pidns INODE] [-c CGROUP] [-e EVENTS]\n"
+	"USAGE: reapertrace [trace] [-j] [-T] [-p PID] [--pidns INODE] [-c CGROUP] [-e EVENTS]\n"
 	"                   [-d SECONDS] [-b MB] [--zombie-age SECONDS [--fail-on-leak]] [-v]\n"
+	"       reapertrace ns [-j]       # PID namespaces now: see reapertrace ns --help\n"
+	"       reapertrace zombies [-j]  # zombies now: see reapertrace zombies --help\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    reapertrace                   # every event\n"
@@ -332,6 +337,10 @@ int main(int argc, char **argv)
 	int err;
 
 	open_std_fds();
+	if (argc > 1 && !strcmp(argv[1], "ns"))
+		return cmd_ns(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "zombies"))
+		return cmd_zombies(argc - 1, argv + 1);
 	/* `reapertrace trace ...` is the same as `reapertrace ...`. */
 	if (argc > 1 && !strcmp(argv[1], "trace")) {
 		argv[1] = argv[0];

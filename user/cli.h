@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Small pieces the snapshot commands share: option values, exit codes, stdout. */
+#ifndef REAPERTRACE_CLI_H
+#define REAPERTRACE_CLI_H
+
+#include <stdio.h>
+#include <linux/types.h>
+
+#define RT_EXIT_OK    0
+#define RT_EXIT_ERROR 1
+#define RT_EXIT_USAGE 2
+#define RT_EXIT_LEAK  3 /* zombies --fail-on-leak: a leak was found */
+
+/* Prints "reapertrace: <fmt with arg>; see reapertrace CMD --help". -EINVAL. */
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
+/* The message for getopt's ':' and '?' results. -EINVAL. */
+int cli_bad_option(const char *cmd, int c, int opt, const char *arg);
+/* A whole decimal number in [min, max]; 0 or -EINVAL. */
+int cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+/* A PID namespace: an inode number or a path such as /proc/PID/ns/pid. 0 or -EINVAL. */
+int cli_parse_pidns(const char *cmd, const char *arg, __u32 *inum);
+/*
+ * Flushes stdout. 0; 0 too when the reader went away (EPIPE: nothing more
+ * to say); -EIO after printing why on any other write error.
+ */
+int cli_flush(FILE *out);
+
+#endif /* REAPERTRACE_CLI_H */
