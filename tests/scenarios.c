@@ -2359,6 +2359,141 @@ out:
 	_exit(failed(t) ? 1 : 0);
 }
 
+/*
+ * H (subreaper) -> P; P forks 4 children that exit with 21..24 and leaves
+ * them zombies (waitid WNOWAIT sees each one). Hold point: P has 4 zombies.
+ * Then P reaps them with wait4 and exits; H reaps P.
+ */
+static void sc_zombie_keeper(struct sc_truth *t)
+{
+	enum { P = 2, K0 = 3, N = 4 };
+	pid_t p, k[N];
+	int j, st = 0;
+
+	p = fork();
+	if (p == 0) {
+		actor_self(t, P, "keeper", "rt-keeper");
+		for (j = 0; j < N; j++) {
+			siginfo_t si;
+
+			k[j] = fork();
+			if (k[j] == 0) {
+				char role[24];
+
+				snprintf(role, sizeof(role), "zombie%d", j + 1);
+				actor_self(t, K0 + j, role, "rt-zombie");
+				_exit(21 + j);
+			}
+			if (k[j] < 0) {
+				sc_error(t, "fork: %s", strerror(errno));
+				_exit(1);
+			}
+			memset(&si, 0, sizeof(si));
+			if (waitid(P_PID, k[j], &si, WEXITED | WNOWAIT) || si.si_pid != k[j]) {
+				sc_error(t, "waitid(WNOWAIT): %s", strerror(errno));
+				_exit(1);
+			}
+			exp_zombie(t, K0 + j, P, 21 + j, 0);
+		}
+		for (j = 0; j < N; j++)
+			if (check_state(t, K0 + j, 'Z'))
+				_exit(1);
+		if (hold(t))
+			_exit(1);
+		for (j = 0; j < N; j++) {
+			if (waitpid(k[j], &st, 0) != k[j] || !WIFEXITED(st) ||
+			    WEXITSTATUS(st) != 21 + j) {
+				sc_error(t, "waitpid for zombie %d: status 0x%x", j + 1, st);
+				_exit(1);
+			}
+			exp_reap(t, K0 + j, P, "wait4")->phase = 1;
+		}
+		_exit(0);
+	}
+	if (p < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		return;
+	}
+	if (reap_child(t, p, 0, "keeper"))
+		return;
+	exp_zombie(t, P, A_HARNESS, 0, 0);
+	t->events[t->nr_events - 1].phase = 1;
+	exp_reap(t, P, A_HARNESS, "wait4")->phase = 1;
+}
+
+/*
+ * H (subreaper) -> P -> C1..C6; P exits: H adopts the 6 (kind subreaper),
+ * lets them exit with 1..6 and reaps them.
+ */
+static void sc_subreaper_adopts(struct sc_truth *t)
+{
+	enum { P = 2, C0 = 3, N = 6 };
+	struct chan rel, rdy, up;
+	pid_t p, c;
+	int k;
+
+	if (chan_open(t, &rel) || chan_open(t, &rdy))
+		return;
+	p = fork();
+	if (p == 0) {
+		xclose(&rel.w);
+		xclose(&rdy.r);
+		actor_self(t, P, "spawner", "rt-spawner");
+		if (chan_open(t, &up))
+			_exit(1);
+		for (k = 0; k < N; k++) {
+			c = fork();
+			if (c == 0) {
+				char role[24];
+
+				xclose(&up.r);
+				snprintf(role, sizeof(role), "orphan%d", k + 1);
+				actor_self(t, C0 + k, role, "rt-orphan");
+				put_byte(up.w, 'r');
+				put_byte(rdy.w, 'r');
+				block_on(rel.r);
+				_exit(k + 1);
+			}
+			if (c < 0)
+				sc_error(t, "fork: %s", strerror(errno));
+		}
+		xclose(&up.w);
+		/* The Cs have their names and truth before they are orphaned. */
+		for (k = 0; k < N; k++)
+			if (wait_byte(up.r, STEP_TIMEOUT_MS))
+				sc_error(t, "orphan %d did not start", k + 1);
+		_exit(0);
+	}
+	xclose(&rel.r);
+	xclose(&rdy.w);
+	if (p < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		goto out;
+	}
+	for (k = 0; k < N; k++)
+		if (wait_byte(rdy.r, STEP_TIMEOUT_MS))
+			sc_error(t, "orphan %d did not start", k + 1);
+	if (reap_child(t, p, 0, "spawner"))
+		goto out;
+	exp_zombie(t, P, A_HARNESS, 0, 0);
+	exp_reap(t, P, A_HARNESS, "wait4");
+	for (k = 0; k < N && !failed(t); k++) {
+		if (check_ppid(t, C0 + k, getpid(), "after the spawner exited"))
+			goto out;
+		exp_reparent(t, C0 + k, P, A_HARNESS, "subreaper", false, 0);
+	}
+	xclose(&rel.w);
+	for (k = 0; k < N && !failed(t); k++) {
+		if (reap_child(t, PID(C0 + k), k + 1, "orphan"))
+			goto out;
+		exp_zombie(t, C0 + k, A_HARNESS, k + 1, 0);
+		exp_reap(t, C0 + k, A_HARNESS, "wait4");
+	}
+out:
+	chan_close(&rel);
+	chan_close(&rdy);
+}
+
 const struct scenario scenarios[] = {
 	{ "orphan_subreaper", "a child forks a grandchild and exits; a subreaper adopts it",
 	  .run = sc_orphan_subreaper },
@@ -2400,6 +2535,10 @@ const struct scenario scenarios[] = {
 	{ "init_reaper_handoff",
 	  "the child_reaper thread of a namespace init exits: its other thread takes over",
 	  .pidns = true, .run = sc_init_reaper_handoff },
+	{ "zombie_keeper", "a parent keeps 4 zombies unreaped (hold), then reaps them",
+	  .has_hold = true, .run = sc_zombie_keeper },
+	{ "subreaper_adopts", "a subreaper adopts the 6 children of an exiting parent",
+	  .run = sc_subreaper_adopts },
 	{ "storm_reparent", "one parent with 20,000 children exits at once", .bulk = STORM_REPARENT,
 	  .run = sc_storm_reparent },
 	{ "storm_cycles", "50,000 fork / exit / wait cycles", .bulk = STORM_CYCLES,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * reapertrace: the command line. Parses options into struct rt_options and
- * hands them to the command that runs: `trace` (the default) streams events;
+ * hands them to the command that runs: `trace` (the default) streams events,
+ * `top` counts them per reaper (user/top.c);
  * `ns` and `zombies` (user/ns.c, user/zombies.c) print a snapshot and parse
  * their own options.
  */
@@ -20,6 +21,7 @@
 #include "commands.h"
 #include "options.h"
 #include "report.h"
+#include "top.h"
 #include "trace.h"
 
 #define USAGE_EXIT 2
@@ -32,6 +34,7 @@ static const char usage_text[] =
 	"                   [-d SECONDS] [-b MB] [--zombie-age SECONDS [--fail-on-leak]] [-v]\n"
 	"       reapertrace ns [-j]       # PID namespaces now: see reapertrace ns --help\n"
 	"       reapertrace zombies [-j]  # zombies now: see reapertrace zombies --help\n"
+	"       reapertrace top [-j] [-i SECONDS] [-n COUNT] [...]   (see reapertrace top -h)\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    reapertrace                   # every event\n"
@@ -50,6 +53,7 @@ static const char usage_text[] =
 	"                                  # a health check: exit 3 if a zombie leaks\n"
 	"    reapertrace -d 10 -j > events.jsonl\n"
 	"                                  # record 10 seconds\n"
+	"    reapertrace top               # live per-reaper view: zombies, adoptions, reaps\n"
 	"\n"
 	"OPTIONS:\n"
 	"  -j, --json               JSON Lines output (one object per line)\n"
@@ -87,6 +91,8 @@ static const struct option long_options[] = {
 	{ "buffer-mb", required_argument, NULL, 'b' },
 	{ "zombie-age", required_argument, NULL, OPT_ZOMBIE_AGE },
 	{ "fail-on-leak", no_argument, NULL, OPT_FAIL_ON_LEAK },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "count", required_argument, NULL, 'n' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -204,6 +210,22 @@ static int parse_cgroup(const char *arg, struct rt_options *opt)
 	return 0;
 }
 
+/* top -i: seconds, decimals allowed, from 0.1 to a day. */
+static int parse_interval(const char *arg, struct rt_options *opt)
+{
+	char *end;
+	double sec;
+
+	errno = 0;
+	sec = strtod(arg, &end);
+	if (!*arg || *end || errno || !(sec >= 0.1) || sec > 86400)
+		return usage_error("invalid interval '%s': expected seconds from 0.1 to 86400 "
+				   "(such as 1 or 0.5)",
+				   arg);
+	opt->interval_ns = sec * 1e9;
+	return 0;
+}
+
 static int parse_events(const char *arg, struct rt_options *opt)
 {
 	char *list = strdup(arg), *name, *save = NULL;
@@ -237,7 +259,7 @@ static int parse_options(int argc, char **argv, struct rt_options *opt)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jp:c:e:Td:b:vVh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jp:c:e:Td:b:i:n:vVh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			opt->json = true;
@@ -282,6 +304,18 @@ static int parse_options(int argc, char **argv, struct rt_options *opt)
 		case OPT_FAIL_ON_LEAK:
 			opt->fail_on_leak = true;
 			break;
+		case 'i':
+			if (parse_interval(optarg, opt))
+				return -EINVAL;
+			break;
+		case 'n':
+			if (parse_ulong(optarg, 1, INT_MAX, &n))
+				return usage_error(
+					"invalid count '%s': expected a whole number, at "
+					"least 1",
+					optarg);
+			opt->count = n;
+			break;
 		case 'v':
 			opt->verbose = true;
 			break;
@@ -290,7 +324,7 @@ static int parse_options(int argc, char **argv, struct rt_options *opt)
 			       libbpf_version_string());
 			exit(0);
 		case 'h':
-			fputs(usage_text, stdout);
+			fputs(opt->top ? rt_top_usage : usage_text, stdout);
 			exit(0);
 		case ':':
 			if (optopt && optopt < OPT_PIDNS) {
@@ -312,6 +346,13 @@ static int parse_options(int argc, char **argv, struct rt_options *opt)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (opt->fail_on_leak && !opt->zombie_age_ns)
 		return usage_error("%s needs --zombie-age", "--fail-on-leak");
+	if (opt->top && (opt->events != RT_EVENTS_ALL || opt->threads || opt->zombie_age_ns))
+		return usage_error("%s: top counts every event and no thread handoff",
+				   opt->threads	      ? "-T" :
+				   opt->zombie_age_ns ? "--zombie-age" :
+							"-e");
+	if (!opt->top && (opt->interval_ns || opt->count))
+		return usage_error("%s is an option of reapertrace top", opt->count ? "-n" : "-i");
 	return 0;
 }
 
@@ -342,14 +383,15 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "zombies"))
 		return cmd_zombies(argc - 1, argv + 1);
 	/* `reapertrace trace ...` is the same as `reapertrace ...`. */
-	if (argc > 1 && !strcmp(argv[1], "trace")) {
+	if (argc > 1 && (!strcmp(argv[1], "trace") || !strcmp(argv[1], "top"))) {
+		opt.top = !strcmp(argv[1], "top");
 		argv[1] = argv[0];
 		argc--;
 		argv++;
 	}
 	if (parse_options(argc, argv, &opt))
 		return USAGE_EXIT;
-	err = run_trace(&opt);
+	err = opt.top ? run_top(&opt) : run_trace(&opt);
 	if (err == RT_LEAK_FOUND)
 		return RT_LEAK_FOUND;
 	return err ? 1 : 0;

@@ -27,6 +27,9 @@ struct rt_options {
 	unsigned int buffer_mb;
 	__u64 zombie_age_ns; /* --zombie-age, 0 = no leak alerts */
 	bool fail_on_leak;   /* exit status 3 when a leak was reported */
+	bool top;	     /* `reapertrace top` */
+	__u64 interval_ns;   /* top -i, 0 = default (1 s) */
+	unsigned int count;  /* top -n intervals, 0 = until stopped */
 };
 
 /* run_trace() returns this (> 0) when --fail-on-leak and a leak was reported. */

@@ -204,3 +204,8 @@ const struct rt_printer rt_json_printer = {
 	.lost = json_lost,
 	.summary = json_summary,
 };
+
+void rt_json_string(FILE *out, const char *s, size_t max)
+{
+	json_string(out, s, max);
+}

@@ -80,6 +80,14 @@ struct rt_printer {
 	/* @lost more were lost just now, @total so far. */
 	void (*lost)(FILE *out, __u64 ts_ns, __u64 lost, __u64 total);
 	void (*summary)(FILE *out, const struct rt_totals *t);
+	/*
+	 * Optional (NULL for the event printers): called after every poll
+	 * cycle (at most POLL_MS apart) with the totals so far. 0 to go on,
+	 * > 0 to stop cleanly (drain, summary), -errno to fail.
+	 */
+	int (*tick)(FILE *out, const struct rt_totals *t);
+	/* zombie() is also called for the zombies found at the start (RT_ZOMBIE_EXISTING). */
+	bool existing_zombies;
 };
 
 extern const struct rt_printer rt_text_printer;
@@ -90,6 +98,9 @@ void rt_text_set_clock_offset(__s64 offset_ns);
 
 /* The -e / JSON "event" name of a type, NULL if none. */
 const char *rt_event_name(__u32 type);
+/* A JSON string of at most @max bytes of @s, escaped as the JSON printer does. */
+void rt_json_string(FILE *out, const char *s, size_t max);
+
 const char *rt_kind_name(__u32 kind);
 const char *rt_how_name(__u32 how);
 /* "SIGTERM", or "SIG42" for a number with no name. */

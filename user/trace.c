@@ -50,11 +50,19 @@ struct tracer {
 };
 
 static volatile sig_atomic_t stop_signal;
+static void (*abort_hook)(void);
+
+void rt_trace_on_abort(void (*fn)(void))
+{
+	abort_hook = fn;
+}
 
 static void on_stop_signal(int sig)
 {
 	/* A second Ctrl-C does not wait for the drain. */
 	if (stop_signal) {
+		if (abort_hook)
+			abort_hook();
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}
@@ -112,7 +120,8 @@ static void report_zombie(struct tracer *t, const struct rt_zombie_event *e)
 	/* Not made now: only followed to its reap (and by --zombie-age). */
 	if (e->flags & RT_ZOMBIE_EXISTING) {
 		t->totals.zombies_at_start++;
-		return;
+		if (!t->print->existing_zombies)
+			return;
 	}
 	if (!wants(t, RT_EV_ZOMBIE) || !rt_show_zombie(t->opt, e))
 		return;
@@ -412,6 +421,13 @@ static int stream(struct tracer *t, struct ring_buffer *rb)
 			return t->err ?: err;
 		account_losses(t);
 		check_leaks(t, false);
+		if (t->print->tick) {
+			err = t->print->tick(t->out, &t->totals);
+			if (err < 0)
+				return err;
+			if (err > 0)
+				break;
+		}
 		err = flush_output(t->out);
 		if (err)
 			return err;
@@ -441,9 +457,14 @@ static int drain(struct tracer *t, struct ring_buffer *rb)
 
 int run_trace(const struct rt_options *opt)
 {
+	return run_trace_with(opt, opt->json ? &rt_json_printer : &rt_text_printer);
+}
+
+int run_trace_with(const struct rt_options *opt, const struct rt_printer *print)
+{
 	struct tracer t = {
 		.opt = opt,
-		.print = opt->json ? &rt_json_printer : &rt_text_printer,
+		.print = print,
 		.out = stdout,
 	};
 	struct sigaction sa = { .sa_handler = on_stop_signal };
