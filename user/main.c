@@ -347,7 +347,8 @@ static int parse_options(int argc, char **argv, struct rt_options *opt)
 	if (opt->fail_on_leak && !opt->zombie_age_ns)
 		return usage_error("%s needs --zombie-age", "--fail-on-leak");
 	if (opt->top && (opt->events != RT_EVENTS_ALL || opt->threads || opt->zombie_age_ns))
-		return usage_error("%s: top counts every event and no thread handoff",
+		return usage_error("%s is not an option of reapertrace top (it counts every event, "
+				   "without thread handoffs; ZOMBIES and OLDEST show old zombies)",
 				   opt->threads	      ? "-T" :
 				   opt->zombie_age_ns ? "--zombie-age" :
 							"-e");

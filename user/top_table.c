@@ -69,8 +69,6 @@ static struct top_reaper *reaper_of(struct top_table *t, const struct rt_task *t
 		t->sums.untracked++;
 		return NULL;
 	}
-	if (created)
-		r->pidns = proc_pidns(task->pid);
 	/* A row names the process: prefer its main thread's comm. */
 	if (created || (!r->comm_is_leader && task->tid == task->pid)) {
 		memcpy(r->comm, task->comm, sizeof(r->comm));
@@ -260,6 +258,11 @@ int top_table__snapshot(struct top_table *t, const struct top_reaper *const **ro
 		if (!r)
 			continue;
 		r->oldest_ns = 0;
+		/* Once, here rather than per event: most reapers learn it from their own events. */
+		if (!r->pidns && !r->pidns_asked) {
+			r->pidns = proc_pidns(r->pid);
+			r->pidns_asked = true;
+		}
 		t->sums.zombies += r->zombies;
 		t->rows[n++] = r;
 	}

@@ -23,6 +23,7 @@ struct top_reaper {
 	__u32 pidns; /* inode of its PID namespace, 0 = unknown */
 	char comm[RT_COMM_LEN];
 	bool comm_is_leader;		   /* comm is the main thread's */
+	bool pidns_asked;		   /* /proc was asked for its pidns */
 	__u32 zombies;			   /* outstanding zombie children */
 	__u64 zombies_seen;		   /* zombie children since the start */
 	__u64 adoptions;		   /* orphans adopted since the start */
