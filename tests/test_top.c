@@ -134,6 +134,34 @@ static bool check_sorted(const struct jsonl_doc *d, long long tick)
 	return ASSERT_EQ(n, num(tick_record(d, tick), "reapers"), "tick: reapers = its records");
 }
 
+/*
+ * The two scenarios these tests read top against are themselves right:
+ * under reapertrace --json, every event of their truth, field by field,
+ * and nothing else about their processes.
+ */
+static void scenario_events(const char *name)
+{
+	static const char *const opts[] = { "--json", NULL };
+	struct check_opts co = { .max_phase = 1 };
+	struct sc_run run = {};
+	struct tracer tr = {};
+
+	if (run_traced(name, opts, &run, &tr))
+		check_events(&tr.doc, run.truth, &co, &tr);
+	tracer_free(&tr);
+	sc_release(&run);
+}
+
+TEST(events_zombie_keeper)
+{
+	scenario_events("zombie_keeper");
+}
+
+TEST(events_subreaper_adopts)
+{
+	scenario_events("subreaper_adopts");
+}
+
 /* A reaper record is the actor's: pid, comm, pidns. */
 static bool check_reaper(const struct json_obj *o, const struct sc_actor *a)
 {

@@ -110,6 +110,11 @@ int top_term_init(void)
 	sa.sa_handler = on_fatal;
 	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
 		sigaction(fatal[i], &sa, NULL);
+	/*
+	 * These return: a write to the terminal they interrupt goes on
+	 * (SA_RESTART), while poll() still wakes up for the redraw.
+	 */
+	sa.sa_flags = SA_RESTART;
 	sa.sa_handler = on_stop;
 	sigaction(SIGTSTP, &sa, NULL);
 	sa.sa_handler = on_winch;
