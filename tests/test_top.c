@@ -268,6 +268,74 @@ out:
 	sc_release(&run);
 }
 
+/*
+ * top started while the keeper already holds its 4 zombies: they are found
+ * at the start, dated from their exit, and their reaps take them away.
+ */
+TEST(top_existing_zombies)
+{
+	const char *opts[] = { "top", "--json", "-i", "0.5", NULL };
+	struct jsonl_doc doc = {};
+	struct sc_run run = {};
+	struct tracer tr = {};
+	const struct json_obj *o;
+	const struct sc_actor *keeper;
+	unsigned long long t0, t_hold, ts;
+	long long tick, age;
+
+	if (sc_start(&run, "zombie_keeper")) {
+		ASSERT_TRUE(false, run.truth ? run.truth->error : "scenario starts");
+		goto out;
+	}
+	t0 = boottime_ns();
+	if (!ASSERT_EQ(sc_go(&run), 0, "scenario go") ||
+	    !ASSERT_EQ(sc_wait_hold(&run), 0, "the keeper holds its zombies")) {
+		diag("%s", run.truth->error);
+		goto out_finish;
+	}
+	t_hold = boottime_ns();
+	keeper = &run.truth->actors[sc_actor_by_role(run.truth, "keeper")];
+	msleep(1000);
+	if (!tracer_start(&tr, opts))
+		goto out_finish;
+	tick = wait_tick(&tr, boottime_ns(), &doc);
+	if (tick < 0)
+		goto out_finish;
+	o = reaper_record(&doc, tick, keeper->pid);
+	if (!check_reaper(o, keeper))
+		goto out_finish;
+	diag("zombies found at the start: %s", o->line);
+	ts = num(o, "ts_ns");
+	age = num(o, "oldest_zombie_ns");
+	ASSERT_EQ(num(o, "zombies"), 4, "the 4 zombies made before top started");
+	ASSERT_GE(age, (long long)(ts - t_hold), "dated from before the hold");
+	ASSERT_LE(age, (long long)(ts - t0), "not before the scenario");
+
+	if (!ASSERT_EQ(sc_continue(&run), 0, "continue") ||
+	    !ASSERT_EQ(sc_finish(&run), 0, "scenario ran as designed")) {
+		diag("%s", run.truth->error);
+		goto out;
+	}
+	tick = wait_tick(&tr, boottime_ns(), &doc);
+	if (tick < 0)
+		goto out;
+	o = reaper_record(&doc, tick, keeper->pid);
+	if (check_reaper(o, keeper)) {
+		ASSERT_EQ(num(o, "zombies"), 0, "zombies now, after the reaps");
+		ASSERT_EQ(num(o, "reaps_total"), 4, "the keeper reaped them");
+	}
+	tracer_stop(&tr, NULL, NULL);
+	goto out;
+
+out_finish:
+	sc_continue(&run);
+	sc_finish(&run);
+out:
+	jsonl_free(&doc);
+	tracer_free(&tr);
+	sc_release(&run);
+}
+
 struct text_row {
 	int pid;
 	char comm[32], pidns[32], oldest[16];
@@ -484,6 +552,7 @@ TEST(top_usage)
 	static const char *const bad[][5] = {
 		{ "top", "-e", "zombie", NULL },
 		{ "top", "-T", NULL },
+		{ "top", "--zombie-age", "5", NULL },
 		{ "top", "-i", "0", NULL },
 		{ "top", "-i", "x", NULL },
 		{ "top", "-n", "0", NULL },

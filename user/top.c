@@ -60,7 +60,7 @@ const char rt_top_usage[] =
 	"  -v, --verbose            libbpf debug output on stderr\n"
 	"  -h, --help               print this help and exit\n"
 	"\n"
-	"Zombies are counted from the start of reapertrace: those older are not seen.\n"
+	"Zombies that exist at the start count too, dated from when they last ran.\n"
 	"Needs root, as reapertrace does. See reapertrace(8) for the columns and records.\n";
 
 enum top_mode {
