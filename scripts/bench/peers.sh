@@ -1,0 +1,67 @@
+#!/bin/sh
+# In-kernel cost per traced exit of reapertrace, libbpf-tools' exitsnoop and
+# a bpftrace one-liner, all three attached at once to the same workloads:
+# 50,000 fork/exit/wait cycles and an orphan storm. From kernel.bpf_stats
+# (run_time_ns / run_cnt of every program of each tool), summed per exit;
+# the exits are the run_cnt of reapertrace's sched_process_exit program.
+# Writes bench-results/cost.tsv (per program) and cost-per-exit.tsv.
+#
+# Usage: scripts/bench/peers.sh [CYCLES [STORM]]   (root; takes the host lock)
+set -eu
+. "$(dirname "$0")/lib.sh"
+[ -n "${RT_BENCH_LOCKED:-}" ] || RT_BENCH_LOCKED=1 exec flock "$LOCK" "$0" "$@"
+
+cycles=${1:-50000}
+storm=${2:-20000}
+need_bins "$EXITSNOOP"
+command -v "$BPFTRACE" >/dev/null || die "bpftrace missing: scripts/bench/deps.sh"
+
+old_stats=$(sysctl -n kernel.bpf_stats_enabled)
+pids=
+cleanup() {
+	for p in $pids; do stop_pid "$p"; done
+	sysctl -q kernel.bpf_stats_enabled="$old_stats"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ensure_tracefs
+sysctl -q kernel.bpf_stats_enabled=1
+start_reapertrace -j
+pids="$TOOL_PID" ours=$TOOL_IDS
+start_exitsnoop
+pids="$pids $TOOL_PID" exitsnoop=$TOOL_IDS
+start_bpftrace
+pids="$pids $TOOL_PID" bpftrace=$TOOL_IDS
+wait_attached "$ours" "$exitsnoop" "$bpftrace"
+
+echo "# $(machine_line)" >"$RESULTS/cost.tsv"
+printf 'workload\ttool\tprogram\trun_cnt\tavg_ns\n' >>"$RESULTS/cost.tsv"
+echo "# $(machine_line)" >"$RESULTS/cost-per-exit.tsv"
+printf 'workload\ttool\texits\tns_per_exit\n' >>"$RESULTS/cost-per-exit.tsv"
+machine_line
+for w in "cycles $cycles" "storm $storm"; do
+	name=${w% *}
+	before=$(snapshot)
+	# shellcheck disable=SC2086
+	$LOAD $w >/dev/null
+	after=$(snapshot)
+	exits=$(deltas "$before" "$after" "$ours" | awk '$1 == "reap_proc_exit" { print $2 }')
+	echo
+	echo "workload: $w ($exits exits)"
+	printf '  %-10s %-16s %10s %8s\n' TOOL PROGRAM RUN_CNT AVG_NS
+	for tool in reapertrace exitsnoop bpftrace; do
+		case $tool in
+		reapertrace) ids=$ours ;;
+		exitsnoop) ids=$exitsnoop ;;
+		bpftrace) ids=$bpftrace ;;
+		esac
+		deltas "$before" "$after" "$ids" | awk -v w="$name" -v tool=$tool -v exits="$exits" \
+			-v tsv="$RESULTS/cost.tsv" -v sum="$RESULTS/cost-per-exit.tsv" '
+			{ t += $3; avg = $2 ? $3 / $2 : 0
+			  printf "  %-10s %-16s %10d %8.0f\n", tool, $1, $2, avg
+			  printf "%s\t%s\t%s\t%d\t%.0f\n", w, tool, $1, $2, avg >> tsv }
+			END { printf "  %-10s %-16s %10s %8.0f ns per exit\n", tool, "(sum)", "", t / exits
+			      printf "%s\t%s\t%d\t%.0f\n", w, tool, exits, t / exits >> sum }'
+	done
+done
