@@ -73,7 +73,7 @@ $(OUTPUT)/rt-scenario: $(OUTPUT)/tests/scenario_cli.o $(OUTPUT)/tests/scenarios.
 
 # Benchmarks (BENCHMARKS.md): workloads, the consumer alone, an empty program.
 BENCH_BINS := $(OUTPUT)/rt-bench-load $(OUTPUT)/rt-bench-format $(OUTPUT)/rt-bench-empty
-BENCH_FORMAT_OBJS := $(addprefix $(OUTPUT)/user/,print_text.o print_json.o adoptions.o names.o)
+BENCH_FORMAT_OBJS := $(addprefix $(OUTPUT)/user/,print_text.o print_json.o adoptions.o origins.o task_table.o names.o)
 
 $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
