@@ -7,7 +7,7 @@
 # includes the ring buffer's pages, mapped in full at start: twice its data
 # size) and the peak of RssAnon (its own memory), sampled every 20 ms.
 # kernel.pid_max and kernel.threads-max are raised for the run if too low,
-# and restored. Writes bench-results/burst.tsv.
+# and restored. Appends to bench-results/burst.tsv.
 #
 # Usage: scripts/bench/burst.sh [N...]   (default 20000 50000 100000 200000;
 #                                          root; takes the host lock)
@@ -50,9 +50,12 @@ no_room() {
 	return 1
 }
 
-echo "# $(machine_line)" >"$RESULTS/burst.tsv"
-printf 'n\tlost\treparent\tzombie\treap\ttracer_vmhwm_kib\ttracer_peak_rssanon_kib\tstorm_s\tresult\n' \
-	>>"$RESULTS/burst.tsv"
+# appends to an existing table (run.sh runs one size at a time)
+if [ ! -s "$RESULTS/burst.tsv" ]; then
+	echo "# $(machine_line)" >"$RESULTS/burst.tsv"
+	printf 'n\tlost\treparent\tzombie\treap\ttracer_vmhwm_kib\ttracer_peak_rssanon_kib\tstorm_s\tresult\n' \
+		>>"$RESULTS/burst.tsv"
+fi
 machine_line
 # root with CAP_SYS_ADMIN is not held to RLIMIT_NPROC
 echo "RLIMIT_NPROC $(awk '/Max processes/ { print $3 }' /proc/self/limits), pid_max $old_pid_max, threads-max $old_threads_max"
