@@ -75,7 +75,7 @@ static void fill_hdr(struct rt_event_hdr *h, __u32 type, __u64 ts, __u32 pid, co
 	h->start_ns = 5000000000ULL + pid * 150000ULL + (pid * 2654435761U) % 100000;
 	h->task.pid = pid;
 	h->task.tid = pid;
-	snprintf(h->task.comm, sizeof(h->task.comm), "%s", comm);
+	strncpy(h->task.comm, comm, sizeof(h->task.comm) - 1);
 }
 
 static void fill_task(struct rt_task *t, __u32 pid, const char *comm)
@@ -83,7 +83,7 @@ static void fill_task(struct rt_task *t, __u32 pid, const char *comm)
 	memset(t, 0, sizeof(*t));
 	t->pid = pid;
 	t->tid = pid;
-	snprintf(t->comm, sizeof(t->comm), "%s", comm);
+	strncpy(t->comm, comm, sizeof(t->comm) - 1);
 }
 
 /* One parent's exit with @batch children: the records in the tracer's order. */

@@ -130,41 +130,58 @@ static void json_header(FILE *out)
 
 static void json_reparent(FILE *out, const struct rt_reparent_report *r)
 {
+	struct pbuf pb = { .len = 0 };
+
 	json_head(out, "reparent", r->ts_ns, r->orphan);
 	json_task(out, "old_parent", &r->old_parent);
 	if (r->resolved)
 		json_task(out, "new_parent", &r->new_parent);
 	else
 		fputs(",\"new_parent\":null", out);
-	fprintf(out, ",\"reaper_kind\":\"%s\",\"was_zombie\":%s,\"pdeath_signal\":%u",
-		rt_kind_name(r->kind), r->was_zombie ? "true" : "false", r->pdeath_signal);
+	pb_str(&pb, ",\"reaper_kind\":\"");
+	pb_str(&pb, rt_kind_name(r->kind));
+	pb_str(&pb, r->was_zombie ? "\",\"was_zombie\":true" : "\",\"was_zombie\":false");
+	pb_str(&pb, ",\"pdeath_signal\":");
+	pb_u64(&pb, r->pdeath_signal);
+	pb_write(&pb, out);
 	json_origin(out, r->origin);
 	fputs("}\n", out);
 }
 
 static void json_zombie(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin)
 {
+	struct pbuf pb = { .len = 0 };
+
 	json_head(out, "zombie", e->hdr.ts_ns, &e->hdr);
 	json_task(out, "parent", &e->parent);
-	if (e->exit_code >= 0)
-		fprintf(out, ",\"exit_code\":%d", e->exit_code);
-	else
-		fputs(",\"exit_code\":null", out);
-	fprintf(out, ",\"signal\":%d,\"core_dumped\":%s", e->signal,
-		e->core_dumped ? "true" : "false");
+	if (e->exit_code >= 0) {
+		pb_str(&pb, ",\"exit_code\":");
+		pb_s64(&pb, e->exit_code);
+	} else {
+		pb_str(&pb, ",\"exit_code\":null");
+	}
+	pb_str(&pb, ",\"signal\":");
+	pb_s64(&pb, e->signal);
+	pb_str(&pb, e->core_dumped ? ",\"core_dumped\":true" : ",\"core_dumped\":false");
+	pb_write(&pb, out);
 	json_origin(out, origin);
 	fputs("}\n", out);
 }
 
 static void json_reap(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin)
 {
+	struct pbuf pb = { .len = 0 };
+
 	json_head(out, "reap", e->hdr.ts_ns, &e->hdr);
 	if (e->how == RT_REAP_AUTO)
 		fputs(",\"reaper\":null", out);
 	else
 		json_task(out, "reaper", &e->reaper);
-	fprintf(out, ",\"how\":\"%s\",\"zombie_ns\":%llu", rt_how_name(e->how),
-		(unsigned long long)e->zombie_ns);
+	pb_str(&pb, ",\"how\":\"");
+	pb_str(&pb, rt_how_name(e->how));
+	pb_str(&pb, "\",\"zombie_ns\":");
+	pb_u64(&pb, e->zombie_ns);
+	pb_write(&pb, out);
 	json_origin(out, origin);
 	fputs("}\n", out);
 }
