@@ -83,6 +83,7 @@ wait_attached() {
 }
 
 # start_TOOL: start it with stdout to /dev/null; sets TOOL_PID and TOOL_IDS.
+# The peers' stderr (their lost-event notes) goes to $PEER_ERR.TOOL if set.
 start_reapertrace() {
 	before=$(prog_ids)
 	err=$(mktemp)
@@ -101,14 +102,18 @@ start_reapertrace() {
 
 start_exitsnoop() {
 	before=$(prog_ids)
-	"$EXITSNOOP" >/dev/null 2>&1 &
+	err=/dev/null
+	[ -z "${PEER_ERR:-}" ] || err=$PEER_ERR.exitsnoop
+	"$EXITSNOOP" >/dev/null 2>"$err" &
 	TOOL_PID=$!
 	TOOL_IDS=$(new_ids_after "$before") || die "exitsnoop loaded nothing"
 }
 
 start_bpftrace() {
 	before=$(prog_ids)
-	BPFTRACE_STRLEN=16 "$BPFTRACE" -e "$BPFTRACE_PROG" >/dev/null 2>&1 &
+	err=/dev/null
+	[ -z "${PEER_ERR:-}" ] || err=$PEER_ERR.bpftrace
+	BPFTRACE_STRLEN=16 "$BPFTRACE" -e "$BPFTRACE_PROG" >/dev/null 2>"$err" &
 	TOOL_PID=$!
 	TOOL_IDS=$(new_ids_after "$before") || die "bpftrace loaded nothing"
 }
