@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck source-path=SCRIPTDIR
 # Burst capacity: orphan storms of N children (one parent exits, all are
 # adopted at once, then released and reaped) traced by reapertrace at its
 # default settings, JSON to a file. For each N: events lost (the tracer's

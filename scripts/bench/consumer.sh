@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck source-path=SCRIPTDIR
 # Consumer speed without the kernel: build/rt-bench-format feeds synthetic
 # records through the tracer's own join and printers into /dev/null, text
 # and JSON, for fork/exit/wait cycles (zombie + reap) and for storms of

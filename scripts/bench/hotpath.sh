@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck source-path=SCRIPTDIR
 # Hot-path cost: ns per hit of reapertrace's sched_switch program when it has
 # nothing to do (a pipe ping-pong: context switches, no exits), next to an
 # empty tp_btf sched_switch program (build/rt-bench-empty) attached at the

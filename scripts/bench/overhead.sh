@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck source-path=SCRIPTDIR
 # Workload overhead: fork/exit/wait throughput with a tracer attached over
 # throughput with none, for reapertrace, exitsnoop and the bpftrace
 # one-liner, each tool's output to /dev/null. PAIRS pairs of runs per tool,

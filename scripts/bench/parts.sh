@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck source-path=SCRIPTDIR
 # What the building blocks of reapertrace's programs cost on this kernel:
 # build/rt-bench-parts attaches one program per kind of work to
 # sched_process_exit (empty; fill_hdr() by probe reads; the same fields by

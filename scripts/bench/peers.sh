@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck source-path=SCRIPTDIR
 # In-kernel cost per traced exit of reapertrace, libbpf-tools' exitsnoop and
 # a bpftrace one-liner, all three attached at once to the same workloads:
 # 50,000 fork/exit/wait cycles and an orphan storm. From kernel.bpf_stats

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck source-path=SCRIPTDIR
 # Start-up: time from just before reapertrace's exec to the first event it
 # can report (attached), and to the moment that event was read from its
 # output. rt-bench-load starts it and runs a marker process every
