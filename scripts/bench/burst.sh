@@ -38,8 +38,8 @@ no_room() {
 	n=$1
 	tasks=$(cut -d/ -f2 /proc/loadavg | cut -d' ' -f1)
 	avail_kib=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
-	# about 40 KiB of kernel memory per blocked child was seen here; keep 2 GiB free
-	need_kib=$((n * 64 + 2 * 1024 * 1024))
+	# a blocked child costs tens of KiB of kernel memory; be generous, keep 2 GiB free
+	need_kib=$((n * 128 + 2 * 1024 * 1024))
 	[ "$avail_kib" -ge "$need_kib" ] ||
 		{ echo "MemAvailable ${avail_kib} KiB < ${need_kib} KiB"; return 0; }
 	cg=$(sed -n 's/^0:://p' /proc/self/cgroup)
@@ -71,6 +71,7 @@ for n in "$@"; do
 	[ "$(sysctl -n kernel.threads-max)" -ge $((n * 2 + 32768)) ] ||
 		sysctl -q kernel.threads-max=$((n * 2 + 32768))
 	out=$(mktemp "$out_dir/rt-burst.XXXXXX")
+	: >"$out.err"
 	"$TRACER" -j >"$out" 2>"$out.err" &
 	tpid=$!
 	until grep -q "reapertrace: tracing" "$out.err"; do
