@@ -36,7 +36,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: all clean install uninstall test run deps format check-format kmod
+.PHONY: all clean install uninstall test run deps format check-format kmod bench bench-bin
 
 all: $(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(OUTPUT)/rt-scenario
 
@@ -71,6 +71,57 @@ $(OUTPUT)/rt-scenario: $(OUTPUT)/tests/scenario_cli.o $(OUTPUT)/tests/scenarios.
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -lpthread -o $@
 
+# Benchmarks (BENCHMARKS.md): workloads, the consumer alone, an empty program.
+BENCH_BINS := $(OUTPUT)/rt-bench-load $(OUTPUT)/rt-bench-format $(OUTPUT)/rt-bench-empty \
+	      $(OUTPUT)/rt-bench-parts
+BENCH_FORMAT_OBJS := $(addprefix $(OUTPUT)/user/,print_text.o print_json.o adoptions.o origins.o task_table.o names.o)
+
+$(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/bench/%.bpf.o: bench/%.bpf.c bpf/task.bpf.h include/events.h vmlinux.h | $(OUTPUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Iinclude -I. -c $< -o $@
+
+$(OUTPUT)/bench/%.skel.h: $(OUTPUT)/bench/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/bench/empty.o: $(OUTPUT)/bench/empty.skel.h
+$(OUTPUT)/bench/parts.o: $(OUTPUT)/bench/parts.skel.h
+$(OUTPUT)/bench/format.o: $(wildcard user/*.h) include/events.h
+
+$(OUTPUT)/bench/%.o: bench/%.c | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -I$(OUTPUT)/bench -Iuser -c $< -o $@
+
+$(OUTPUT)/rt-bench-load: $(OUTPUT)/bench/load.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+$(OUTPUT)/rt-bench-format: $(OUTPUT)/bench/format.o $(BENCH_FORMAT_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+$(OUTPUT)/rt-bench-empty: $(OUTPUT)/bench/empty.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+$(OUTPUT)/rt-bench-parts: $(OUTPUT)/bench/parts.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+.SECONDARY: $(OUTPUT)/bench/empty.bpf.o $(OUTPUT)/bench/empty.skel.h $(OUTPUT)/bench/parts.bpf.o \
+	    $(OUTPUT)/bench/parts.skel.h
+
+bench-bin: all $(BENCH_BINS)
+
+# Runs every benchmark (root; installs the peers; takes the host lock per step).
+bench:
+	$(Q)scripts/bench/deps.sh
+	$(Q)$(MAKE) --no-print-directory bench-bin
+	$(Q)scripts/bench/run.sh
+
 # Installs what is missing (Debian 12), for the targets below and CI.
 deps:
 	$(Q)scripts/deps.sh
@@ -90,7 +141,8 @@ install: $(OUTPUT)/reapertrace
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/reapertrace $(DESTDIR)$(PREFIX)/share/man/man8/reapertrace.8
 
-FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/*.c tests/*.h kmod/*.c)
+FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/*.c tests/*.h kmod/*.c \
+	      bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_SRCS)

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 
+#include "print_buf.h"
 #include "report.h"
 
 /* Length of the valid UTF-8 sequence at @s (at most @n bytes), or 0. */
@@ -28,7 +29,10 @@ static int utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-static void json_string(FILE *out, const char *str, size_t max)
+static const char hex[] = "0123456789abcdef";
+
+/* @str (at most @max bytes) as a JSON string, appended to @pb. */
+static void pb_json_string(struct pbuf *pb, const char *str, size_t max)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i, n = 0;
@@ -36,55 +40,88 @@ static void json_string(FILE *out, const char *str, size_t max)
 
 	while (n < max && s[n])
 		n++;
-	fputc('"', out);
+	pb_ch(pb, '"');
 	for (i = 0; i < n; i++) {
 		if (s[i] == '"' || s[i] == '\\') {
-			fputc('\\', out);
-			fputc(s[i], out);
+			pb_ch(pb, '\\');
+			pb_ch(pb, s[i]);
 		} else if (s[i] >= 0x20 && s[i] < 0x7f) {
-			fputc(s[i], out);
+			pb_ch(pb, s[i]);
 		} else if (s[i] >= 0x80 && (len = utf8_len(s + i, n - i))) {
-			fwrite(s + i, 1, len, out);
+			pb_mem(pb, s + i, len);
 			i += len - 1;
 		} else {
-			fprintf(out, "\\u%04x", s[i]);
+			pb_str(pb, "\\u00");
+			pb_ch(pb, hex[s[i] >> 4]);
+			pb_ch(pb, hex[s[i] & 0xf]);
 		}
 	}
-	fputc('"', out);
+	pb_ch(pb, '"');
 }
 
 static void json_task(FILE *out, const char *key, const struct rt_task *t)
 {
-	fprintf(out, ",\"%s\":{\"pid\":%u,\"tid\":%u,\"comm\":", key, t->pid, t->tid);
-	json_string(out, t->comm, sizeof(t->comm));
-	fputc('}', out);
+	struct pbuf pb = { .len = 0 };
+
+	pb_str(&pb, ",\"");
+	pb_str(&pb, key);
+	pb_str(&pb, "\":{\"pid\":");
+	pb_u64(&pb, t->pid);
+	pb_str(&pb, ",\"tid\":");
+	pb_u64(&pb, t->tid);
+	pb_str(&pb, ",\"comm\":");
+	pb_json_string(&pb, t->comm, sizeof(t->comm));
+	pb_ch(&pb, '}');
+	pb_write(&pb, out);
 }
 
 /* ,"origin":[{"pid":..,"comm":..,"cgroup_id":..},...] nearest first, or null */
 static void json_origin(FILE *out, const struct rt_origin *o)
 {
+	struct pbuf pb = { .len = 0 };
 	__u32 i;
 
 	if (!o || !o->depth) {
 		fputs(",\"origin\":null", out);
 		return;
 	}
-	fputs(",\"origin\":[", out);
+	pb_str(&pb, ",\"origin\":[");
 	for (i = 0; i < o->depth; i++) {
-		fprintf(out, "%s{\"pid\":%u,\"comm\":", i ? "," : "", o->links[i].pid);
-		json_string(out, o->links[i].comm, sizeof(o->links[i].comm));
-		fprintf(out, ",\"cgroup_id\":%llu}", (unsigned long long)o->links[i].cgroup_id);
+		pb_str(&pb, i ? ",{\"pid\":" : "{\"pid\":");
+		pb_u64(&pb, o->links[i].pid);
+		pb_str(&pb, ",\"comm\":");
+		pb_json_string(&pb, o->links[i].comm, sizeof(o->links[i].comm));
+		pb_str(&pb, ",\"cgroup_id\":");
+		pb_u64(&pb, o->links[i].cgroup_id);
+		pb_ch(&pb, '}');
 	}
-	fprintf(out, "],\"origin_truncated\":%s", o->truncated ? "true" : "false");
+	pb_str(&pb, o->truncated ? "],\"origin_truncated\":true" : "],\"origin_truncated\":false");
+	pb_write(&pb, out);
 }
 
 static void json_head(FILE *out, const char *event, __u64 ts_ns, const struct rt_event_hdr *h)
 {
-	fprintf(out, "{\"event\":\"%s\",\"ts_ns\":%llu,\"pid\":%u,\"tid\":%u,\"comm\":", event,
-		(unsigned long long)ts_ns, h->task.pid, h->task.tid);
-	json_string(out, h->task.comm, sizeof(h->task.comm));
-	fprintf(out, ",\"pidns\":%u,\"pidns_level\":%u,\"ns_pid\":%u,\"cgroup_id\":%llu", h->pidns,
-		h->pidns_level, h->ns_pid, (unsigned long long)h->cgroup_id);
+	struct pbuf pb = { .len = 0 };
+
+	pb_str(&pb, "{\"event\":\"");
+	pb_str(&pb, event);
+	pb_str(&pb, "\",\"ts_ns\":");
+	pb_u64(&pb, ts_ns);
+	pb_str(&pb, ",\"pid\":");
+	pb_u64(&pb, h->task.pid);
+	pb_str(&pb, ",\"tid\":");
+	pb_u64(&pb, h->task.tid);
+	pb_str(&pb, ",\"comm\":");
+	pb_json_string(&pb, h->task.comm, sizeof(h->task.comm));
+	pb_str(&pb, ",\"pidns\":");
+	pb_u64(&pb, h->pidns);
+	pb_str(&pb, ",\"pidns_level\":");
+	pb_u64(&pb, h->pidns_level);
+	pb_str(&pb, ",\"ns_pid\":");
+	pb_u64(&pb, h->ns_pid);
+	pb_str(&pb, ",\"cgroup_id\":");
+	pb_u64(&pb, h->cgroup_id);
+	pb_write(&pb, out);
 }
 
 static void json_header(FILE *out)
@@ -93,41 +130,58 @@ static void json_header(FILE *out)
 
 static void json_reparent(FILE *out, const struct rt_reparent_report *r)
 {
+	struct pbuf pb = { .len = 0 };
+
 	json_head(out, "reparent", r->ts_ns, r->orphan);
 	json_task(out, "old_parent", &r->old_parent);
 	if (r->resolved)
 		json_task(out, "new_parent", &r->new_parent);
 	else
 		fputs(",\"new_parent\":null", out);
-	fprintf(out, ",\"reaper_kind\":\"%s\",\"was_zombie\":%s,\"pdeath_signal\":%u",
-		rt_kind_name(r->kind), r->was_zombie ? "true" : "false", r->pdeath_signal);
+	pb_str(&pb, ",\"reaper_kind\":\"");
+	pb_str(&pb, rt_kind_name(r->kind));
+	pb_str(&pb, r->was_zombie ? "\",\"was_zombie\":true" : "\",\"was_zombie\":false");
+	pb_str(&pb, ",\"pdeath_signal\":");
+	pb_u64(&pb, r->pdeath_signal);
+	pb_write(&pb, out);
 	json_origin(out, r->origin);
 	fputs("}\n", out);
 }
 
 static void json_zombie(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin)
 {
+	struct pbuf pb = { .len = 0 };
+
 	json_head(out, "zombie", e->hdr.ts_ns, &e->hdr);
 	json_task(out, "parent", &e->parent);
-	if (e->exit_code >= 0)
-		fprintf(out, ",\"exit_code\":%d", e->exit_code);
-	else
-		fputs(",\"exit_code\":null", out);
-	fprintf(out, ",\"signal\":%d,\"core_dumped\":%s", e->signal,
-		e->core_dumped ? "true" : "false");
+	if (e->exit_code >= 0) {
+		pb_str(&pb, ",\"exit_code\":");
+		pb_s64(&pb, e->exit_code);
+	} else {
+		pb_str(&pb, ",\"exit_code\":null");
+	}
+	pb_str(&pb, ",\"signal\":");
+	pb_s64(&pb, e->signal);
+	pb_str(&pb, e->core_dumped ? ",\"core_dumped\":true" : ",\"core_dumped\":false");
+	pb_write(&pb, out);
 	json_origin(out, origin);
 	fputs("}\n", out);
 }
 
 static void json_reap(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin)
 {
+	struct pbuf pb = { .len = 0 };
+
 	json_head(out, "reap", e->hdr.ts_ns, &e->hdr);
 	if (e->how == RT_REAP_AUTO)
 		fputs(",\"reaper\":null", out);
 	else
 		json_task(out, "reaper", &e->reaper);
-	fprintf(out, ",\"how\":\"%s\",\"zombie_ns\":%llu", rt_how_name(e->how),
-		(unsigned long long)e->zombie_ns);
+	pb_str(&pb, ",\"how\":\"");
+	pb_str(&pb, rt_how_name(e->how));
+	pb_str(&pb, "\",\"zombie_ns\":");
+	pb_u64(&pb, e->zombie_ns);
+	pb_write(&pb, out);
 	json_origin(out, origin);
 	fputs("}\n", out);
 }

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * What the parts of reapertrace's programs cost on this kernel: each
+ * program does one kind of work once per sched_process_exit, so that
+ * kernel.bpf_stats gives its ns per run next to an empty program's.
+ * Only for measuring (scripts/bench/parts.sh); it reports nothing.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "events.h"
+#include "bpf/task.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} parts_rb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 18);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct rt_event_hdr);
+} parts_noprealloc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct rt_event_hdr);
+} parts_prealloc SEC(".maps");
+
+/* Keeps the compiler from dropping what a program computed. */
+__u64 sink SEC(".bss");
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(part_empty)
+{
+	return 0;
+}
+
+/* reapertrace's fill_hdr(): a chain of bpf_probe_read_kernel() calls */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(part_fill_hdr)
+{
+	struct rt_event_hdr h;
+
+	fill_hdr(&h, RT_EV_ZOMBIE, (void *)bpf_get_current_task(), 0);
+	sink += h.pidns + h.ns_pid + h.task.comm[0];
+	return 0;
+}
+
+/* the same fields by direct loads from a trusted BTF pointer */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(part_fill_direct)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *leader = t->group_leader;
+	struct pid *pid = leader->thread_pid;
+	unsigned int level = pid->level;
+	struct rt_event_hdr h;
+	struct upid up = {};
+
+	bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level]);
+	h.cgroup_id = t->cgroups->dfl_cgrp->kn->id;
+	h.pidns = up.ns ? BPF_CORE_READ(up.ns, ns.inum) : 0;
+	h.pidns_level = level;
+	h.ns_pid = up.nr;
+	h.task.pid = t->tgid;
+	h.task.tid = t->pid;
+	__builtin_memcpy(h.task.comm, t->comm, sizeof(h.task.comm));
+	sink += h.pidns + h.ns_pid + h.task.comm[0] + h.cgroup_id;
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(part_hash_noprealloc)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	struct rt_event_hdr h = {};
+
+	bpf_map_update_elem(&parts_noprealloc, &key, &h, BPF_ANY);
+	bpf_map_delete_elem(&parts_noprealloc, &key);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(part_hash_prealloc)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	struct rt_event_hdr h = {};
+
+	bpf_map_update_elem(&parts_prealloc, &key, &h, BPF_ANY);
+	bpf_map_delete_elem(&parts_prealloc, &key);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(part_ringbuf)
+{
+	struct rt_zombie_event *e;
+
+	if (bpf_ringbuf_query(&parts_rb, BPF_RB_AVAIL_DATA) > (1 << 30))
+		return 0;
+	e = bpf_ringbuf_reserve(&parts_rb, sizeof(*e), 0);
+	if (e)
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(part_ktime)
+{
+	sink += bpf_ktime_get_boot_ns();
+	return 0;
+}

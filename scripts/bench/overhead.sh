@@ -1,0 +1,97 @@
+#!/bin/sh
+# shellcheck source-path=SCRIPTDIR
+# Workload overhead: fork/exit/wait throughput with a tracer attached over
+# throughput with none, for reapertrace, exitsnoop and the bpftrace
+# one-liner, each tool's output to /dev/null. PAIRS pairs of runs per tool,
+# without and with alternating (which goes first alternates too); the ratio
+# of each pair, and their median. kernel.bpf_stats is off while timing.
+# Also the CPU time the tracer process itself used per cycle (utime + stime
+# from /proc/PID/stat), which noise from other load does not inflate much.
+# Writes bench-results/overhead.tsv.
+#
+# Usage: scripts/bench/overhead.sh [CYCLES [PAIRS]]   (root; takes the host lock)
+set -eu
+. "$(dirname "$0")/lib.sh"
+[ -n "${RT_BENCH_LOCKED:-}" ] || RT_BENCH_LOCKED=1 exec flock "$LOCK" "$0" "$@"
+
+cycles=${1:-5000}
+pairs=${2:-7}
+need_bins "$EXITSNOOP"
+
+old_stats=$(sysctl -n kernel.bpf_stats_enabled)
+tool_pid=
+cleanup() {
+	stop_pid "$tool_pid"
+	sysctl -q kernel.bpf_stats_enabled="$old_stats"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+rate() {
+	$LOAD cycles "$cycles" | awk '{ print $4 }'
+}
+
+# Start $1 and return once it has seen an exit (stats on only for that).
+attach() {
+	sysctl -q kernel.bpf_stats_enabled=1
+	case $1 in
+	reapertrace) start_reapertrace -j ;;
+	exitsnoop) start_exitsnoop ;;
+	bpftrace) start_bpftrace ;;
+	esac
+	tool_pid=$TOOL_PID
+	wait_attached "$TOOL_IDS"
+	sysctl -q kernel.bpf_stats_enabled=0
+}
+
+# utime + stime of the tool, in clock ticks
+tool_cpu() {
+	awk '{ print $14 + $15 }' "/proc/$tool_pid/stat"
+}
+
+# Timed run with the tool attached: sets with and cpu_us (tool CPU per cycle).
+run_with() {
+	c0=$(tool_cpu)
+	with=$(rate)
+	c1=$(tool_cpu)
+	cpu_us=$(awk -v d=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v n="$cycles" \
+		'BEGIN { printf "%.1f", d / hz * 1e6 / n }')
+}
+
+detach() {
+	stop_pid "$tool_pid"
+	tool_pid=
+}
+
+ensure_tracefs
+sysctl -q kernel.bpf_stats_enabled=0
+echo "# $(machine_line)" >"$RESULTS/overhead.tsv"
+printf 'tool\tpair\twithout_per_s\twith_per_s\tratio\ttool_cpu_us_per_cycle\n' >>"$RESULTS/overhead.tsv"
+machine_line
+echo "fork/exit/wait, $cycles cycles a run, $pairs pairs per tool"
+for tool in reapertrace exitsnoop bpftrace; do
+	ratios=
+	for pair in $(seq "$pairs"); do
+		if [ $((pair % 2)) -eq 1 ]; then
+			without=$(rate)
+			attach $tool
+			run_with
+			detach
+		else
+			attach $tool
+			run_with
+			detach
+			without=$(rate)
+		fi
+		ratio=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.3f", a / b }')
+		ratios="$ratios $ratio"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\n' $tool "$pair" "$without" "$with" "$ratio" \
+			"$cpu_us" >>"$RESULTS/overhead.tsv"
+		printf '  %-11s pair %s: %6s/s without, %6s/s with, ratio %s; tool CPU %s us/cycle\n' \
+			$tool "$pair" "$without" "$with" "$ratio" "$cpu_us"
+	done
+	# shellcheck disable=SC2086
+	median=$(printf '%s\n' $ratios | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+	printf '%s\tmedian\t\t\t%s\t\n' $tool "$median" >>"$RESULTS/overhead.tsv"
+	echo "  $tool: median ratio $median"
+done
