@@ -261,5 +261,8 @@ const struct rt_printer rt_json_printer = {
 
 void rt_json_string(FILE *out, const char *s, size_t max)
 {
-	json_string(out, s, max);
+	struct pbuf pb = { .len = 0 };
+
+	pb_json_string(&pb, s, max);
+	fwrite(pb.b, 1, pb.len, out);
 }
