@@ -67,15 +67,9 @@ build_kmod() {
 	release=$1
 	kdir=$2
 	grep -q '^kmod:' Makefile || return 0
-	# Debian's headers name the compiler the kernel was built with
-	# (gcc-10 for 5.10); the host's gcc builds a loadable module too.
-	cc=$(sed -n 's/^CC = .*\(gcc-[0-9][0-9]*\)$/\1/p' "$kdir/.kernelvariables" 2>/dev/null)
-	ccarg=""
-	if [ -n "$cc" ] && ! command -v "$cc" >/dev/null 2>&1; then
-		ccarg="CC=gcc"
-	fi
-	# shellcheck disable=SC2086
-	if ! make --no-print-directory kmod KDIR="$kdir" $ccarg >"$OUT/kmod-$release.log" 2>&1; then
+	# The kmod target picks the compiler (Debian's headers name the one
+	# the kernel was built with, gcc-10 for 5.10; the host's gcc will do).
+	if ! make --no-print-directory kmod KDIR="$kdir" >"$OUT/kmod-$release.log" 2>&1; then
 		sed 's/^/# kmod: /' "$OUT/kmod-$release.log" | tail -n 30
 		return 1
 	fi
@@ -123,6 +117,18 @@ EOF
 	chmod +x "$OUT/guest.sh"
 }
 
+# Copy stdin to stdout and to FILE, and to FILE.times with the time each
+# line came (seconds since the epoch), to see how long each test took.
+stamp() {
+	: >"$1"
+	: >"$1.times"
+	while IFS= read -r l; do
+		printf '%s\n' "$l"
+		printf '%s\n' "$l" >>"$1"
+		printf '%s %s\n' "$(date +%s)" "$l" >>"$1.times"
+	done
+}
+
 # Quote each argument for the guest's shell.
 quote() {
 	for a in "$@"; do
@@ -168,7 +174,7 @@ for k in $kernels; do
 		$VNG --run "$vmlinuz" $kvm --cpus "${RT_VM_CPUS:-2}" \
 		--memory "${RT_VM_MEM:-4G}" \
 		--exec "RT_TEST_TIMEOUT=${RT_TEST_TIMEOUT:-1800} $OUT/guest.sh '$REPO' '$ko'$filters" \
-		</dev/null 2>"$OUT/$release.vng.log" | tr -d '\r' | tee "$tap" || true
+		</dev/null 2>"$OUT/$release.vng.log" | sed -u 's/\r$//' | stamp "$tap" || true
 	secs=$(($(date +%s) - start))
 	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$tap" | tail -n 1)
 	if ! grep -q '^vmtest-guest: ' "$tap"; then
