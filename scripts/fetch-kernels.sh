@@ -95,10 +95,12 @@ depends_of() {
 
 # Download PACKAGE=VERSION into debs/ (once) and print the .deb's path.
 fetch_deb() {
-	f=$(ls "$CACHE/debs/$1_$(echo "$2" | sed 's/^[0-9]*://')_"*.deb 2>/dev/null | head -n 1 || true)
+	# apt names the file NAME_VERSION_ARCH.deb, the epoch left out.
+	glob="$1_$(echo "$2" | sed 's/^[0-9]*://')_*.deb"
+	f=$(find "$CACHE/debs" -maxdepth 1 -name "$glob" | head -n 1)
 	if [ -z "$f" ]; then
 		(cd "$CACHE/debs" && apt_ download "$1=$2" >/dev/null)
-		f=$(ls "$CACHE/debs/$1_$(echo "$2" | sed 's/^[0-9]*://')_"*.deb | head -n 1)
+		f=$(find "$CACHE/debs" -maxdepth 1 -name "$glob" | head -n 1)
 	fi
 	echo "$f"
 }
@@ -137,9 +139,10 @@ fetch_series() {
 	}
 	envf=$CACHE/$series.env
 	if [ -s "$envf" ] && [ "${RT_VM_REFRESH:-0}" != 1 ]; then
-		# shellcheck disable=SC1090
+		# shellcheck disable=SC1090 # RELEASE, VMLINUZ, KDIR
 		. "$envf"
 		if [ -f "$VMLINUZ" ] && [ -f "$KDIR/Makefile" ]; then
+			# shellcheck disable=SC2153 # set by $envf
 			echo "$series $RELEASE $VMLINUZ $KDIR"
 			return 0
 		fi
@@ -161,10 +164,10 @@ fetch_series() {
 	fi
 	hdr=linux-headers-$release
 	hv=$(version_in "$hdr" "$suite")
-	[ -n "$kv" ] && [ -n "$hv" ] || {
+	if [ -z "$kv" ] || [ -z "$hv" ]; then
 		echo "fetch-kernels: $suite has no $img / $hdr" >&2
 		exit 1
-	}
+	fi
 	pkgs="$img=$kv $hdr=$hv"
 	for d in $(depends_of "$hdr" "$hv"); do
 		case $d in
@@ -189,10 +192,10 @@ fetch_series() {
 
 	VMLINUZ=$root/boot/vmlinuz-$release
 	KDIR=$root/usr/src/linux-headers-$release
-	[ -f "$VMLINUZ" ] && [ -f "$KDIR/Makefile" ] || {
+	if [ ! -f "$VMLINUZ" ] || [ ! -f "$KDIR/Makefile" ]; then
 		echo "fetch-kernels: $pkgs did not give $VMLINUZ and $KDIR/Makefile" >&2
 		exit 1
-	}
+	fi
 	printf 'RELEASE=%s\nVMLINUZ=%s\nKDIR=%s\n' "$release" "$VMLINUZ" "$KDIR" >"$envf"
 	echo "fetch-kernels: $series: $pkgs in $root" >&2
 	echo "$series $release $VMLINUZ $KDIR"

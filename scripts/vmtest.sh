@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 REPO=$(pwd)
 OUT=$REPO/build/vmtest
 CACHE=${RT_VM_CACHE:-/var/cache/reapertrace/vm}
-export RT_VM_CACHE=$CACHE
+export RT_VM_CACHE="$CACHE"
 
 kernels=""
 while [ "$#" -gt 0 ]; do
@@ -109,10 +109,32 @@ if [ -n "$kmod" ]; then
 else
 	unset RT_KMOD
 fi
-RT_BIN=$repo/build/reapertrace "$repo/build/rt-tests" "$@"
-rc=$?
+# A test that makes no progress for RT_VM_STALL seconds (default 300): show
+# what every task waits on, on stderr (build/vmtest/RELEASE.vng.log).
+tap=/tmp/vmtest-guest.tap
+: >"$tap"
+(
+	while sleep 60; do
+		age=$(($(date +%s) - $(stat -c %Y "$tap")))
+		[ "$age" -ge "${RT_VM_STALL:-300}" ] || continue
+		{
+			echo "vmtest-guest: no TAP line for $age s after: $(tail -n 1 "$tap")"
+			# shellcheck disable=SC2009 # all tasks but kernel threads
+			ps -eo pid,ppid,stat,etimes,wchan:32,args | grep -v ' \[.*\]$'
+			for p in $(pgrep -f 'rt-tests|reapertrace|rt-'); do
+				echo "--- $p $(cat "/proc/$p/comm") stack:"
+				cat "/proc/$p/stack" 2>/dev/null
+			done
+		} >&2
+		touch "$tap"
+	done
+) &
+watchdog=$!
+RT_BIN=$repo/build/reapertrace "$repo/build/rt-tests" "$@" | tee "$tap"
+rc=${PIPESTATUS[0]}
+kill "$watchdog" 2>/dev/null
 echo "vmtest-guest: rt-tests exit $rc"
-exit $rc
+exit "$rc"
 EOF
 	chmod +x "$OUT/guest.sh"
 }
@@ -188,6 +210,7 @@ for k in $kernels; do
 		result=${result:-PASS}
 	fi
 	[ "$result" = PASS ] || status=1
+	# shellcheck disable=SC2086 # "N passed, N failed, N skipped" -> $1 $3 $5
 	set -- $counts
 	printf '%-6s %-24s %-18s %6s %6s %7s %7s\n' "$k" "$release" "$result" \
 		"${1:--}" "${3:--}" "${5:--}" "$secs" >>"$summary"
