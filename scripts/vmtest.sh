@@ -8,7 +8,9 @@
 # default: all three. Filters after -- go to build/rt-tests (substrings of
 # test names). Each kernel's TAP comes under a "=== kernel ..." heading and
 # ends with the suite's own "N passed, N failed, N skipped"; a table follows.
-# Exit status 1 if any kernel failed or did not boot.
+# Exit status 1 if any kernel failed or did not boot. The table gives wall
+# seconds and cpu-s, the CPU seconds QEMU used (the work, whatever else
+# the machine was doing).
 #
 # Environment:
 #   RT_VM_CACHE     kernels and virtme-ng (default /var/cache/reapertrace/vm)
@@ -151,6 +153,13 @@ stamp() {
 	done
 }
 
+# CPU seconds of this shell's waited-for children (QEMU's time ends up here
+# through vng) from the output of `times`, which must run in this shell,
+# not in a $(subshell).
+cpu_of() {
+	tail -n 1 "$1" | tr 'ms' '  ' | awk '{ printf "%d\n", $1 * 60 + $2 + $3 * 60 + $4 }'
+}
+
 # Quote each argument for the guest's shell.
 quote() {
 	for a in "$@"; do
@@ -179,6 +188,8 @@ for k in $kernels; do
 	kdir=$(echo "$line" | cut -d' ' -f4)
 	echo "=== kernel $k ($release) ==="
 	start=$(date +%s)
+	times >"$OUT/times"
+	cpu0=$(cpu_of "$OUT/times")
 	result=""
 	ko=""
 	if grep -q '^kmod:' Makefile; then
@@ -191,13 +202,17 @@ for k in $kernels; do
 		echo "# vmtest: no kmod target in the Makefile; module tests will skip"
 	fi
 	tap=$OUT/$release.tap
+	# The guest's stdout is the TAP; --verbose sends the kernel's console
+	# (oopses, the OOM killer) with vng's own messages to the .vng.log.
 	# shellcheck disable=SC2086
 	timeout --foreground -k 30 "${RT_VM_TIMEOUT:-5400}" \
-		$VNG --run "$vmlinuz" $kvm --cpus "${RT_VM_CPUS:-2}" \
+		$VNG --run "$vmlinuz" $kvm --verbose --cpus "${RT_VM_CPUS:-2}" \
 		--memory "${RT_VM_MEM:-4G}" \
 		--exec "RT_TEST_TIMEOUT=${RT_TEST_TIMEOUT:-1800} $OUT/guest.sh '$REPO' '$ko'$filters" \
 		</dev/null 2>"$OUT/$release.vng.log" | sed -u 's/\r$//' | stamp "$tap" || true
 	secs=$(($(date +%s) - start))
+	times >"$OUT/times"
+	cpu=$(($(cpu_of "$OUT/times") - cpu0))
 	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$tap" | tail -n 1)
 	if ! grep -q '^vmtest-guest: ' "$tap"; then
 		result="no-boot"
@@ -212,11 +227,11 @@ for k in $kernels; do
 	[ "$result" = PASS ] || status=1
 	# shellcheck disable=SC2086 # "N passed, N failed, N skipped" -> $1 $3 $5
 	set -- $counts
-	printf '%-6s %-24s %-18s %6s %6s %7s %7s\n' "$k" "$release" "$result" \
-		"${1:--}" "${3:--}" "${5:--}" "$secs" >>"$summary"
+	printf '%-6s %-24s %-18s %6s %6s %7s %7s %7s\n' "$k" "$release" "$result" \
+		"${1:--}" "${3:--}" "${5:--}" "$secs" "$cpu" >>"$summary"
 done
 
 echo "=== summary ==="
-printf '%-6s %-24s %-18s %6s %6s %7s %7s\n' kernel release result passed failed skipped seconds
+printf '%-6s %-24s %-18s %6s %6s %7s %7s %7s\n' kernel release result passed failed skipped seconds cpu-s
 cat "$summary"
 exit $status
