@@ -134,6 +134,14 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)RT_BIN=$(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(TESTS)
 
+# The whole suite inside virtme-ng on Debian's 5.10, 6.1 and 6.12 kernels
+# (fetched into /var/cache/reapertrace/vm): scripts/vmtest.sh.
+KERNELS ?= 5.10 6.1 6.12
+.PHONY: vmtest
+vmtest:
+	$(Q)scripts/deps.sh --vm
+	$(Q)scripts/vmtest.sh $(KERNELS) $(if $(TESTS),-- $(TESTS))
+
 install: $(OUTPUT)/reapertrace
 	install -D -m 0755 $(OUTPUT)/reapertrace $(DESTDIR)$(PREFIX)/sbin/reapertrace
 	install -D -m 0644 man/reapertrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/reapertrace.8

@@ -1,9 +1,21 @@
 #!/bin/sh
 # Install what building, running and testing reapertrace needs on Debian 12
 # (bookworm), and nothing that is already there. Run as root.
+#
+#   scripts/deps.sh        build and host tests
+#   scripts/deps.sh --vm   also what scripts/vmtest.sh needs: QEMU and what
+#                          the unpacked virtme-ng runs with (Debian's python3
+#                          modules, file, kmod's depmod, busybox for its
+#                          initramfs, udev that names its virtio ports),
+#                          and what builds a module (make, gcc, pahole for
+#                          its BTF)
 set -eu
 
 packages="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config libcap2-bin"
+if [ "${1:-}" = --vm ]; then
+	packages="$packages qemu-system-x86 python3 python3-argcomplete python3-requests"
+	packages="$packages python3-pkg-resources file kmod udev busybox-static dwarves"
+fi
 
 missing=""
 for p in $packages; do
