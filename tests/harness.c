@@ -150,7 +150,7 @@ bool assert_fail_true(const char *file, int line, const char *what, const char *
 static int reap_leftovers(bool report)
 {
 	struct proc_entry *procs = NULL;
-	int n, i, left = 0, rounds;
+	int n, i, left = 0, idle = 0;
 	pid_t self = getpid();
 
 	n = proc_descendants(self, &procs);
@@ -163,13 +163,18 @@ static int reap_leftovers(bool report)
 			kill(procs[i].pid, SIGKILL);
 	}
 	free(procs);
-	/* Killed ones re-parent to us (we are a subreaper): reap until none. */
-	for (rounds = 0; rounds < 500; rounds++) {
+	/*
+	 * Killed ones re-parent to us (we are a subreaper): reap until none.
+	 * Only waits without a reap count towards giving up: a killed storm
+	 * leaves tens of thousands.
+	 */
+	while (idle < 500) {
 		pid_t r = waitpid(-1, NULL, WNOHANG | __WALL);
 
 		if (r < 0 && errno == ECHILD)
 			break;
 		if (r <= 0) {
+			idle++;
 			struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 			/* Nothing to reap yet: kill what appeared meanwhile. */
