@@ -197,18 +197,6 @@ static unsigned int size_zombie_tables(struct tracer *t)
 	return PREALLOC_ZOMBIES;
 }
 
-/* Say what this kernel cannot do that a newer one could: never silently. */
-static void tell_features(const struct tracer *t, unsigned int max_zombies)
-{
-	if (t->opt->verbose)
-		rt_features_print(stderr, &t->features, max_zombies);
-	if (!t->features.bpf_loop && (t->opt->events & (1U << RT_EV_REPARENT)))
-		fprintf(stderr,
-			"reapertrace: this kernel has no bpf_loop(): orphans past the first %u "
-			"of one exiting thread get no reparent event (orphans_truncated)\n",
-			rt_features_max_orphans(&t->features));
-}
-
 static int load_and_attach(struct tracer *t)
 {
 	const struct rt_options *opt = t->opt;
@@ -226,7 +214,9 @@ static int load_and_attach(struct tracer *t)
 	}
 	select_programs(t);
 	max_zombies = size_zombie_tables(t);
-	tell_features(t, max_zombies);
+	/* What a kernel cannot give is said when it happens (account_losses). */
+	if (opt->verbose)
+		rt_features_print(stderr, &t->features, max_zombies);
 	/* Wake the reader early enough that a burst never waits for the timer to drain. */
 	t->skel->rodata->wakeup_bytes = (opt->buffer_mb << 20) / 8;
 	err = bpf_map__set_max_entries(t->skel->maps.rb, opt->buffer_mb << 20);
