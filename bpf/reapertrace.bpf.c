@@ -34,10 +34,6 @@
 #define WNOWAIT		       0x01000000
 #define EEXIST		       17
 
-/* Orphan walk: bpf_loop() bound, and the bounded loop without bpf_loop (< 5.17). */
-#define MAX_ORPHANS	    (1U << 22)
-#define MAX_ORPHANS_NO_LOOP 1024
-/* Orphans remembered per exiting thread, to read the new parent from. */
 #define NR_WITNESSES 4
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -455,6 +451,39 @@ static __always_inline bool takes_namespace_down(struct task_struct *t)
 	return BPF_CORE_READ(ns, child_reaper, tgid) == BPF_CORE_READ(t, tgid);
 }
 
+/* Start walking @father's children; false if there is nothing to walk. */
+static __always_inline bool walk_begin(struct task_struct *father, struct orphan_walk *w)
+{
+	w->head = (__u64)father + bpf_core_field_offset(struct task_struct, children);
+	w->pos = (__u64)BPF_CORE_READ(father, children.next);
+	if (w->pos == w->head || takes_namespace_down(father))
+		return false;
+	w->ts = bpf_ktime_get_boot_ns();
+	w->father_pid = BPF_CORE_READ(father, tgid);
+	w->father_tid = BPF_CORE_READ(father, pid);
+	w->pending.nr_witnesses = 0;
+	return true;
+}
+
+/* @walked children were visited: leave their adoption for the last switch. */
+static __always_inline void walk_end(struct task_struct *father, struct orphan_walk *w,
+				     __u32 walked)
+{
+	__u64 key = (__u64)father;
+
+	if (w->pos != w->head)
+		count(RT_STAT_ORPHANS_TRUNCATED);
+	/* Every child was already released: nobody to adopt. */
+	if (!w->pending.nr_witnesses)
+		return;
+	w->pending.nr_orphans = walked;
+	w->pending.exit_ts = w->ts;
+	w->pending.exit_tid = w->father_tid;
+	if (bpf_map_update_elem(&pending_adoptions, &key, &w->pending, BPF_ANY))
+		count(RT_STAT_ADOPTED_UNRESOLVED);
+}
+
+/* The orphan walk where bpf_loop() exists (5.17): user space loads one of the two. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(reap_proc_exit)
 {
@@ -462,39 +491,87 @@ int BPF_PROG(reap_proc_exit)
 	struct task_struct *father = (void *)bpf_get_current_task();
 	struct orphan_walk w = {};
 	long walked;
-	__u64 key;
+
+	if (!armed || !walk_begin(father, &w))
+		return 0;
+	/* No counter in @w: a precise one would make each iteration a new verifier state. */
+	walked = bpf_loop(RT_MAX_ORPHANS, walk_orphan, &w, 0);
+	if (w.pos == w.head)
+		walked--; /* the last call only found the list's end */
+	walk_end(father, &w, walked);
+	return 0;
+}
+
+/*
+ * Without bpf_loop (before 5.17) the walk is a loop the verifier unrolls,
+ * and two things keep that affordable on 5.10:
+ * - the walk state lives in a map value: before 5.12 the verifier refuses
+ *   a witness store at a variable stack offset;
+ * - each step is a global function, which the verifier checks once, not
+ *   once per iteration (a static one made 1,024 steps cost 600,000
+ *   verified instructions).
+ * One state per CPU: a tracing program does not migrate, and these
+ * kernels' BPF programs are not preempted by another exit on the same CPU
+ * unless the kernel is PREEMPT (Debian's are PREEMPT_VOLUNTARY).
+ */
+struct bounded_walk {
+	struct orphan_walk w;
+	__u32 walked; /* children visited */
+	__u32 done;   /* the walk found the list's end, or could not go on */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bounded_walk);
+} walk_scratch SEC(".maps");
+
+/* Steps between two checks of bounded_walk.done: a step past the end costs a lookup. */
+#define WALK_ROUND 16
+
+/* One orphan of the bounded walk; a no-op once it is done. */
+__noinline int rt_walk_step(void)
+{
+	__u32 zero = 0;
+	struct bounded_walk *b = bpf_map_lookup_elem(&walk_scratch, &zero);
+
+	if (!b || b->done)
+		return 0;
+	if (walk_orphan(0, &b->w))
+		b->done = 1;
+	else
+		b->walked++;
+	return 0;
+}
+
+/*
+ * The orphan walk for kernels without bpf_loop(), at most
+ * RT_MAX_ORPHANS_BOUNDED children. No BPF_PSEUDO_FUNC (a callback
+ * reference, 5.13) may appear here: those kernels refuse it even in dead
+ * code, hence a program of its own.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(reap_proc_exit_bounded)
+{
+	struct task_struct *father = (void *)bpf_get_current_task();
+	struct bounded_walk *b;
+	__u32 zero = 0, i, j;
 
 	if (!armed)
 		return 0;
-	w.head = (__u64)father + bpf_core_field_offset(struct task_struct, children);
-	w.pos = (__u64)BPF_CORE_READ(father, children.next);
-	if (w.pos == w.head || takes_namespace_down(father))
+	b = bpf_map_lookup_elem(&walk_scratch, &zero);
+	if (!b || !walk_begin(father, &b->w))
 		return 0;
-
-	w.ts = bpf_ktime_get_boot_ns();
-	w.father_pid = BPF_CORE_READ(father, tgid);
-	w.father_tid = BPF_CORE_READ(father, pid);
-	/* No counter in @w: a precise one would make each iteration a new verifier state. */
-	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop)) {
-		walked = bpf_loop(MAX_ORPHANS, walk_orphan, &w, 0);
-		if (w.pos == w.head)
-			walked--; /* the last call only found the list's end */
-	} else {
-		for (walked = 0; walked < MAX_ORPHANS_NO_LOOP; walked++)
-			if (walk_orphan(walked, &w))
-				break;
+	b->walked = 0;
+	b->done = 0;
+	for (j = 0; j < RT_MAX_ORPHANS_BOUNDED / WALK_ROUND; j++) {
+		if (b->done)
+			break;
+		for (i = 0; i < WALK_ROUND; i++)
+			rt_walk_step();
 	}
-	if (w.pos != w.head)
-		count(RT_STAT_ORPHANS_TRUNCATED);
-	/* Every child was already released: nobody to adopt. */
-	if (!w.pending.nr_witnesses)
-		return 0;
-	w.pending.nr_orphans = walked;
-	w.pending.exit_ts = w.ts;
-	w.pending.exit_tid = w.father_tid;
-	key = (__u64)father;
-	if (bpf_map_update_elem(&pending_adoptions, &key, &w.pending, BPF_ANY))
-		count(RT_STAT_ADOPTED_UNRESOLVED);
+	walk_end(father, &b->w, b->walked);
 	return 0;
 }
 

@@ -44,6 +44,13 @@ enum rt_reap_how {
 	RT_REAP_AUTO, /* released without a wait: SIG_IGN, SA_NOCLDWAIT, the kernel */
 };
 
+/*
+ * Children of one exiting thread walked at most: with bpf_loop() (5.17),
+ * and in the bounded loop of older kernels. Past it, RT_STAT_ORPHANS_TRUNCATED.
+ */
+#define RT_MAX_ORPHANS	       (1U << 22)
+#define RT_MAX_ORPHANS_BOUNDED 32768
+
 /* rt_reparent_event.flags */
 #define RT_REPARENT_WAS_ZOMBIE (1U << 0)
 

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "adoptions.h"
+#include "bpf_features.h"
 #include "filter.h"
 #include "leaks.h"
 #include "origins.h"
@@ -34,12 +34,15 @@
 #define MAX_ORIGINS	    (1 << 20)
 #define MAX_TRACKED_ZOMBIES (1 << 20)
 #define LEAK_CHECK_NS	    1000000000ULL
+/* ... and where they allocate as needed: bpf/reapertrace.bpf.c MAX_ZOMBIES. */
+#define DYNAMIC_ZOMBIES (1U << 18)
 
 struct tracer {
 	const struct rt_options *opt;
 	const struct rt_printer *print;
 	FILE *out;
 	struct reapertrace_bpf *skel;
+	struct rt_features features;
 	struct adoptions *adoptions;
 	struct origins *origins;
 	struct leaks *leaks; /* NULL without --zombie-age */
@@ -232,8 +235,21 @@ static void account_losses(struct tracer *t)
 
 	for (i = RT_EV_REPARENT; i < RT_EV_MAX; i++)
 		lost += stats[i];
-	t->totals.orphans_truncated = stats[RT_STAT_ORPHANS_TRUNCATED];
-	t->totals.zombies_untracked = stats[RT_STAT_ZOMBIE_TABLE_FULL] + t->leaks_untracked;
+	if (stats[RT_STAT_ORPHANS_TRUNCATED] > t->totals.orphans_truncated) {
+		t->totals.orphans_truncated = stats[RT_STAT_ORPHANS_TRUNCATED];
+		fprintf(stderr,
+			"reapertrace: an exiting thread had more than %u children: the rest got "
+			"no reparent event (orphans_truncated %llu)\n",
+			rt_features_max_orphans(&t->features),
+			(unsigned long long)t->totals.orphans_truncated);
+	}
+	if (stats[RT_STAT_ZOMBIE_TABLE_FULL] > t->totals.zombies_untracked) {
+		t->totals.zombies_untracked = stats[RT_STAT_ZOMBIE_TABLE_FULL];
+		fprintf(stderr,
+			"reapertrace: zombie table full: reaps of %llu zombies will not be "
+			"reported (zombies_untracked)\n",
+			(unsigned long long)t->totals.zombies_untracked);
+	}
 	t->totals.unresolved_adoptions = stats[RT_STAT_ADOPTED_UNRESOLVED];
 	if (lost <= t->totals.lost)
 		return;
@@ -263,7 +279,11 @@ static void select_programs(struct tracer *t)
 
 	s->rodata->trace_zombies = zombies;
 	s->rodata->trace_init_drops = drops;
-	bpf_program__set_autoload(s->progs.reap_proc_exit, reparent);
+	/* The bounded walk only where bpf_loop() is missing: it reports fewer orphans. */
+	bpf_program__set_autoload(s->progs.reap_proc_exit, reparent && t->features.bpf_loop);
+	bpf_program__set_autoload(s->progs.reap_proc_exit_bounded,
+				  reparent && !t->features.bpf_loop);
+	bpf_map__set_autocreate(s->maps.walk_scratch, reparent && !t->features.bpf_loop);
 	bpf_program__set_autoload(s->progs.reap_sched_sw, reparent || reapers);
 	bpf_program__set_autoload(s->progs.reap_reaper_exit, reapers);
 	/* Also counts the SIGKILLs of a namespace's teardown. */
@@ -280,22 +300,19 @@ static void select_programs(struct tracer *t)
 }
 
 /*
- * Before 6.1, a tracing program's map that allocates at run time makes the
- * kernel WARN (and PREEMPT_RT refuse it): preallocate a smaller table there.
+ * Without BPF's memory allocator (before 6.1), a tracing program's map that
+ * allocates at run time makes the kernel WARN (and PREEMPT_RT refuse it):
+ * preallocate a smaller table there. The number of zombies tracked at once.
  */
-static void size_zombie_tables(struct tracer *t)
+static unsigned int size_zombie_tables(struct tracer *t)
 {
-	unsigned int major = 0, minor = 0;
-	struct utsname u;
-
-	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
-		return;
-	if (major > 6 || (major == 6 && minor >= 1))
-		return;
+	if (t->features.mem_alloc)
+		return DYNAMIC_ZOMBIES;
 	bpf_map__set_map_flags(t->skel->maps.zombies, 0);
 	bpf_map__set_map_flags(t->skel->maps.zombie_tasks, 0);
 	bpf_map__set_max_entries(t->skel->maps.zombies, PREALLOC_ZOMBIES);
 	bpf_map__set_max_entries(t->skel->maps.zombie_tasks, PREALLOC_ZOMBIES);
+	return PREALLOC_ZOMBIES;
 }
 
 /*
@@ -329,8 +346,12 @@ static int seed_zombies(struct tracer *t)
 static int load_and_attach(struct tracer *t)
 {
 	const struct rt_options *opt = t->opt;
+	unsigned int max_zombies;
 	int err;
 
+	err = rt_features_probe(&t->features);
+	if (err)
+		return err;
 	t->skel = reapertrace_bpf__open();
 	if (!t->skel) {
 		err = -errno;
@@ -338,7 +359,10 @@ static int load_and_attach(struct tracer *t)
 		return err;
 	}
 	select_programs(t);
-	size_zombie_tables(t);
+	max_zombies = size_zombie_tables(t);
+	/* What a kernel cannot give is said when it happens (account_losses). */
+	if (opt->verbose)
+		rt_features_print(stderr, &t->features, max_zombies);
 	/* Wake the reader early enough that a burst never waits for the timer to drain. */
 	t->skel->rodata->wakeup_bytes = (opt->buffer_mb << 20) / 8;
 	err = bpf_map__set_max_entries(t->skel->maps.rb, opt->buffer_mb << 20);
@@ -451,6 +475,8 @@ static int drain(struct tracer *t, struct ring_buffer *rb)
 	adoptions__flush(t->adoptions, report_reparent, t);
 	check_leaks(t, true);
 	account_losses(t);
+	/* The zombies --zombie-age had no room for: their leaks go unseen. */
+	t->totals.zombies_untracked += t->leaks_untracked;
 	t->print->summary(t->out, &t->totals);
 	return flush_output(t->out);
 }

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Kernel differences: `reapertrace -v` names the path it chose for each
+ * (the orphan walk, the zombie tables, the task state field); each choice
+ * must match what the kernel has, found another way (its BTF, its
+ * version), and the chosen orphan walk must report a scenario exactly.
+ */
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "harness.h"
+#include "kfeatures.h"
+#include "tracer.h"
+
+TEST(features_match_kernel)
+{
+	static const char *const opts[] = { "--json", "-v", NULL };
+	char buf[512], walk[32], tables[32], state[32];
+	struct check_opts co = { .max_phase = 1 };
+	struct sc_run run = {};
+	struct tracer tr = {};
+	const char *line;
+	bool has_loop, has_alloc;
+	struct utsname u;
+	int version;
+
+	if (!run_traced("orphan_subreaper", opts, &run, &tr))
+		goto out;
+	line = features_line(tr.err_text, buf, sizeof(buf));
+	if (!ASSERT_TRUE(line != NULL, "-v prints a features line"))
+		goto out;
+	uname(&u);
+	diag("kernel %s: %s", u.release, line);
+	if (!ASSERT_TRUE(feature_value(line, "orphan_walk", walk, sizeof(walk)) &&
+				 feature_value(line, "zombie_tables", tables, sizeof(tables)) &&
+				 feature_value(line, "task_state", state, sizeof(state)),
+			 "the features line names every choice"))
+		goto out;
+
+	/* bpf_loop (5.17): the enumerator BPF_FUNC_loop of enum bpf_func_id. */
+	has_loop = kernel_btf_has_name("BPF_FUNC_loop");
+	ASSERT_STREQ(walk, has_loop ? "bpf_loop" : "bounded", "orphan walk path");
+	ASSERT_EQ(feature_number(line, "max_orphans"), has_loop ? 1L << 22 : 32768L, "max_orphans");
+	/* BPF's memory allocator (6.1): struct bpf_mem_alloc. */
+	has_alloc = kernel_btf_has_name("bpf_mem_alloc");
+	ASSERT_STREQ(tables, has_alloc ? "dynamic" : "prealloc", "zombie tables");
+	ASSERT_EQ(feature_number(line, "max_zombies"), has_alloc ? 262144L : 65536L, "max_zombies");
+	/* task_struct::state became __state in 5.14. */
+	version = kernel_version();
+	if (ASSERT_GT(version, 0, "kernel version"))
+		ASSERT_STREQ(state, version >= 5014 ? "__state" : "state", "task state field");
+	/* The path that ran reports the scenario exactly. */
+	check_events(&tr.doc, run.truth, &co, &tr);
+out:
+	tracer_free(&tr);
+	sc_release(&run);
+}

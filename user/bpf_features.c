@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "events.h"
+#include "bpf_features.h"
+
+/* Whether struct @name of @btf has a member @member. */
+static bool has_member(const struct btf *btf, const char *name, const char *member)
+{
+	const struct btf_member *m;
+	const struct btf_type *t;
+	int id, i;
+
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
+	if (id < 0)
+		return false;
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
+			return true;
+	return false;
+}
+
+int rt_features_probe(struct rt_features *f)
+{
+	struct btf *vmlinux;
+	int err;
+
+	memset(f, 0, sizeof(*f));
+	/*
+	 * tp_btf programs get the helpers of raw tracepoints; libbpf cannot
+	 * probe a tracing program itself (it needs an attach target).
+	 */
+	err = libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_loop, NULL);
+	if (err < 0) {
+		fprintf(stderr, "reapertrace: cannot probe the kernel for bpf_loop(): %s\n",
+			strerror(-err));
+		return err;
+	}
+	f->bpf_loop = err;
+
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux) {
+		err = -errno;
+		fprintf(stderr, "reapertrace: cannot read the kernel's BTF: %s\n", strerror(-err));
+		return err;
+	}
+	f->mem_alloc = btf__find_by_name_kind(vmlinux, "bpf_mem_alloc", BTF_KIND_STRUCT) >= 0;
+	f->task_state_renamed = has_member(vmlinux, "task_struct", "__state");
+	btf__free(vmlinux);
+	return 0;
+}
+
+unsigned int rt_features_max_orphans(const struct rt_features *f)
+{
+	return f->bpf_loop ? RT_MAX_ORPHANS : RT_MAX_ORPHANS_BOUNDED;
+}
+
+void rt_features_print(FILE *out, const struct rt_features *f, unsigned int max_zombies)
+{
+	fprintf(out,
+		"reapertrace: features: orphan_walk=%s max_orphans=%u zombie_tables=%s "
+		"max_zombies=%u task_state=%s\n",
+		f->bpf_loop ? "bpf_loop" : "bounded", rt_features_max_orphans(f),
+		f->mem_alloc ? "dynamic" : "prealloc", max_zombies,
+		f->task_state_renamed ? "__state" : "state");
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What the running kernel's BPF can do, probed before loading: each
+ * difference picks a program or a map setting, and -v names the choice.
+ */
+#ifndef REAPERTRACE_BPF_FEATURES_H
+#define REAPERTRACE_BPF_FEATURES_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct rt_features {
+	/* The bpf_loop() helper (5.17): the orphan walk needs no fixed bound. */
+	bool bpf_loop;
+	/*
+	 * BPF's own memory allocator (6.1): a tracing program may use a hash
+	 * map that allocates at run time. Before it the kernel WARNs (and
+	 * PREEMPT_RT refuses), so the zombie tables are preallocated.
+	 */
+	bool mem_alloc;
+	/* task_struct::__state (5.14), task_struct::state before. */
+	bool task_state_renamed;
+};
+
+/* Probe the running kernel. 0, or -errno after printing why. */
+int rt_features_probe(struct rt_features *f);
+
+/* Children of one exiting thread reported at most. */
+unsigned int rt_features_max_orphans(const struct rt_features *f);
+
+/*
+ * One line on @out, "reapertrace: features: key=value ...", naming each
+ * choice (tests parse it): orphan_walk=bpf_loop|bounded max_orphans=N
+ * zombie_tables=dynamic|prealloc max_zombies=N task_state=__state|state.
+ */
+void rt_features_print(FILE *out, const struct rt_features *f, unsigned int max_zombies);
+
+#endif /* REAPERTRACE_BPF_FEATURES_H */
