@@ -536,12 +536,15 @@ static int hold(struct sc_truth *t)
 	return 0;
 }
 
-/* Waits for a child; checks that it exited with code (>= 0) or was killed by -code. */
-static int reap_child(struct sc_truth *t, pid_t pid, int code, const char *who)
+/*
+ * Waits (at most @ms) for a child; checks that it exited with code (>= 0)
+ * or was killed by -code.
+ */
+static int reap_child_within(struct sc_truth *t, pid_t pid, int code, const char *who, int ms)
 {
 	int st, err;
 
-	err = wait_pid_timeout(pid, &st, STEP_TIMEOUT_MS);
+	err = wait_pid_timeout(pid, &st, ms);
 	if (err) {
 		sc_error(t, "waitpid %s (%d): %s", who, pid, strerror(-err));
 		return -1;
@@ -555,6 +558,11 @@ static int reap_child(struct sc_truth *t, pid_t pid, int code, const char *who)
 		return -1;
 	}
 	return 0;
+}
+
+static int reap_child(struct sc_truth *t, pid_t pid, int code, const char *who)
+{
+	return reap_child_within(t, pid, code, who, STEP_TIMEOUT_MS);
 }
 
 /* Reaps what is left (nothing, when the scenario went as designed). */
@@ -1545,6 +1553,26 @@ out:
 
 #define STORM_REPARENT 20000
 #define STORM_CYCLES   50000
+/* The storm parent forks them all in one step: give it the test's own time. */
+#define STORM_STEP_TIMEOUT_MS (1800 * 1000)
+
+long sc_storm_scale(void)
+{
+	const char *s = getenv("RT_STORM_SCALE");
+	long n = s ? atol(s) : 1;
+
+	return n > 1 ? n : 1;
+}
+
+long sc_storm_nr_orphans(void)
+{
+	return STORM_REPARENT / sc_storm_scale();
+}
+
+long sc_storm_nr_cycles(void)
+{
+	return STORM_CYCLES / sc_storm_scale();
+}
 
 /*
  * H (subreaper) -> P -> 20,000 children, all blocked on one pipe; P exits
@@ -1559,7 +1587,7 @@ static void sc_storm_reparent(struct sc_truth *t)
 	long j;
 	int st;
 
-	if (sc_can_fork(STORM_REPARENT + 16, why, sizeof(why))) {
+	if (sc_can_fork(sc_storm_nr_orphans() + 16, why, sizeof(why))) {
 		snprintf(t->skip, sizeof(t->skip), "%s", why);
 		return;
 	}
@@ -1571,7 +1599,7 @@ static void sc_storm_reparent(struct sc_truth *t)
 	if (p == 0) {
 		xclose(&rel.w);
 		actor_self(t, P, "storm parent", "rt-storm");
-		for (j = 0; j < STORM_REPARENT; j++) {
+		for (j = 0; j < sc_storm_nr_orphans(); j++) {
 			pid_t k = fork();
 
 			if (k == 0) {
@@ -1592,7 +1620,7 @@ static void sc_storm_reparent(struct sc_truth *t)
 		sc_error(t, "fork: %s", strerror(errno));
 		goto out;
 	}
-	if (reap_child(t, p, 0, "storm parent"))
+	if (reap_child_within(t, p, 0, "storm parent", STORM_STEP_TIMEOUT_MS))
 		goto out;
 	exp_zombie(t, P, A_HARNESS, 0, 0);
 	exp_reap(t, P, A_HARNESS, "wait4");
@@ -1610,8 +1638,9 @@ out:
 	while ((p = waitpid(-1, &st, 0)) > 0 || (p < 0 && errno == EINTR))
 		if (p > 0)
 			t->nr_reaped++;
-	if (!failed(t) && t->nr_reaped != STORM_REPARENT)
-		sc_error(t, "reaped %ld children, expected %d", t->nr_reaped, STORM_REPARENT);
+	if (!failed(t) && t->nr_reaped != sc_storm_nr_orphans())
+		sc_error(t, "reaped %ld children, expected %ld", t->nr_reaped,
+			 sc_storm_nr_orphans());
 }
 
 /* H (subreaper) -> W; W does 50,000 times: fork, child _exit(0), waitpid. */
@@ -1631,7 +1660,7 @@ static void sc_storm_cycles(struct sc_truth *t)
 		long j;
 
 		actor_self(t, W, "cycler", "rt-cycler");
-		for (j = 0; j < STORM_CYCLES; j++) {
+		for (j = 0; j < sc_storm_nr_cycles(); j++) {
 			pid_t k = fork();
 			int st;
 
@@ -1654,10 +1683,10 @@ static void sc_storm_cycles(struct sc_truth *t)
 		sc_error(t, "fork: %s", strerror(errno));
 		return;
 	}
-	if (reap_child(t, w, 0, "cycler"))
+	if (reap_child_within(t, w, 0, "cycler", STORM_STEP_TIMEOUT_MS))
 		return;
-	if (!failed(t) && t->nr_reaped != STORM_CYCLES)
-		sc_error(t, "%ld cycles, expected %d", t->nr_reaped, STORM_CYCLES);
+	if (!failed(t) && t->nr_reaped != sc_storm_nr_cycles())
+		sc_error(t, "%ld cycles, expected %ld", t->nr_reaped, sc_storm_nr_cycles());
 	exp_zombie(t, W, A_HARNESS, 0, 0);
 	exp_reap(t, W, A_HARNESS, "wait4");
 }

@@ -148,6 +148,15 @@ const char *sc_ev_name(int type);
 int sc_actor_by_pid(const struct sc_truth *t, pid_t pid);
 int sc_actor_by_role(const struct sc_truth *t, const char *role);
 
+/*
+ * The storms' sizes: 20,000 orphans and 50,000 cycles, divided by
+ * $RT_STORM_SCALE (vmtest sets it under software emulation, where a fork
+ * takes ~100 times longer).
+ */
+long sc_storm_scale(void);
+long sc_storm_nr_orphans(void);
+long sc_storm_nr_cycles(void);
+
 /* Storm capacity check: 0 if the machine can hold nr more processes, else
  * -1 with the reason in buf. */
 int sc_can_fork(long nr, char *buf, size_t len);
