@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -319,6 +320,43 @@ static void kt_proc_count(unsigned long long pidns, long long *tasks, long long 
 	closedir(d);
 }
 
+/* Our own PID namespace (/proc/self works whatever namespace /proc is of). */
+static unsigned long long kt_self_pidns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) ? 0 : (unsigned long long)st.st_ino;
+}
+
+/* The global pid of pidns's init (the task whose last NSpid is 1), or -1. */
+static pid_t kt_ns_init_pid(unsigned long long pidns)
+{
+	static char buf[4096];
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	char path[300], *p, *end;
+	pid_t pid = -1;
+
+	while (d && (de = readdir(d))) {
+		long last = -1;
+
+		if (atoi(de->d_name) <= 0 || proc_pidns(atoi(de->d_name)) != pidns)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
+		if (kt_read_file(path, buf, sizeof(buf)) <= 0 || !(p = strstr(buf, "NSpid:")))
+			continue;
+		for (p += 6; (last = strtol(p, &end, 10), end != p) && *end != '\n'; p = end)
+			;
+		if (last == 1) {
+			pid = atoi(de->d_name);
+			break;
+		}
+	}
+	if (d)
+		closedir(d);
+	return pid;
+}
+
 /* ------------------------------------------------------------------ */
 /* A PID namespace W around a scenario */
 
@@ -328,7 +366,8 @@ struct kt_shared {
 	struct sc_truth truth; /* a copy, at the hold point and at the end */
 	char error[512];
 	unsigned long long w_pidns;
-	char inner[KT_BUF]; /* the table as W's init reads it */
+	char inner_hold[KT_BUF]; /* the table as W's init reads it at the hold */
+	char inner[KT_BUF];	 /* and at the end */
 };
 
 struct kt_wrap {
@@ -372,7 +411,14 @@ static void kt_wrap_init(const char *name, struct kt_shared *sh, int to, int fro
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, "rt-kmod-init");
-	sh->w_pidns = proc_pidns(getpid());
+	sh->w_pidns = kt_self_pidns();
+	/* The scenarios read /proc with the pids of their own namespace. */
+	if (unshare(CLONE_NEWNS) || mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
+		snprintf(sh->error, sizeof(sh->error), "a /proc for W: %s", strerror(errno));
+		kt_byte_put(to, KT_DONE);
+		_exit(1);
+	}
 	err = sc_start(&run, name);
 	if (!err)
 		err = sc_go(&run);
@@ -380,6 +426,8 @@ static void kt_wrap_init(const char *name, struct kt_shared *sh, int to, int fro
 		err = sc_wait_hold(&run);
 		if (!err) {
 			kt_copy_truth(sh, run.truth);
+			if (kt_read_file(KT_NAMESPACES, sh->inner_hold, sizeof(sh->inner_hold)) < 0)
+				sh->inner_hold[0] = '\0';
 			kt_byte_put(to, KT_HOLD);
 			if (kt_byte_wait(from) != KT_GO)
 				_exit(1);
@@ -508,12 +556,16 @@ static bool kt_read_settled(struct kt_table *t, unsigned long long pidns, long l
 	return true;
 }
 
-/* Checks the hold point of a scenario with one: its namespace's row. */
-static void kt_check_hold(const struct sc_truth *tr)
+/*
+ * At the hold point of a scenario: its namespace's row as we see it (pids
+ * global) and as W's init sees it (pids of W, those of the truth).
+ */
+static void kt_check_hold(const struct kt_shared *sh)
 {
-	static struct kt_table t;
+	static struct kt_table t, inner;
+	const struct sc_truth *tr = &sh->truth;
 	const struct sc_actor *init;
-	const struct kt_row *r;
+	const struct kt_row *r, *ir;
 	long long tasks, zombies;
 	struct kt_expect x;
 	int idx = sc_actor_by_role(tr, "ns_init");
@@ -527,12 +579,13 @@ static void kt_check_hold(const struct sc_truth *tr)
 	if (!ASSERT_TRUE(r, "a row for the scenario's namespace at its hold point"))
 		return;
 	kt_proc_count(init->pidns, &tasks, &zombies);
-	ASSERT_EQ(r->level, init->pidns_level, "LEVEL");
-	ASSERT_EQ(r->reaper_pid, init->pid, "REAPER_PID");
+	if (kt_find(&t, sh->w_pidns))
+		ASSERT_EQ(r->level, kt_find(&t, sh->w_pidns)->level + init->pidns_level, "LEVEL");
+	ASSERT_EQ(r->reaper_pid, kt_ns_init_pid(init->pidns), "REAPER_PID (global)");
 	ASSERT_EQ(r->reaper_nspid, 1, "REAPER_NSPID");
 	ASSERT_STREQ(r->comm, init->comm, "REAPER_COMM");
-	ASSERT_STREQ(r->sigchld, kt_proc_disposition(init->pid, SIGCHLD), "SIGCHLD");
-	ASSERT_STREQ(r->sigterm, kt_proc_disposition(init->pid, SIGTERM), "SIGTERM");
+	ASSERT_STREQ(r->sigchld, kt_proc_disposition(r->reaper_pid, SIGCHLD), "SIGCHLD");
+	ASSERT_STREQ(r->sigterm, kt_proc_disposition(r->reaper_pid, SIGTERM), "SIGTERM");
 	ASSERT_EQ(r->tasks, tasks, "TASKS (as /proc counts them)");
 	ASSERT_EQ(r->zombies, zombies, "ZOMBIES (as /proc counts them)");
 	ASSERT_EQ(r->subreapers, 0, "SUBREAPERS");
@@ -545,6 +598,16 @@ static void kt_check_hold(const struct sc_truth *tr)
 	ASSERT_EQ(r->reaped, 0, "ZOMBIES_REAPED before the hold point ends");
 	diag("hold: %s: tasks %lld zombies %lld created %lld", tr->name, r->tasks, r->zombies,
 	     r->created);
+
+	if (!kt_parse(sh->inner_hold, &inner))
+		return;
+	ASSERT_EQ(inner.nr, 2, "rows seen from inside W at the hold: W and the scenario's");
+	ir = kt_find(&inner, init->pidns);
+	if (ASSERT_TRUE(ir, "the scenario's namespace from inside W")) {
+		ASSERT_EQ(ir->reaper_pid, init->pid, "REAPER_PID as W sees it");
+		ASSERT_EQ(ir->tasks, r->tasks, "TASKS from inside W");
+		ASSERT_EQ(ir->created, r->created, "ZOMBIES_CREATED from inside W");
+	}
 }
 
 static void kt_scenario(const char *name)
@@ -564,7 +627,7 @@ static void kt_scenario(const char *name)
 	tr = &w.sh->truth;
 	c = kt_byte_wait(w.to_outer);
 	if (c == KT_HOLD) {
-		kt_check_hold(tr);
+		kt_check_hold(w.sh);
 		kt_byte_put(w.from_outer, KT_GO);
 		c = kt_byte_wait(w.to_outer);
 	}
@@ -644,7 +707,7 @@ TEST(kmod_format)
 	struct stat st;
 	const struct kt_row *r;
 	char comm[64], esc[80];
-	unsigned long long me = proc_pidns(getpid());
+	unsigned long long me = kt_self_pidns();
 
 	if (!kt_load())
 		return;
@@ -703,16 +766,16 @@ static void ks_nested(struct ks_shared *sh, int ready)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, "rt-nested");
-	sh->n_pidns = proc_pidns(getpid());
+	sh->n_pidns = kt_self_pidns();
 	kt_byte_put(ready, 'r');
 	for (;;)
 		pause();
 }
 
+/* A child that lives until W is torn down (no PDEATHSIG: it outlives us). */
 static void ks_pause_child(void)
 {
 	if (fork() == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		for (;;)
 			pause();
 	}
@@ -743,7 +806,7 @@ static void ks_init(struct ks_shared *sh, int to, int from)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGTERM, SIG_IGN);
-	sh->w_pidns = proc_pidns(getpid());
+	sh->w_pidns = kt_self_pidns();
 	for (i = 0; i < KS_THREADS; i++)
 		pthread_create(&th, NULL, ks_thread, NULL);
 	for (i = 0; i < KS_ZOMBIES; i++) {
@@ -812,23 +875,6 @@ static void ks_init(struct ks_shared *sh, int to, int from)
 	_exit(0); /* the kernel kills and reaps all of W */
 }
 
-/* The first process /proc lists in pidns (-1 if none). */
-static pid_t kt_first_in(unsigned long long pidns)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	pid_t pid = -1;
-
-	while (d && (de = readdir(d)))
-		if (atoi(de->d_name) > 0 && proc_pidns(atoi(de->d_name)) == pidns) {
-			pid = atoi(de->d_name);
-			break;
-		}
-	if (d)
-		closedir(d);
-	return pid;
-}
-
 TEST(kmod_snapshot_columns)
 {
 	static struct kt_table t, inner;
@@ -878,7 +924,7 @@ TEST(kmod_snapshot_columns)
 	if (!ASSERT_TRUE(w, "a row for W") || !ASSERT_TRUE(n, "a row for the nested namespace"))
 		goto out_init;
 	/* The nested init's global pid: the only task of its namespace. */
-	nested = kt_first_in(sh->n_pidns);
+	nested = kt_ns_init_pid(sh->n_pidns);
 
 	kt_escape("rt k\\mod\tx", esc, sizeof(esc));
 	ASSERT_STREQ(w->comm, esc, "REAPER_COMM escaped like /proc/mounts");
@@ -961,6 +1007,10 @@ TEST(kmod_dead_namespaces_dropped)
 
 	if (!kt_load())
 		return;
+	/* An exit in our own namespace, which lives on: its entry stays. */
+	if (fork() == 0)
+		_exit(0);
+	wait(&st);
 	before = kt_stat("namespaces");
 	for (i = 0; i < 200; i++) {
 		pid_t p = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
