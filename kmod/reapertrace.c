@@ -45,7 +45,7 @@
 #include <linux/workqueue.h>
 
 #define RT_FORMAT_VERSION 1
-#define RT_COLUMNS                                                                  \
+#define RT_COLUMNS                                                                       \
 	"PIDNS LEVEL REAPER_PID REAPER_NSPID REAPER_COMM SIGCHLD SIGTERM TASKS ZOMBIES " \
 	"OLDEST_ZOMBIE_MS SUBREAPERS ADOPTED_THREAD ADOPTED_SUBREAPER ADOPTED_INIT "     \
 	"ZOMBIES_CREATED ZOMBIES_REAPED"
@@ -81,7 +81,7 @@ struct rt_exit {
 	bool done;		   /* the adoption was counted */
 	bool zombie;		   /* leader: the process was counted a zombie */
 	unsigned int nr_slots;
-	struct rt_slot slots[];	   /* the children, by namespace */
+	struct rt_slot slots[]; /* the children, by namespace */
 };
 
 static DEFINE_SPINLOCK(rt_ns_lock); /* process context only, never from irq */
@@ -666,9 +666,9 @@ static void rt_row_show(struct seq_file *m, const struct rt_row *r)
 {
 	seq_printf(m, "%u %u %d %d ", r->inum, r->level, r->reaper_pid, r->reaper_nspid);
 	seq_escape(m, r->reaper_comm, " \t\n\\");
-	seq_printf(m, " %s %s %lu %lu %llu %lu %lld %lld %lld %lld %lld\n", r->sigchld,
-		   r->sigterm, r->tasks, r->zombies, div_u64(r->oldest_ns, NSEC_PER_MSEC),
-		   r->subreapers, r->adopted[RT_ADOPT_THREAD], r->adopted[RT_ADOPT_SUBREAPER],
+	seq_printf(m, " %s %s %lu %lu %llu %lu %lld %lld %lld %lld %lld\n", r->sigchld, r->sigterm,
+		   r->tasks, r->zombies, div_u64(r->oldest_ns, NSEC_PER_MSEC), r->subreapers,
+		   r->adopted[RT_ADOPT_THREAD], r->adopted[RT_ADOPT_SUBREAPER],
 		   r->adopted[RT_ADOPT_INIT], r->created, r->reaped);
 }
 
