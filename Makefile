@@ -36,9 +36,9 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: all clean install uninstall test run deps format check-format kmod bench bench-bin
+.PHONY: all clean install uninstall test run deps format check-format kmod kmod-if-headers bench bench-bin
 
-all: $(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(OUTPUT)/rt-scenario
+all: $(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(OUTPUT)/rt-scenario kmod-if-headers
 
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
@@ -121,6 +121,31 @@ bench:
 	$(Q)scripts/bench/deps.sh
 	$(Q)$(MAKE) --no-print-directory bench-bin
 	$(Q)scripts/bench/run.sh
+
+# The optional kernel module, built by Kbuild against KDIR's headers in
+# build/kmod/<kernelrelease>/, where kmod/'s sources are linked so that the
+# source tree stays clean. The release is the one `uname -r` shows
+# (UTS_RELEASE; Debian's split headers put only the upstream version in
+# include/config/kernel.release, which is the fallback).
+KDIR ?= /lib/modules/$(shell uname -r)/build
+KREL = $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null),$(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null))
+KMOD_DIR = $(abspath $(OUTPUT)/kmod/$(KREL))
+# The compiler the kernel was built with; if it is not installed (Debian's
+# 5.10 used gcc-10, 6.12 gcc-14), the host's gcc builds the module.
+KERNEL_CC = $(firstword $(shell sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^" ]*\).*/\1/p' $(KDIR)/include/config/auto.conf 2>/dev/null))
+KMOD_CC ?= $(if $(KERNEL_CC),$(if $(shell command -v $(KERNEL_CC) 2>/dev/null),,$(CC)))
+
+kmod:
+	$(Q)test -n "$(KREL)" || { echo "kmod: no kernel headers in $(KDIR) (set KDIR=)" >&2; exit 1; }
+	$(Q)mkdir -p $(KMOD_DIR)
+	$(Q)ln -sf $(abspath kmod/Kbuild) $(abspath kmod/reapertrace.c) $(KMOD_DIR)/
+	$(call msg,KBUILD,$(KMOD_DIR)/reapertrace.ko$(if $(KMOD_CC), (CC=$(KMOD_CC): $(KERNEL_CC) not found)))
+	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(KMOD_DIR) $(if $(V),V=$(V)) $(if $(KMOD_CC),CC=$(KMOD_CC)) modules >$(KMOD_DIR)/build.log 2>&1 || { cat $(KMOD_DIR)/build.log >&2; exit 1; }
+	$(Q)grep -E 'warning|error' $(KMOD_DIR)/build.log >&2 || true
+
+kmod-if-headers:
+	$(Q)if test -n "$(KREL)"; then $(MAKE) --no-print-directory kmod; \
+	else echo "  SKIP     kmod: no kernel headers in $(KDIR) (make kmod KDIR=...)"; fi
 
 # Installs what is missing (Debian 12), for the targets below and CI.
 deps:
