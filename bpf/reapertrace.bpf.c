@@ -288,6 +288,12 @@ static __always_inline void count_teardown_kill(struct task_struct *cur, struct 
 	re = bpf_map_lookup_elem(&reaper_exits, &key);
 	if (!re || BPF_CORE_READ(target, tgid) == re->hdr.task.pid)
 		return;
+	/*
+	 * A process with no live thread (a zombie) is not killed: from 5.17
+	 * the kernel says "ignored", before it said "delivered".
+	 */
+	if (!BPF_CORE_READ(target, signal, live.counter))
+		return;
 	/* A task of the namespace being torn down (nested ones have a pid in it too). */
 	pid = BPF_CORE_READ(target, thread_pid);
 	if (BPF_CORE_READ(pid, level) < re->hdr.pidns_level)
