@@ -20,6 +20,7 @@
 #   RT_VM_TIMEOUT   seconds one kernel may take in all (default 5400)
 #   RT_TEST_TIMEOUT seconds per test inside the guest (default 1800)
 #   RT_STORM_SCALE  divide the storm tests' sizes (default 20 without KVM, 1 with)
+#   RT_VM_KMOD=0    do not build the module (its tests skip)
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -203,7 +204,9 @@ for k in $kernels; do
 	cpu0=$(cpu_of "$OUT/times")
 	result=""
 	ko=""
-	if grep -q '^kmod:' Makefile; then
+	if [ "${RT_VM_KMOD:-1}" = 0 ]; then
+		echo "# vmtest: RT_VM_KMOD=0: the module is not built; its tests will skip"
+	elif grep -q '^kmod:' Makefile; then
 		if ! ko=$(build_kmod "$release" "$kdir"); then
 			echo "$ko"
 			ko=""
