@@ -80,6 +80,7 @@ struct rt_exit {
 	struct rt_nsent *self;	   /* the task's own namespace */
 	bool done;		   /* the adoption was counted */
 	bool zombie;		   /* leader: the process was counted a zombie */
+	bool autoreap;		   /* leader: its parent released it at once, as seen at its exit */
 	unsigned int nr_slots;
 	struct rt_slot slots[]; /* the children, by namespace */
 };
@@ -245,6 +246,8 @@ static unsigned int rt_collect_children(struct task_struct *p, struct pid_namesp
 	return nr_ns;
 }
 
+static bool rt_autoreaped(struct task_struct *leader);
+
 #ifdef RT_TP_EXIT_GROUP_DEAD
 static void rt_probe_exit(void *data, struct task_struct *p, bool group_dead)
 #else
@@ -289,6 +292,12 @@ static void rt_probe_exit(void *data, struct task_struct *p)
 		goto out_free;
 	}
 	x->task = p;
+	/*
+	 * Whether the parent will release it without a zombie, read now: by
+	 * the last switch the parent may be gone, its dispositions with it.
+	 */
+	if (thread_group_leader(p))
+		x->autoreap = rt_autoreaped(p);
 	x->self = rt_nsent_get(self_ns);
 	if (!x->self)
 		atomic64_inc(&rt_lost);
@@ -382,10 +391,10 @@ static void rt_count_zombie(struct task_struct *t)
 
 	if (atomic_read(&t->signal->live))
 		return;
-	if (state != EXIT_ZOMBIE && (state != EXIT_DEAD || rt_autoreaped(leader)))
-		return;
 	lx = rt_exit_find(leader);
 	if (!lx || lx->zombie || !lx->self)
+		return;
+	if (state != EXIT_ZOMBIE && (state != EXIT_DEAD || lx->autoreap))
 		return;
 	lx->zombie = true;
 	atomic64_inc(&lx->self->zombies_created);

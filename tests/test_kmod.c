@@ -399,8 +399,7 @@ static void kt_byte_put(int fd, char c)
 static void kt_copy_truth(struct kt_shared *sh, const struct sc_truth *t)
 {
 	memcpy(&sh->truth, t, sizeof(*t));
-	sh->truth.bulk = NULL;
-	sh->truth.nr_bulk = 0;
+	sh->truth.bulk = NULL; /* the pids stay here; their number, nr_bulk, goes */
 }
 
 /* Body of W's init: runs the scenario, stops at hold and at the end. */
