@@ -63,10 +63,16 @@ void top_term_restore(void)
 
 	if (!active)
 		return;
-	active = 0;
+	/*
+	 * Cleared last: a fatal signal that lands in here restores again
+	 * rather than dying with the terminal raw. TCSANOW: TCSAFLUSH waits
+	 * for the output to drain, which a reader that stopped reading never
+	 * lets happen.
+	 */
 	write_all(LEAVE_SEQ, sizeof(LEAVE_SEQ) - 1);
 	if (have_saved)
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	active = 0;
 	errno = err;
 }
 
