@@ -176,6 +176,8 @@ make --no-print-directory all >&2
 fetched=$(scripts/fetch-kernels.sh $kernels)
 find_vng
 write_guest_script
+# Kernel messages that fail a kernel's run (its console, saved by --verbose).
+CONSOLE_BAD='BUG:|WARNING:|Oops|soft lockup|hard LOCKUP|detected stalls|blocked for more than|Call Trace|general protection|list_(add|del) corruption|refcount_t:|kmemleak'
 kvm="--disable-kvm"
 [ "${RT_VM_KVM:-0}" = 1 ] && kvm=""
 # Under software emulation a fork takes ~100 times longer: the storms are
@@ -237,6 +239,12 @@ for k in $kernels; do
 		result=${result:-FAIL}
 	else
 		result=${result:-PASS}
+	fi
+	# The kernel's own log, whatever the tests saw: any oops, warning,
+	# lockup or stall during the run fails the kernel.
+	if grep -E "$CONSOLE_BAD" "$OUT/$release.vng.log" >"$OUT/$release.console-bad"; then
+		sed 's/^/# console: /' "$OUT/$release.console-bad" | head -n 20
+		[ "$result" = PASS ] && result="FAIL-console"
 	fi
 	[ "$result" = PASS ] || status=1
 	# shellcheck disable=SC2086 # "N passed, N failed, N skipped" -> $1 $3 $5
