@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -900,4 +901,79 @@ TEST(snapshot_cli)
 		ASSERT_EQ(nr_lines(r.err), 1, "one line on stderr");
 	}
 	run_free(&r);
+}
+
+/*
+ * With the real module loaded ($RT_KMOD, in a VM): `ns` reads its table
+ * ("source":"kmod", counters filled in), and the rows agree with what the
+ * task iterator computes (`ns --bpf`) for every namespace both see.
+ */
+TEST(snapshot_ns_from_module)
+{
+	const char *kjson[] = { "ns", "--json", NULL },
+		   *bjson[] = { "ns", "--json", "--bpf", NULL };
+	const char *text[] = { "ns", NULL };
+	const char *ko = getenv("RT_KMOD");
+	struct run rk = {}, rb = {}, rt = {};
+	bool loaded = false;
+	long long v;
+	int fd, i, same = 0;
+
+	if (!ko || !*ko) {
+		test_skip("RT_KMOD is unset (path to reapertrace.ko, e.g. in a VM)");
+		return;
+	}
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	if (!ASSERT_GE(fd, 0, "open $RT_KMOD"))
+		return;
+	if (syscall(SYS_finit_module, fd, "", 0) == 0) {
+		loaded = true;
+	} else if (errno != EEXIST) {
+		close(fd);
+		if (errno == ENOSYS || errno == EPERM)
+			test_skip("this kernel cannot load modules: %s", strerror(errno));
+		else
+			ASSERT_TRUE(false, "finit_module($RT_KMOD)");
+		return;
+	}
+	close(fd);
+	run_rt(kjson, -1, -1, NULL, &rk);
+	run_rt(bjson, -1, -1, NULL, &rb);
+	run_rt(text, -1, -1, NULL, &rt);
+	if (!run_ok(&rk, 0, true, "ns --json (module) exits 0") ||
+	    !run_ok(&rb, 0, true, "ns --json --bpf exits 0") ||
+	    !run_ok(&rt, 0, false, "ns exits 0"))
+		goto out;
+	ASSERT_TRUE(rk.doc.nr > 0, "rows from the module");
+	for (i = 0; i < rk.doc.nr; i++) {
+		const struct json_obj *o = &rk.doc.objs[i], *b;
+		unsigned long long ns;
+
+		ASSERT_STREQ(json_str(o, "source"), "kmod", "source: the module's table");
+		ASSERT_TRUE(json_int(o, "zombies_created", &v) && v >= 0,
+			    "counters filled in: zombies_created");
+		ASSERT_TRUE(json_int(o, "adopted_init", &v) && v >= 0,
+			    "counters filled in: adopted_init");
+		if (!json_u64(o, "pidns", &ns))
+			continue;
+		b = find_rec(&rb.doc, NULL, "pidns", ns, 0);
+		if (!b)
+			continue; /* a namespace born or gone between the two reads */
+		same++;
+		ASSERT_EQ(get_int(o, "level"), get_int(b, "level"),
+			  "LEVEL as the iterator sees it");
+		ASSERT_EQ(get_int(o, "reaper_pid"), get_int(b, "reaper_pid"), "REAPER_PID");
+		ASSERT_EQ(get_int(o, "reaper_nspid"), get_int(b, "reaper_nspid"), "REAPER_NSPID");
+		ASSERT_STREQ(json_str(o, "sigchld"), json_str(b, "sigchld"), "SIGCHLD");
+		ASSERT_STREQ(json_str(o, "sigterm"), json_str(b, "sigterm"), "SIGTERM");
+		ASSERT_STREQ(json_str(b, "source"), "bpf", "--bpf: the iterator's");
+	}
+	ASSERT_GT(same, 0, "the module and the iterator see the same namespaces");
+	ASSERT_TRUE(!strstr(rt.err, "not loaded"), "text: no note that the module is missing");
+out:
+	run_free(&rk);
+	run_free(&rb);
+	run_free(&rt);
+	if (loaded)
+		syscall(SYS_delete_module, "reapertrace", O_NONBLOCK);
 }
