@@ -744,6 +744,12 @@ static void sc_origin_chain(struct sc_truth *t)
 	if (check_ppid(t, X, getpid(), "after the middle exited"))
 		goto out;
 	exp_reparent(t, X, B, A_HARNESS, "subreaper", false, 0);
+	/*
+	 * The tracer learns X's origin at B's last context switch, which can
+	 * come just after the wait that reaped B: let it pass before X exits,
+	 * as any real orphan's later exit would.
+	 */
+	usleep(100 * 1000);
 
 	xclose(&rel_x.w);
 	if (reap_child(t, PID(X), 3, "leaf"))
