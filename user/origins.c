@@ -16,8 +16,23 @@ struct node {
 	char comm[RT_COMM_LEN];
 };
 
+/* A reaped orphan, forgotten only after ORIGIN_LINGER_NS. */
+struct gone {
+	struct task_key key;
+	__u64 ts;
+};
+
+/*
+ * How long a reaped orphan's origin stays: its own orphans' adoption is
+ * seen at the end of its exit, which can come after the wait that reaped
+ * it. Keys hold the start time, so a reused pid never finds it.
+ */
+#define ORIGIN_LINGER_NS 1000000000ULL
+
 struct origins {
 	struct task_table *orphans; /* orphan -> __u32 node index + 1 */
+	struct gone *gone;	    /* oldest first, from gone_head */
+	size_t gone_head, nr_gone, cap_gone;
 	struct node *nodes;
 	__u32 nr_nodes, cap_nodes;
 	__u32 free_list; /* index + 1 */
@@ -42,6 +57,7 @@ void origins__free(struct origins *o)
 {
 	if (!o)
 		return;
+	free(o->gone);
 	task_table__free(o->orphans);
 	free(o->nodes);
 	free(o);
@@ -160,13 +176,49 @@ bool origins__find(const struct origins *o, const struct rt_event_hdr *h, struct
 	return out->depth > 0;
 }
 
+static void forget_now(struct origins *o, const struct task_key *key)
+{
+	__u32 id;
+
+	if (task_table__delete(o->orphans, key, &id))
+		put_node(o, id);
+}
+
+void origins__expire(struct origins *o, __u64 now_ns)
+{
+	while (o->gone_head < o->nr_gone && o->gone[o->gone_head].ts + ORIGIN_LINGER_NS < now_ns)
+		forget_now(o, &o->gone[o->gone_head++].key);
+	if (o->gone_head == o->nr_gone)
+		o->gone_head = o->nr_gone = 0;
+}
+
 void origins__forget(struct origins *o, const struct rt_event_hdr *h)
 {
 	struct task_key key = { .pid = h->task.pid, .start_ns = h->start_ns };
-	__u32 id;
+	struct gone *p;
 
-	if (task_table__delete(o->orphans, &key, &id))
-		put_node(o, id);
+	if (!task_table__lookup(o->orphans, &key))
+		return;
+	if (o->nr_gone == o->cap_gone) {
+		/* Reuse the room of the expired ones first. */
+		if (o->gone_head) {
+			memmove(o->gone, o->gone + o->gone_head,
+				(o->nr_gone - o->gone_head) * sizeof(*o->gone));
+			o->nr_gone -= o->gone_head;
+			o->gone_head = 0;
+		} else {
+			size_t cap = o->cap_gone ? o->cap_gone * 2 : 256;
+
+			p = realloc(o->gone, cap * sizeof(*p));
+			if (!p) {
+				forget_now(o, &key);
+				return;
+			}
+			o->gone = p;
+			o->cap_gone = cap;
+		}
+	}
+	o->gone[o->nr_gone++] = (struct gone){ .key = key, .ts = h->ts_ns };
 }
 
 size_t origins__count(const struct origins *o)

@@ -28,8 +28,13 @@ int origins__reparent(struct origins *o, const struct rt_reparent_report *r);
 /* The origin of process @h (its pid and start), in @out; false if unknown. */
 bool origins__find(const struct origins *o, const struct rt_event_hdr *h, struct rt_origin *out);
 
-/* Process @h is gone (reaped): forget it. */
+/*
+ * Process @h was reaped at h->ts_ns: forget it a second later (its own
+ * orphans' adoption may still be on its way).
+ */
 void origins__forget(struct origins *o, const struct rt_event_hdr *h);
+/* Forget the processes reaped more than a second before @now_ns. */
+void origins__expire(struct origins *o, __u64 now_ns);
 
 size_t origins__count(const struct origins *o);
 

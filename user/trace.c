@@ -444,6 +444,7 @@ static int stream(struct tracer *t, struct ring_buffer *rb)
 		if (err < 0)
 			return t->err ?: err;
 		account_losses(t);
+		origins__expire(t->origins, clock_ns(CLOCK_BOOTTIME));
 		check_leaks(t, false);
 		if (t->print->tick) {
 			err = t->print->tick(t->out, &t->totals);
