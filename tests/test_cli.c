@@ -26,23 +26,6 @@ struct cmd {
 	long ms; /* how long it ran */
 };
 
-static char *slurp(int fd)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = fdopen(fd, "r");
-
-	if (!f)
-		return strdup("");
-	rewind(f);
-	if (getdelim(&buf, &len, 0, f) < 0) {
-		free(buf);
-		buf = strdup("");
-	}
-	fclose(f);
-	return buf;
-}
-
 static long now_ms(void)
 {
 	struct timespec ts;
@@ -98,8 +81,8 @@ static void run_tracer_to(const char *const *args, int uid, int timeout_ms, cons
 		wait_pid_timeout(pid, &c->status, -1);
 	}
 	c->ms = now_ms() - t0;
-	c->out = slurp(o);
-	c->err = slurp(e);
+	c->out = slurp_fd(o);
+	c->err = slurp_fd(e);
 }
 
 static void run_tracer(const char *const *args, int uid, int timeout_ms, struct cmd *c)

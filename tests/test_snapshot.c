@@ -35,23 +35,6 @@ struct run {
 	struct jsonl_doc doc; /* stdout parsed when json */
 };
 
-static char *slurp_fd(int fd)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = fdopen(fd, "r");
-
-	if (!f)
-		return strdup("");
-	rewind(f);
-	if (getdelim(&buf, &len, 0, f) < 0) {
-		free(buf);
-		buf = strdup("");
-	}
-	fclose(f);
-	return buf;
-}
-
 /*
  * Runs reapertrace with args. nsfd >= 0: inside that PID namespace (setns,
  * then fork: the command's active namespace is that one). uid >= 0: as that

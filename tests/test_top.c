@@ -502,24 +502,6 @@ out:
 	sc_release(&run);
 }
 
-/* The whole file behind @fd (closed), from its start. */
-static char *slurp(int fd)
-{
-	FILE *f = fdopen(fd, "r");
-	size_t len = 0;
-	char *buf = NULL;
-
-	if (!f)
-		return strdup("");
-	rewind(f);
-	if (getdelim(&buf, &len, 0, f) < 0) {
-		free(buf);
-		buf = strdup("");
-	}
-	fclose(f);
-	return buf;
-}
-
 /* Runs the tracer with @args, stdout to a file; its exit status, or -1. */
 static int run_top_cmd(const char *const *args, int timeout_ms, char **out, char **err)
 {
@@ -549,8 +531,8 @@ static int run_top_cmd(const char *const *args, int timeout_ms, char **out, char
 		wait_pid_timeout(pid, &st, -1);
 		st = -1;
 	}
-	*out = slurp(o);
-	*err = slurp(e);
+	*out = slurp_fd(o);
+	*err = slurp_fd(e);
 	unlink(op);
 	unlink(ep);
 	return st;

@@ -38,20 +38,30 @@ const char *tracer_bin(void)
 	return path;
 }
 
-static char *read_file(const char *path)
+char *slurp_fd(int fd)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *f = fopen(path, "re");
+	FILE *f = fdopen(fd, "r");
 
-	if (!f)
+	if (!f) {
+		close(fd);
 		return strdup("");
+	}
+	rewind(f);
 	if (getdelim(&buf, &len, 0, f) < 0) {
 		free(buf);
 		buf = strdup("");
 	}
 	fclose(f);
 	return buf;
+}
+
+static char *read_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? strdup("") : slurp_fd(fd);
 }
 
 static void msleep(int ms)

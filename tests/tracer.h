@@ -42,6 +42,9 @@ struct tracer {
 /* $RT_BIN, default <repo>/build/reapertrace */
 const char *tracer_bin(void);
 
+/* The whole file behind @fd, from its start (@fd is closed); "" if unreadable. */
+char *slurp_fd(int fd);
+
 /*
  * Spawns the tracer with argv opts (NULL-terminated, without argv[0]),
  * stdout and stderr to temporary files; waits (30 s) for the
