@@ -9,13 +9,24 @@
 #                          initramfs, udev that names its virtio ports),
 #                          and what builds a module (make, gcc, pahole for
 #                          its BTF)
+#   scripts/deps.sh --bench  also the peers the benchmarks measure
+#                          (libbpf-tools' exitsnoop, bpftrace) and gnuplot
 set -eu
 
 packages="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config libcap2-bin"
-if [ "${1:-}" = --vm ]; then
-	packages="$packages qemu-system-x86 python3 python3-argcomplete python3-requests"
-	packages="$packages python3-pkg-resources file kmod udev busybox-static dwarves"
-fi
+for arg in "$@"; do
+	case $arg in
+	--vm)
+		packages="$packages qemu-system-x86 python3 python3-argcomplete python3-requests"
+		packages="$packages python3-pkg-resources file kmod udev busybox-static dwarves"
+		;;
+	--bench) packages="$packages libbpf-tools bpftrace gnuplot-nox" ;;
+	*)
+		echo "deps: unknown option '$arg': expected --vm or --bench" >&2
+		exit 2
+		;;
+	esac
+done
 
 missing=""
 for p in $packages; do
