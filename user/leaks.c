@@ -21,7 +21,7 @@ struct holder {
 struct leaks {
 	__u64 limit_ns;
 	struct task_table *zombies;  /* zombie -> struct zombie */
-	struct task_table *reported; /* reaper (pid, 0) -> its comm */
+	struct task_table *reported; /* reapers (pid, 0) reported: a set, no value */
 	struct task_table *holders;  /* reaper (pid, 0) -> struct holder, during a check */
 };
 
@@ -33,7 +33,7 @@ struct leaks *leaks__new(__u64 limit_ns, size_t max_zombies)
 		return NULL;
 	l->limit_ns = limit_ns;
 	l->zombies = task_table__new(sizeof(struct zombie), max_zombies);
-	l->reported = task_table__new(RT_COMM_LEN, max_zombies);
+	l->reported = task_table__new(1, max_zombies);
 	l->holders = task_table__new(sizeof(struct holder), max_zombies);
 	if (!l->zombies || !l->reported || !l->holders) {
 		leaks__free(l);
@@ -123,17 +123,16 @@ int leaks__check(struct leaks *l, __u64 now_ns,
 	struct rt_origin origin;
 	struct holder *h;
 	size_t pos = 0;
-	char *comm;
 	bool created;
 	int n = 0;
 
 	count_holders(l, now_ns);
 	while ((h = task_table__next(l->holders, &pos, &key))) {
-		if (!h->nr_old || task_table__lookup(l->reported, &key))
+		if (!h->nr_old)
 			continue;
-		comm = task_table__insert(l->reported, &key, &created);
-		if (comm)
-			memcpy(comm, h->reaper.comm, RT_COMM_LEN);
+		/* Once per reaper (a full set still reports). */
+		if (task_table__insert(l->reported, &key, &created) && !created)
+			continue;
 		r.reaper = h->reaper;
 		r.nr_zombies = h->nr_zombies;
 		r.nr_old = h->nr_old;
