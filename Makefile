@@ -20,7 +20,7 @@ LIBS := -lbpf -lelf -lz
 
 BPF_SRCS := bpf/reapertrace.bpf.c bpf/snapshot.bpf.c
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
-SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS)) $(OUTPUT)/reapertrace_legacy.skel.h
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 TEST_SRCS := $(filter-out tests/scenario_cli.c,$(wildcard tests/*.c))
@@ -35,7 +35,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.SECONDARY: $(BPF_OBJS) $(SKELS)
+.SECONDARY: $(BPF_OBJS) $(SKELS) $(OUTPUT)/reapertrace.legacy.bpf.o
 .PHONY: all clean install uninstall test run deps format check-format kmod kmod-if-headers bench bench-bin
 
 all: $(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(OUTPUT)/rt-scenario kmod-if-headers
@@ -50,6 +50,19 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h include/*.h) vmlinux.h | $(OUT
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# The same programs for kernels without bpf_get_current_task_btf() or BPF
+# atomics (before 5.12): helper reads and hash maps (bpf/tables.bpf.h). The
+# tracer opens it through reapertrace.skel.h, so both must lay out their
+# maps, programs and globals alike: the check compares the two skeletons.
+$(OUTPUT)/reapertrace.legacy.bpf.o: bpf/reapertrace.bpf.c $(wildcard bpf/*.h include/*.h) vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DRT_LEGACY -Iinclude -I. -c $< -o $@
+
+$(OUTPUT)/reapertrace_legacy.skel.h: $(OUTPUT)/reapertrace.legacy.bpf.o $(OUTPUT)/reapertrace.skel.h
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name reapertrace_legacy_bpf > $@
+	$(Q)scripts/skel-same-layout.sh $(OUTPUT)/reapertrace.skel.h $@
 
 $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h include/*.h) $(SKELS) | $(OUTPUT)/user
 	$(call msg,CC,$@)

@@ -29,10 +29,10 @@
 #include <bpf/bpf_tracing.h>
 #include "events.h"
 #include "task.bpf.h"
+#include "tables.bpf.h"
 
 #define PR_SET_CHILD_SUBREAPER 36
 #define WNOWAIT		       0x01000000
-#define EEXIST		       17
 
 #define NR_WITNESSES 4
 
@@ -77,39 +77,8 @@ struct {
 	__type(value, struct pending_adoption);
 } pending_adoptions SEC(".maps");
 
-/* A zombie, named as its parent's wait will name it. */
-struct zombie_key {
-	__u32 pidns; /* inode of the parent's PID namespace */
-	__u32 nr;    /* the zombie's pid in that namespace */
-};
-
-struct zombie {
-	struct rt_event_hdr hdr; /* the zombie as it died; ts_ns = became a zombie */
-	__u64 task;		 /* its task_struct, the key of zombie_tasks */
-};
-
-#define MAX_ZOMBIES (1 << 18)
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_ZOMBIES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct zombie_key);
-	__type(value, struct zombie);
-} zombies SEC(".maps");
-
-/*
- * The same zombies by task_struct: once released, a task's pids are gone
- * (detach_pid() clears thread_pid), so sched_process_free can only name it
- * by its address, which stays its own until that tracepoint returns.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_ZOMBIES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u64);
-	__type(value, struct zombie_key);
-} zombie_tasks SEC(".maps");
+/* Entries in pending_adoptions: a dead task's last switch looks there only if some. */
+__u32 pending_adoptions_inflight SEC(".bss");
 
 /* Zombies freed while their parent thread (the key) was in a wait. */
 struct {
@@ -119,25 +88,8 @@ struct {
 	__type(value, struct zombie_key);
 } deferred_reaps SEC(".maps");
 
-enum inflight_call {
-	CALL_WAIT4 = 1,
-	CALL_WAITID,
-	CALL_PRCTL_SUBREAPER,
-};
-
-/* Arguments of the syscall a thread is in, for its sys_exit. */
-struct inflight {
-	__u64 uptr; /* wait4: int __user *status; waitid: siginfo_t __user * */
-	__u32 call; /* enum inflight_call */
-	__u32 arg;  /* waitid: options; prctl: enable */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32); /* tid */
-	__type(value, struct inflight);
-} inflight SEC(".maps");
+/* Entries in deferred_reaps: each wait's return looks there only if some. */
+__u32 deferred_reaps_inflight SEC(".bss");
 
 static __always_inline void count(enum rt_stat stat)
 {
@@ -185,6 +137,8 @@ static __always_inline void *reserve_event(__u32 type, __u64 size)
 /* Set by user space: which parts of the shared programs run. */
 const volatile bool trace_zombies = true;
 const volatile bool trace_init_drops = true;
+const volatile bool trace_reparents = true;
+const volatile bool trace_reapers = true;
 
 /* A namespace's child_reaper thread that is exiting, until its last switch. */
 struct reaper_exit {
@@ -307,29 +261,30 @@ static __always_inline void count_teardown_kill(struct task_struct *cur, struct 
  * A thread that exits while it is its namespace's child_reaper: in
  * exit_notify(), find_child_reaper() either hands the role to a live
  * thread of the same process, or (none left) tears the namespace down.
- * Which one is known at the thread's last switch.
+ * Which one is known at the thread's last switch. Only the threads of a
+ * process whose pid is 1 in its namespace are looked at closely.
  */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(reap_reaper_exit)
+static __always_inline void note_reaper_exit(struct task_struct *p)
 {
+	struct pid *pid = RD(p, group_leader, thread_pid);
 	struct task_struct *t = (void *)bpf_get_current_task();
 	struct reaper_exit re = {};
 	struct pid_namespace *ns;
 	__u64 key = (__u64)t;
+	__u32 inum;
 
-	if (!armed)
-		return 0;
+	if (pid_at_level_btf(pid, RD(pid, level), &inum) != 1)
+		return;
 	ns = task_pidns(t);
 	if ((void *)BPF_CORE_READ(ns, child_reaper) != (void *)t)
-		return 0;
+		return;
 	fill_hdr(&re.hdr, RT_EV_NS_TEARDOWN, t, 0);
 	re.ns = (__u64)ns;
 	if (bpf_map_update_elem(&reaper_exits, &key, &re, BPF_ANY)) {
 		count(RT_STAT_LOST_NS_TEARDOWN);
-		return 0;
+		return;
 	}
 	__sync_fetch_and_add(&reaper_exits_inflight, 1);
-	return 0;
 }
 
 static __always_inline void report_teardown(struct reaper_exit *re)
@@ -457,11 +412,25 @@ static __always_inline bool takes_namespace_down(struct task_struct *t)
 	return BPF_CORE_READ(ns, child_reaper, tgid) == BPF_CORE_READ(t, tgid);
 }
 
-/* Start walking @father's children; false if there is nothing to walk. */
-static __always_inline bool walk_begin(struct task_struct *father, struct orphan_walk *w)
+/*
+ * What every exit goes through first, in @p (current): the parts user space
+ * chose. True if @p has children to walk, from @father (current too).
+ */
+static __always_inline bool exit_begin(struct task_struct *p, struct task_struct *father,
+				       struct orphan_walk *w)
 {
+	struct inflight in;
+
+	if (!armed)
+		return false;
+	/* A thread killed in a wait or prctl never returned from it. */
+	inflight_get(RD(p, pid), &in, true);
+	if (trace_reapers)
+		note_reaper_exit(p);
+	if (!trace_reparents)
+		return false;
 	w->head = (__u64)father + bpf_core_field_offset(struct task_struct, children);
-	w->pos = (__u64)BPF_CORE_READ(father, children.next);
+	w->pos = (__u64)RD(p, children.next);
 	if (w->pos == w->head || takes_namespace_down(father))
 		return false;
 	w->ts = bpf_ktime_get_boot_ns();
@@ -487,18 +456,20 @@ static __always_inline void walk_end(struct task_struct *father, struct orphan_w
 	w->pending.exit_tid = w->father_tid;
 	if (bpf_map_update_elem(&pending_adoptions, &key, &w->pending, BPF_ANY))
 		count(RT_STAT_ADOPTED_UNRESOLVED);
+	else
+		__sync_fetch_and_add(&pending_adoptions_inflight, 1);
 }
 
 /* The orphan walk where bpf_loop() exists (5.17): user space loads one of the two. */
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(reap_proc_exit)
+int BPF_PROG(reap_proc_exit, struct task_struct *p)
 {
 	/* The tracepoint's task is always current; a plain pointer is easier to walk from. */
 	struct task_struct *father = (void *)bpf_get_current_task();
 	struct orphan_walk w = {};
 	long walked;
 
-	if (!armed || !walk_begin(father, &w))
+	if (!exit_begin(p, father, &w))
 		return 0;
 	/* No counter in @w: a precise one would make each iteration a new verifier state. */
 	walked = bpf_loop(RT_MAX_ORPHANS, walk_orphan, &w, 0);
@@ -558,16 +529,14 @@ __noinline int rt_walk_step(void)
  * code, hence a program of its own.
  */
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(reap_proc_exit_bounded)
+int BPF_PROG(reap_proc_exit_bounded, struct task_struct *p)
 {
 	struct task_struct *father = (void *)bpf_get_current_task();
 	struct bounded_walk *b;
 	__u32 zero = 0, i, j;
 
-	if (!armed)
-		return 0;
 	b = bpf_map_lookup_elem(&walk_scratch, &zero);
-	if (!b || !walk_begin(father, &b->w))
+	if (!b || !exit_begin(p, father, &b->w))
 		return 0;
 	b->walked = 0;
 	b->done = 0;
@@ -643,7 +612,7 @@ static __always_inline void report_adoption(struct task_struct *father, struct p
 	e = reserve_event(RT_EV_ADOPTED, sizeof(*e));
 	if (!e)
 		return;
-	fill_hdr(&e->hdr, RT_EV_ADOPTED, father, bpf_ktime_get_boot_ns());
+	fill_hdr_btf(&e->hdr, RT_EV_ADOPTED, father, bpf_ktime_get_boot_ns());
 	e->exit_ts_ns = pa->exit_ts;
 	e->exit_tid = pa->exit_tid;
 	e->nr_orphans = pa->nr_orphans;
@@ -672,12 +641,15 @@ int BPF_PROG(reap_sched_sw, bool preempt, struct task_struct *prev)
 		return 0;
 	if (reaper_exits_inflight)
 		reaper_exit_done(prev);
+	if (!pending_adoptions_inflight)
+		return 0;
 	key = (__u64)prev;
 	pa = bpf_map_lookup_elem(&pending_adoptions, &key);
 	if (!pa)
 		return 0;
 	report_adoption(prev, pa);
-	bpf_map_delete_elem(&pending_adoptions, &key);
+	if (!bpf_map_delete_elem(&pending_adoptions, &key))
+		__sync_fetch_and_add(&pending_adoptions_inflight, -1);
 	return 0;
 }
 
@@ -686,12 +658,15 @@ int BPF_PROG(reap_sched_sw, bool preempt, struct task_struct *prev)
 /* Remember @z until it is reaped: both indexes, or neither. */
 static __always_inline void track_zombie(struct zombie_key *key, struct zombie *z)
 {
-	if (bpf_map_update_elem(&zombies, key, z, BPF_ANY)) {
+	struct zombie_task zt = { .key = *key, .start_ns = z->hdr.start_ns };
+	struct zombie undone;
+
+	if (zombie_insert(key, z)) {
 		count(RT_STAT_ZOMBIE_TABLE_FULL);
 		return;
 	}
-	if (bpf_map_update_elem(&zombie_tasks, &z->task, key, BPF_ANY)) {
-		bpf_map_delete_elem(&zombies, key);
+	if (zombie_task_insert(z->hdr.task.pid, &zt)) {
+		zombie_take(key, zt.start_ns, &undone);
 		count(RT_STAT_ZOMBIE_TABLE_FULL);
 	}
 }
@@ -700,7 +675,7 @@ SEC("tp_btf/signal_generate")
 int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_struct *target,
 	     int group, int result)
 {
-	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct task_struct *cur = current_task();
 	struct task_struct *leader;
 	struct rt_zombie_event *e;
 	struct zombie_key key;
@@ -712,44 +687,41 @@ int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_
 	if (trace_init_drops && result == TRACE_SIGNAL_IGNORED)
 		report_init_drop(sig, info, target);
 	/* do_notify_parent() for an exit runs in the exiting task, or its last thread. */
-	if (!(BPF_CORE_READ(cur, flags) & PF_EXITING))
+	if (!(RD(cur, flags) & PF_EXITING))
 		return 0;
 	if (sig == SIGKILL && (unsigned long)info == SEND_SIG_PRIV) {
-		count_teardown_kill(cur, target, result);
+		count_teardown_kill((void *)cur, target, result);
 		return 0;
 	}
 	if (!trace_zombies)
 		return 0;
 	if ((unsigned long)info < 4096) /* SEND_SIG_NOINFO, SEND_SIG_PRIV */
 		return 0;
-	si_code = BPF_CORE_READ(info, si_code);
+	si_code = RD(info, si_code);
 	if (si_code < CLD_EXITED || si_code > CLD_DUMPED)
 		return 0;
-	leader = BPF_CORE_READ(cur, group_leader);
-	if (BPF_CORE_READ(leader, exit_state) != EXIT_ZOMBIE ||
-	    (void *)BPF_CORE_READ(leader, parent) != (void *)target ||
-	    BPF_CORE_READ(leader, ptrace))
+	leader = RD(cur, group_leader);
+	if (RD(leader, exit_state) != EXIT_ZOMBIE || (void *)RD(leader, parent) != (void *)target ||
+	    RD(leader, ptrace))
 		return 0;
-	pid_seen_by(leader, target, &key.pidns, &key.nr);
+	pid_seen_by_btf(leader, target, &key.pidns, &key.nr);
 	/* Not the leader's own notification: a zombie orphan's, sent to its new parent. */
-	if (BPF_CORE_READ(info, _sifields._sigchld._pid) != key.nr)
+	if (RD(info, _sifields._sigchld._pid) != key.nr)
 		return 0;
 	/* SA_NOCLDWAIT: the kernel releases it right after this (SIG_IGN sends nothing). */
-	if (sig == SIGCHLD &&
-	    (BPF_CORE_READ(target, sighand, action[SIGCHLD - 1].sa.sa_flags) & SA_NOCLDWAIT))
+	if (sig == SIGCHLD && (RD(target, sighand, action[SIGCHLD - 1].sa.sa_flags) & SA_NOCLDWAIT))
 		return 0;
 
 	/* Tracked even when the event is lost, so that its reap is still reported. */
-	fill_hdr(&z.hdr, RT_EV_ZOMBIE, leader, bpf_ktime_get_boot_ns());
-	z.task = (__u64)leader;
+	fill_hdr_btf(&z.hdr, RT_EV_ZOMBIE, leader, bpf_ktime_get_boot_ns());
 	track_zombie(&key, &z);
 
 	e = reserve_event(RT_EV_ZOMBIE, sizeof(*e));
 	if (!e)
 		return 0;
 	e->hdr = z.hdr;
-	task_ref(target, &e->parent);
-	status = BPF_CORE_READ(info, _sifields._sigchld._status);
+	task_ref_btf(target, &e->parent);
+	status = RD(info, _sifields._sigchld._status);
 	e->exit_code = si_code == CLD_EXITED ? status : -1;
 	e->signal = si_code == CLD_EXITED ? 0 : status;
 	e->core_dumped = si_code == CLD_DUMPED;
@@ -793,7 +765,6 @@ int reap_seed_zombies(struct bpf_iter__task *ctx)
 	__s64 ran;
 	struct zombie z;
 	int status;
-	long err;
 
 	if (!task || BPF_CORE_READ(task, exit_state) != EXIT_ZOMBIE ||
 	    BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid) || BPF_CORE_READ(task, ptrace))
@@ -802,19 +773,10 @@ int reap_seed_zombies(struct bpf_iter__task *ctx)
 	pid_seen_by(task, parent, &key.pidns, &key.nr);
 	ran = time_since_ran(task, cur);
 	fill_hdr(&z.hdr, RT_EV_ZOMBIE, task, bpf_ktime_get_boot_ns() - (ran > 0 ? ran : 0));
-	z.task = (__u64)task;
 	/* One made since arming is tracked already, with its exact time. */
-	err = bpf_map_update_elem(&zombies, &key, &z, BPF_NOEXIST);
-	if (err) {
-		if (err != -EEXIST)
-			count(RT_STAT_ZOMBIE_TABLE_FULL);
+	if (zombie_known(&key, 0))
 		return 0;
-	}
-	if (bpf_map_update_elem(&zombie_tasks, &z.task, &key, BPF_NOEXIST)) {
-		bpf_map_delete_elem(&zombies, &key);
-		count(RT_STAT_ZOMBIE_TABLE_FULL);
-		return 0;
-	}
+	track_zombie(&key, &z);
 
 	e = reserve_event(RT_EV_ZOMBIE, sizeof(*e));
 	if (!e)
@@ -835,27 +797,27 @@ int reap_seed_zombies(struct bpf_iter__task *ctx)
 
 /* ---- reap: a wait that released a zombie, or a release without one ---- */
 
-/* Report @z reaped, unless another program claimed it first: the delete is the claim. */
-static __always_inline void report_reap(struct zombie_key *key, struct zombie *z,
-					struct task_struct *reaper, __u32 how)
+/*
+ * Report the reap of @z, which the caller took out of the tables (so that
+ * the wait and the release paths report it once).
+ */
+static __always_inline void report_reap(const struct zombie *z, struct task_struct *reaper,
+					__u32 how)
 {
 	__u64 now = bpf_ktime_get_boot_ns();
-	struct rt_event_hdr hdr = z->hdr;
 	struct rt_reap_event *e;
 
-	if (bpf_map_delete_elem(&zombies, key))
-		return;
 	e = reserve_event(RT_EV_REAP, sizeof(*e));
 	if (!e)
 		return;
-	e->hdr = hdr;
+	e->hdr = z->hdr;
 	e->hdr.type = RT_EV_REAP;
 	e->hdr.ts_ns = now;
-	e->zombie_ns = now - hdr.ts_ns;
+	e->zombie_ns = now - z->hdr.ts_ns;
 	e->how = how;
 	e->__pad = 0;
 	if (reaper)
-		task_ref(reaper, &e->reaper);
+		task_ref_btf(reaper, &e->reaper);
 	else
 		__builtin_memset(&e->reaper, 0, sizeof(e->reaper));
 	submit_event(e);
@@ -864,36 +826,27 @@ static __always_inline void report_reap(struct zombie_key *key, struct zombie *z
 /* The calling thread's wait returned @nr (a pid in its own namespace) dead. */
 static __always_inline void waited(__u32 nr, __u32 how)
 {
-	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct task_struct *cur = current_task();
 	struct zombie_key key = { .nr = nr };
-	struct zombie *z;
+	struct zombie z;
 
-	key.pidns = pidns_inum(task_pidns(cur));
-	z = bpf_map_lookup_elem(&zombies, &key);
-	if (z)
-		report_reap(&key, z, cur, how);
+	key.pidns = task_pidns_inum_btf(cur);
+	if (zombie_take(&key, 0, &z))
+		report_reap(&z, cur, how);
 }
 
 static __always_inline void enter_call(__u32 call, __u32 arg, __u64 uptr)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight in = { .uptr = uptr, .call = call, .arg = arg };
 
 	if (armed)
-		bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
+		inflight_enter((__u32)bpf_get_current_pid_tgid(), &in);
 }
 
 /* The arguments saved at sys_enter, if this thread's syscall is @call. */
 static __always_inline bool leave_call(__u32 call, struct inflight *out)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct inflight *in = bpf_map_lookup_elem(&inflight, &tid);
-
-	if (!in)
-		return false;
-	*out = *in;
-	bpf_map_delete_elem(&inflight, &tid);
-	return out->call == call;
+	return inflight_get((__u32)bpf_get_current_pid_tgid(), out, true) && out->call == call;
 }
 
 /*
@@ -904,17 +857,20 @@ static __always_inline bool leave_call(__u32 call, struct inflight *out)
 static __always_inline void settle_deferred(void)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct zombie_key *deferred = bpf_map_lookup_elem(&deferred_reaps, &tid);
-	struct zombie_key key;
-	struct zombie *z;
+	struct zombie_key *deferred, key;
+	struct zombie z;
 
+	if (!deferred_reaps_inflight)
+		return;
+	deferred = bpf_map_lookup_elem(&deferred_reaps, &tid);
 	if (!deferred)
 		return;
 	key = *deferred;
-	bpf_map_delete_elem(&deferred_reaps, &tid);
-	z = bpf_map_lookup_elem(&zombies, &key);
-	if (z)
-		report_reap(&key, z, NULL, RT_REAP_AUTO);
+	if (bpf_map_delete_elem(&deferred_reaps, &tid))
+		return;
+	__sync_fetch_and_add(&deferred_reaps_inflight, -1);
+	if (zombie_take(&key, 0, &z))
+		report_reap(&z, NULL, RT_REAP_AUTO);
 }
 
 /* wait4 status words that report a child stopped or continued, not dead */
@@ -977,29 +933,30 @@ int reap_waitid_ret(struct trace_event_raw_sys_exit *ctx)
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(reap_proc_free, struct task_struct *p)
 {
-	__u64 task = (__u64)p;
-	struct zombie_key *key;
-	struct inflight *in;
-	struct zombie *z;
+	__u64 start_ns = RD(p, start_time);
+	struct zombie_key key;
+	struct inflight in;
+	struct zombie z;
 	__u32 ptid;
 
-	key = bpf_map_lookup_elem(&zombie_tasks, &task);
-	if (!key)
+	/* Every task freed comes here; those we tracked as zombies go on. */
+	if (!zombie_task_take(RD(p, pid), start_ns, &key))
 		return 0;
-	z = bpf_map_lookup_elem(&zombies, key);
 	/*
 	 * Freed after an RCU grace period: a wait that released it may not
 	 * have returned yet. Leave the report to that wait's sys_exit.
 	 */
-	if (z && z->task == task) {
-		ptid = BPF_CORE_READ(p, real_parent, pid);
-		in = bpf_map_lookup_elem(&inflight, &ptid);
-		if (in && in->call != CALL_PRCTL_SUBREAPER)
-			bpf_map_update_elem(&deferred_reaps, &ptid, key, BPF_ANY);
+	ptid = RD(p, real_parent, pid);
+	if (inflight_get(ptid, &in, false) && in.call != CALL_PRCTL_SUBREAPER) {
+		if (!zombie_known(&key, start_ns))
+			return 0;
+		if (!bpf_map_update_elem(&deferred_reaps, &ptid, &key, BPF_NOEXIST))
+			__sync_fetch_and_add(&deferred_reaps_inflight, 1);
 		else
-			report_reap(key, z, NULL, RT_REAP_AUTO);
+			bpf_map_update_elem(&deferred_reaps, &ptid, &key, BPF_ANY);
+	} else if (zombie_take(&key, start_ns, &z)) {
+		report_reap(&z, NULL, RT_REAP_AUTO);
 	}
-	bpf_map_delete_elem(&zombie_tasks, &task);
 	return 0;
 }
 
@@ -1024,7 +981,7 @@ int reap_prctl_ret(struct trace_event_raw_sys_exit *ctx)
 	e = reserve_event(RT_EV_SUBREAPER, sizeof(*e));
 	if (!e)
 		return 0;
-	fill_hdr(&e->hdr, RT_EV_SUBREAPER, (void *)bpf_get_current_task(), bpf_ktime_get_boot_ns());
+	fill_hdr_btf(&e->hdr, RT_EV_SUBREAPER, current_task(), bpf_ktime_get_boot_ns());
 	e->enabled = in.arg;
 	e->__pad = 0;
 	submit_event(e);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -25,6 +27,30 @@ static bool has_member(const struct btf *btf, const char *name, const char *memb
 	return false;
 }
 
+/* Whether the verifier takes a BPF_CMPXCHG (5.12); 5.10 refuses it anywhere in a program. */
+static bool has_atomics(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ST | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_10, .off = -8, .imm = 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1, .imm = 1 },
+		{ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
+		  .dst_reg = BPF_REG_10,
+		  .src_reg = BPF_REG_1,
+		  .off = -8,
+		  .imm = BPF_CMPXCHG },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, NULL, "GPL", insns,
+			       sizeof(insns) / sizeof(insns[0]), NULL);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 int rt_features_probe(struct rt_features *f)
 {
 	struct btf *vmlinux;
@@ -42,6 +68,9 @@ int rt_features_probe(struct rt_features *f)
 		return err;
 	}
 	f->bpf_loop = err;
+	err = libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_get_current_task_btf,
+				      NULL);
+	f->btf_loads_atomics = err > 0 && has_atomics();
 
 	vmlinux = btf__load_vmlinux_btf();
 	if (!vmlinux) {
@@ -64,8 +93,9 @@ void rt_features_print(FILE *out, const struct rt_features *f, unsigned int max_
 {
 	fprintf(out,
 		"reapertrace: features: orphan_walk=%s max_orphans=%u zombie_tables=%s "
-		"max_zombies=%u task_state=%s\n",
+		"max_zombies=%u task_state=%s programs=%s\n",
 		f->bpf_loop ? "bpf_loop" : "bounded", rt_features_max_orphans(f),
 		f->mem_alloc ? "dynamic" : "prealloc", max_zombies,
-		f->task_state_renamed ? "__state" : "state");
+		f->task_state_renamed ? "__state" : "state",
+		f->btf_loads_atomics ? "btf" : "legacy");
 }

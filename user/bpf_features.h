@@ -20,6 +20,12 @@ struct rt_features {
 	bool mem_alloc;
 	/* task_struct::__state (5.14), task_struct::state before. */
 	bool task_state_renamed;
+	/*
+	 * bpf_get_current_task_btf() (5.11) and BPF atomics (5.12): the
+	 * programs read the task by direct loads and keep their state in
+	 * slots claimed with cmpxchg. Without, the RT_LEGACY object is loaded.
+	 */
+	bool btf_loads_atomics;
 };
 
 /* Probe the running kernel. 0, or -errno after printing why. */
@@ -31,7 +37,8 @@ unsigned int rt_features_max_orphans(const struct rt_features *f);
 /*
  * One line on @out, "reapertrace: features: key=value ...", naming each
  * choice (tests parse it): orphan_walk=bpf_loop|bounded max_orphans=N
- * zombie_tables=dynamic|prealloc max_zombies=N task_state=__state|state.
+ * zombie_tables=dynamic|prealloc max_zombies=N task_state=__state|state
+ * programs=btf|legacy.
  */
 void rt_features_print(FILE *out, const struct rt_features *f, unsigned int max_zombies);
 

@@ -24,6 +24,7 @@
 #include "report.h"
 #include "trace.h"
 #include "reapertrace.skel.h"
+#include "reapertrace_legacy.skel.h"
 
 #define POLL_MS 100
 /* After a stop: how long to wait for the adoption of orphans already seen. */
@@ -279,13 +280,15 @@ static void select_programs(struct tracer *t)
 
 	s->rodata->trace_zombies = zombies;
 	s->rodata->trace_init_drops = drops;
+	s->rodata->trace_reparents = reparent;
+	s->rodata->trace_reapers = reapers;
 	/* The bounded walk only where bpf_loop() is missing: it reports fewer orphans. */
-	bpf_program__set_autoload(s->progs.reap_proc_exit, reparent && t->features.bpf_loop);
+	bpf_program__set_autoload(s->progs.reap_proc_exit,
+				  (reparent || reapers) && t->features.bpf_loop);
 	bpf_program__set_autoload(s->progs.reap_proc_exit_bounded,
-				  reparent && !t->features.bpf_loop);
+				  (reparent || reapers) && !t->features.bpf_loop);
 	bpf_map__set_autocreate(s->maps.walk_scratch, reparent && !t->features.bpf_loop);
 	bpf_program__set_autoload(s->progs.reap_sched_sw, reparent || reapers);
-	bpf_program__set_autoload(s->progs.reap_reaper_exit, reapers);
 	/* Also counts the SIGKILLs of a namespace's teardown. */
 	bpf_program__set_autoload(s->progs.reap_signal_gen, zombies || drops || reapers);
 	bpf_program__set_autoload(s->progs.reap_wait4_in, zombies);
@@ -343,6 +346,37 @@ static int seed_zombies(struct tracer *t)
 	return err;
 }
 
+/*
+ * The skeleton, over the object this kernel can load: the RT_LEGACY build
+ * of the same programs has the same layout (checked at build time by
+ * scripts/skel-same-layout.sh), so one skeleton serves both. Its slot
+ * arrays go unused there and are made one slot long.
+ */
+static struct reapertrace_bpf *open_programs(const struct rt_features *f)
+{
+	struct reapertrace_bpf *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return NULL;
+	err = reapertrace_bpf__create_skeleton(s);
+	if (!err && !f->btf_loads_atomics)
+		s->skeleton->data = (void *)reapertrace_legacy_bpf__elf_bytes(&s->skeleton->data_sz);
+	if (!err)
+		err = bpf_object__open_skeleton(s->skeleton, NULL);
+	if (!err && !f->btf_loads_atomics) {
+		bpf_map__set_max_entries(s->maps.zombie_slots, 1);
+		bpf_map__set_max_entries(s->maps.task_slots, 1);
+		bpf_map__set_max_entries(s->maps.inflight_slots, 1);
+	}
+	if (err) {
+		reapertrace_bpf__destroy(s);
+		errno = -err;
+		return NULL;
+	}
+	return s;
+}
+
 static int load_and_attach(struct tracer *t)
 {
 	const struct rt_options *opt = t->opt;
@@ -352,7 +386,10 @@ static int load_and_attach(struct tracer *t)
 	err = rt_features_probe(&t->features);
 	if (err)
 		return err;
-	t->skel = reapertrace_bpf__open();
+	/* For tests and comparisons: the older kernels' programs on this one. */
+	if (getenv("REAPERTRACE_LEGACY"))
+		t->features.btf_loads_atomics = false;
+	t->skel = open_programs(&t->features);
 	if (!t->skel) {
 		err = -errno;
 		fprintf(stderr, "reapertrace: failed to open BPF object: %s\n", strerror(-err));

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The state reapertrace's programs keep between tracepoints: the zombies
+ * (by the pid their parent's wait names them by, and by global pid), and
+ * the wait and prctl calls in flight.
+ *
+ * A hash map update and delete cost more than a microsecond a pair on the
+ * guests we measured (BENCHMARKS.md), and a zombie made three such pairs.
+ * So each table is first a direct-mapped array of slots, claimed and
+ * released with cmpxchg: array lookups are inlined by the verifier, and
+ * nothing is allocated. A key whose slot is taken goes to the hash map
+ * behind it, which is only looked at while it holds something.
+ *
+ * The RT_LEGACY object (kernels without BPF atomics, before 5.12: the
+ * verifier refuses a cmpxchg anywhere in a program) uses the hash maps
+ * alone; the *_hashed counters are kept there too, but not read.
+ */
+#ifndef REAPERTRACE_TABLES_BPF_H
+#define REAPERTRACE_TABLES_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "events.h"
+
+#define EEXIST 17
+
+/* Slot states besides "holds this key" (keys are never 0 or all ones). */
+#define SLOT_FREE 0ULL
+#define SLOT_BUSY (~0ULL)
+
+#define ZOMBIE_SLOTS   16384
+#define TASK_SLOTS     16384
+#define INFLIGHT_SLOTS 4096
+
+static __always_inline __u32 slot_index(__u64 key, __u32 slots)
+{
+	return (__u32)((key * 0x9E3779B97F4A7C15ULL) >> 40) & (slots - 1);
+}
+
+/* Take a slot holding @from for ourselves; true if we did. */
+static __always_inline bool slot_claim(__u64 *slot, __u64 from)
+{
+	return __sync_val_compare_and_swap(slot, from, SLOT_BUSY) == from;
+}
+
+/* Hand a claimed slot over to @to; the cmpxchg orders our stores before it. */
+static __always_inline void slot_publish(__u64 *slot, __u64 to)
+{
+	__sync_val_compare_and_swap(slot, SLOT_BUSY, to);
+}
+
+/* ---- zombies by (parent's namespace, pid there) ---- */
+
+/* A zombie, named as its parent's wait will name it. */
+struct zombie_key {
+	__u32 pidns; /* inode of the parent's PID namespace */
+	__u32 nr;    /* the zombie's pid in that namespace */
+};
+
+/* hdr.task.pid and hdr.start_ns say which process, also once its pids are gone. */
+struct zombie {
+	struct rt_event_hdr hdr; /* the zombie as it died; ts_ns = became a zombie */
+};
+
+#define MAX_ZOMBIES (1 << 18)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_ZOMBIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct zombie_key);
+	__type(value, struct zombie);
+} zombies SEC(".maps");
+
+struct zombie_slot {
+	__u64 key; /* zombie_key_u64() of the zombie in it, or SLOT_* */
+	struct zombie z;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ZOMBIE_SLOTS); /* 1 in the RT_LEGACY object: user space */
+	__type(key, __u32);
+	__type(value, struct zombie_slot);
+} zombie_slots SEC(".maps");
+
+/* Entries in the zombies hash map, besides the slots. */
+__u32 zombies_hashed SEC(".bss");
+
+static __always_inline __u64 zombie_key_u64(const struct zombie_key *key)
+{
+	return (__u64)key->pidns << 32 | key->nr;
+}
+
+#ifndef RT_LEGACY
+static __always_inline struct zombie_slot *zombie_slot_of(__u64 k)
+{
+	__u32 i = slot_index(k, ZOMBIE_SLOTS);
+
+	return bpf_map_lookup_elem(&zombie_slots, &i);
+}
+#endif
+
+/*
+ * Remember @z under @key. A zombie there already is a stale one (a pid is
+ * not reused while its zombie exists): it is replaced. 0 or -errno.
+ */
+static __always_inline long zombie_insert(const struct zombie_key *key, const struct zombie *z)
+{
+	long err;
+#ifndef RT_LEGACY
+	__u64 k = zombie_key_u64(key);
+	struct zombie_slot *s = zombie_slot_of(k);
+
+	if (s && (slot_claim(&s->key, SLOT_FREE) || slot_claim(&s->key, k))) {
+		s->z = *z;
+		slot_publish(&s->key, k);
+		return 0;
+	}
+#endif
+	err = bpf_map_update_elem(&zombies, key, z, BPF_NOEXIST);
+	if (!err)
+		__sync_fetch_and_add(&zombies_hashed, 1);
+	else if (err == -EEXIST)
+		err = bpf_map_update_elem(&zombies, key, z, BPF_ANY);
+	return err;
+}
+
+/* Whether a zombie is recorded under @key (one started at @start_ns, unless 0). */
+static __always_inline bool zombie_known(const struct zombie_key *key, __u64 start_ns)
+{
+	struct zombie *z;
+#ifndef RT_LEGACY
+	__u64 k = zombie_key_u64(key);
+	struct zombie_slot *s = zombie_slot_of(k);
+
+	if (s && s->key == k)
+		return !start_ns || s->z.hdr.start_ns == start_ns;
+	if (!zombies_hashed)
+		return false;
+#endif
+	z = bpf_map_lookup_elem(&zombies, key);
+	return z && (!start_ns || z->hdr.start_ns == start_ns);
+}
+
+/*
+ * Remove the zombie under @key (if it started at @start_ns, unless 0) into @out.
+ * True for the one caller that removed it: the wait and the release paths
+ * may race for it, and only one of them reports the reap.
+ */
+static __always_inline bool zombie_take(const struct zombie_key *key, __u64 start_ns,
+					struct zombie *out)
+{
+	struct zombie *z;
+#ifndef RT_LEGACY
+	__u64 k = zombie_key_u64(key);
+	struct zombie_slot *s = zombie_slot_of(k);
+
+	if (s && s->key == k) {
+		if (!slot_claim(&s->key, k))
+			return false;
+		*out = s->z;
+		if (start_ns && out->hdr.start_ns != start_ns) {
+			slot_publish(&s->key, k);
+			return false;
+		}
+		slot_publish(&s->key, SLOT_FREE);
+		return true;
+	}
+	if (!zombies_hashed)
+		return false;
+#endif
+	z = bpf_map_lookup_elem(&zombies, key);
+	if (!z || (start_ns && z->hdr.start_ns != start_ns))
+		return false;
+	*out = *z;
+	if (bpf_map_delete_elem(&zombies, key))
+		return false;
+	__sync_fetch_and_add(&zombies_hashed, -1);
+	return true;
+}
+
+/*
+ * ---- the same zombies by global pid ----
+ *
+ * Once released, a task's pids are gone (detach_pid() clears thread_pid),
+ * so sched_process_free can only name it by what task_struct keeps: its
+ * global pid (task->pid) and its start time.
+ */
+struct zombie_task {
+	struct zombie_key key;
+	__u64 start_ns; /* its leader's start_time: the pid may be someone else's by then */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_ZOMBIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32); /* global pid of the zombie (its leader's) */
+	__type(value, struct zombie_task);
+} zombie_tasks SEC(".maps");
+
+struct task_slot {
+	__u64 pid; /* the zombie's global pid, or SLOT_* */
+	struct zombie_task zt;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TASK_SLOTS);
+	__type(key, __u32);
+	__type(value, struct task_slot);
+} task_slots SEC(".maps");
+
+__u32 zombie_tasks_hashed SEC(".bss");
+
+#ifndef RT_LEGACY
+static __always_inline struct task_slot *task_slot_of(__u32 pid)
+{
+	__u32 i = pid & (TASK_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&task_slots, &i);
+}
+#endif
+
+static __always_inline long zombie_task_insert(__u32 pid, const struct zombie_task *zt)
+{
+	long err;
+#ifndef RT_LEGACY
+	struct task_slot *s = task_slot_of(pid);
+
+	if (s && (slot_claim(&s->pid, SLOT_FREE) || slot_claim(&s->pid, pid))) {
+		s->zt = *zt;
+		slot_publish(&s->pid, pid);
+		return 0;
+	}
+#endif
+	err = bpf_map_update_elem(&zombie_tasks, &pid, zt, BPF_NOEXIST);
+	if (!err)
+		__sync_fetch_and_add(&zombie_tasks_hashed, 1);
+	else if (err == -EEXIST)
+		err = bpf_map_update_elem(&zombie_tasks, &pid, zt, BPF_ANY);
+	return err;
+}
+
+/*
+ * Forget the zombie with global pid @pid that started at @start_ns; true,
+ * with its key in @out, if it was one.
+ */
+static __always_inline bool zombie_task_take(__u32 pid, __u64 start_ns, struct zombie_key *out)
+{
+	struct zombie_task *zt;
+#ifndef RT_LEGACY
+	struct task_slot *s = task_slot_of(pid);
+
+	/* Every task that is freed passes here: the common answer is one load. */
+	if (s && s->pid == pid) {
+		if (!slot_claim(&s->pid, pid))
+			return false;
+		if (s->zt.start_ns != start_ns) {
+			slot_publish(&s->pid, pid);
+			return false;
+		}
+		*out = s->zt.key;
+		slot_publish(&s->pid, SLOT_FREE);
+		return true;
+	}
+	if (!zombie_tasks_hashed)
+		return false;
+#endif
+	zt = bpf_map_lookup_elem(&zombie_tasks, &pid);
+	if (!zt || zt->start_ns != start_ns)
+		return false;
+	*out = zt->key;
+	if (bpf_map_delete_elem(&zombie_tasks, &pid))
+		return false;
+	__sync_fetch_and_add(&zombie_tasks_hashed, -1);
+	return true;
+}
+
+/* ---- syscalls in flight: their arguments, for their sys_exit ---- */
+
+enum inflight_call {
+	CALL_WAIT4 = 1,
+	CALL_WAITID,
+	CALL_PRCTL_SUBREAPER,
+};
+
+struct inflight {
+	__u64 uptr; /* wait4: int __user *status; waitid: siginfo_t __user * */
+	__u32 call; /* enum inflight_call */
+	__u32 arg;  /* waitid: options; prctl: enable */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* tid */
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+struct inflight_slot {
+	__u64 tid; /* the thread in the call, or SLOT_*: a u64 for slot_claim() */
+	struct inflight in;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, INFLIGHT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct inflight_slot);
+} inflight_slots SEC(".maps");
+
+__u32 inflight_hashed SEC(".bss");
+
+#ifndef RT_LEGACY
+/* Thread ids are handed out in sequence: their low bits spread them well. */
+static __always_inline struct inflight_slot *inflight_slot_of(__u32 tid)
+{
+	__u32 i = tid & (INFLIGHT_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&inflight_slots, &i);
+}
+#endif
+
+/*
+ * Thread @tid entered a call. A slot it holds already is its own from a call
+ * that never returned (sys_exit does not run for a thread killed in it).
+ */
+static __always_inline void inflight_enter(__u32 tid, const struct inflight *in)
+{
+#ifndef RT_LEGACY
+	struct inflight_slot *s = inflight_slot_of(tid);
+
+	if (s && (slot_claim(&s->tid, SLOT_FREE) || slot_claim(&s->tid, tid))) {
+		s->in = *in;
+		slot_publish(&s->tid, tid);
+		return;
+	}
+#endif
+	if (!bpf_map_update_elem(&inflight, &tid, in, BPF_NOEXIST))
+		__sync_fetch_and_add(&inflight_hashed, 1);
+	else
+		bpf_map_update_elem(&inflight, &tid, in, BPF_ANY);
+}
+
+/* The call thread @tid is in, if any, into @out; @take: it is leaving it. */
+static __always_inline bool inflight_get(__u32 tid, struct inflight *out, bool take)
+{
+	struct inflight *in;
+#ifndef RT_LEGACY
+	struct inflight_slot *s = inflight_slot_of(tid);
+
+	if (s && s->tid == tid) {
+		if (!take) {
+			*out = s->in;
+			return true;
+		}
+		if (!slot_claim(&s->tid, tid))
+			return false;
+		*out = s->in;
+		slot_publish(&s->tid, SLOT_FREE);
+		return true;
+	}
+	if (!inflight_hashed)
+		return false;
+#endif
+	in = bpf_map_lookup_elem(&inflight, &tid);
+	if (!in)
+		return false;
+	*out = *in;
+	if (take && !bpf_map_delete_elem(&inflight, &tid))
+		__sync_fetch_and_add(&inflight_hashed, -1);
+	return true;
+}
+
+#endif /* REAPERTRACE_TABLES_BPF_H */
