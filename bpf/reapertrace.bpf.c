@@ -271,9 +271,8 @@ static __always_inline void note_reaper_exit(struct task_struct *p)
 	struct reaper_exit re = {};
 	struct pid_namespace *ns;
 	__u64 key = (__u64)t;
-	__u32 inum;
 
-	if (pid_at_level_btf(pid, RD(pid, level), &inum) != 1)
+	if (pid_at_level_btf(pid, RD(pid, level), NULL) != 1)
 		return;
 	ns = task_pidns(t);
 	if ((void *)BPF_CORE_READ(ns, child_reaper) != (void *)t)
@@ -831,8 +830,11 @@ static __always_inline void waited(__u32 nr, __u32 how)
 	struct zombie z;
 
 	key.pidns = task_pidns_inum_btf(cur);
-	if (zombie_take(&key, 0, &z))
-		report_reap(&z, cur, how);
+	if (!zombie_take(&key, 0, &z))
+		return;
+	/* Its release has nothing left to do (unless it came first, and did). */
+	zombie_task_take(z.hdr.task.pid, z.hdr.start_ns, &key);
+	report_reap(&z, cur, how);
 }
 
 static __always_inline void enter_call(__u32 call, __u32 arg, __u64 uptr)

@@ -43,10 +43,16 @@ static __always_inline bool slot_claim(__u64 *slot, __u64 from)
 	return __sync_val_compare_and_swap(slot, from, SLOT_BUSY) == from;
 }
 
-/* Hand a claimed slot over to @to; the cmpxchg orders our stores before it. */
+/* Hand a claimed slot over to @to, after what we wrote to or read from it. */
 static __always_inline void slot_publish(__u64 *slot, __u64 to)
 {
+#ifdef __TARGET_ARCH_x86
+	/* x86 orders a store after earlier loads and stores: a plain one releases. */
+	asm volatile("" ::: "memory");
+	*(volatile __u64 *)slot = to;
+#else
 	__sync_val_compare_and_swap(slot, SLOT_BUSY, to);
+#endif
 }
 
 /* ---- zombies by (parent's namespace, pid there) ---- */

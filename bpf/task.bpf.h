@@ -155,29 +155,33 @@ static __always_inline void pid_seen_by(struct task_struct *child, struct task_s
 
 /*
  * The pid number of @pid at @level; the inode of that level's namespace in
- * @ns_inum. A BTF pointer takes constant offsets only, so the usual levels
- * are unrolled and deeper ones read with the helper.
+ * @ns_inum unless NULL. A BTF pointer takes constant offsets only, so the
+ * usual levels are unrolled and deeper ones read with the helper.
  */
 static __always_inline __u32 pid_at_level_btf(struct pid *pid, unsigned int level, __u32 *ns_inum)
 {
-	__u32 nr, inum;
+	__u32 nr, inum = 0;
 
 	if (level == 0) {
 		nr = pid->numbers[0].nr;
-		inum = pid->numbers[0].ns->ns.inum;
+		if (ns_inum)
+			inum = pid->numbers[0].ns->ns.inum;
 	} else if (level == 1) {
 		nr = pid->numbers[1].nr;
-		inum = pid->numbers[1].ns->ns.inum;
+		if (ns_inum)
+			inum = pid->numbers[1].ns->ns.inum;
 	} else if (level == 2) {
 		nr = pid->numbers[2].nr;
-		inum = pid->numbers[2].ns->ns.inum;
+		if (ns_inum)
+			inum = pid->numbers[2].ns->ns.inum;
 	} else {
 		nr = pid_nr_at_level(pid, level, &inum);
 	}
 	/* Keep the compiler from merging the branches' loads into one with a variable offset. */
 	barrier_var(nr);
 	barrier_var(inum);
-	*ns_inum = inum;
+	if (ns_inum)
+		*ns_inum = inum;
 	return nr;
 }
 
