@@ -47,13 +47,17 @@ static __always_inline int pid_at_level(struct pid *pid, unsigned int level, str
 	return bpf_probe_read_kernel(out, sizeof(*out), &pid->numbers[level]);
 }
 
-/* The pid number of @pid at @level; the inode of that level's namespace in @ns_inum. */
+/*
+ * The pid number of @pid at @level; the inode of that level's namespace in
+ * @ns_inum unless NULL.
+ */
 static __always_inline __u32 pid_nr_at_level(struct pid *pid, unsigned int level, __u32 *ns_inum)
 {
 	struct upid up = {};
 
 	pid_at_level(pid, level, &up);
-	*ns_inum = BPF_CORE_READ(up.ns, ns.inum);
+	if (ns_inum)
+		*ns_inum = BPF_CORE_READ(up.ns, ns.inum);
 	return up.nr;
 }
 

@@ -287,7 +287,7 @@ static void select_programs(struct tracer *t)
 				  (reparent || reapers) && t->features.bpf_loop);
 	bpf_program__set_autoload(s->progs.reap_proc_exit_bounded,
 				  (reparent || reapers) && !t->features.bpf_loop);
-	bpf_map__set_autocreate(s->maps.walk_scratch, reparent && !t->features.bpf_loop);
+	bpf_map__set_autocreate(s->maps.walk_scratch, (reparent || reapers) && !t->features.bpf_loop);
 	bpf_program__set_autoload(s->progs.reap_sched_sw, reparent || reapers);
 	/* Also counts the SIGKILLs of a namespace's teardown. */
 	bpf_program__set_autoload(s->progs.reap_signal_gen, zombies || drops || reapers);
