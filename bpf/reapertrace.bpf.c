@@ -664,7 +664,7 @@ static __always_inline void track_zombie(struct zombie_key *key, struct zombie *
 		count(RT_STAT_ZOMBIE_TABLE_FULL);
 		return;
 	}
-	if (zombie_task_insert(z->hdr.task.pid, &zt)) {
+	if (!zombie_key_is_global(key) && zombie_task_insert(z->hdr.task.pid, &zt)) {
 		zombie_take(key, zt.start_ns, &undone);
 		count(RT_STAT_ZOMBIE_TABLE_FULL);
 	}
@@ -833,7 +833,8 @@ static __always_inline void waited(__u32 nr, __u32 how)
 	if (!zombie_take(&key, 0, &z))
 		return;
 	/* Its release has nothing left to do (unless it came first, and did). */
-	zombie_task_take(z.hdr.task.pid, z.hdr.start_ns, &key);
+	if (!zombie_key_is_global(&key))
+		zombie_task_take(z.hdr.task.pid, z.hdr.start_ns, &key);
 	report_reap(&z, cur, how);
 }
 
@@ -935,14 +936,14 @@ int reap_waitid_ret(struct trace_event_raw_sys_exit *ctx)
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(reap_proc_free, struct task_struct *p)
 {
+	struct zombie_key key = { .pidns = PROC_PID_INIT_INO, .nr = RD(p, pid) };
 	__u64 start_ns = RD(p, start_time);
-	struct zombie_key key;
 	struct inflight in;
 	struct zombie z;
 	__u32 ptid;
 
 	/* Every task freed comes here; those we tracked as zombies go on. */
-	if (!zombie_task_take(RD(p, pid), start_ns, &key))
+	if (!zombie_known(&key, start_ns) && !zombie_task_take(key.nr, start_ns, &key))
 		return 0;
 	/*
 	 * Freed after an RCU grace period: a wait that released it may not

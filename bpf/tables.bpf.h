@@ -191,8 +191,18 @@ static __always_inline bool zombie_take(const struct zombie_key *key, __u64 star
  *
  * Once released, a task's pids are gone (detach_pid() clears thread_pid),
  * so sched_process_free can only name it by what task_struct keeps: its
- * global pid (task->pid) and its start time.
+ * global pid (task->pid) and its start time. A zombie whose parent is in
+ * the root namespace is keyed by that pid already; only the others need
+ * this second index.
  */
+
+/* include/linux/proc_ns.h: the root PID namespace's inode, fixed since 3.8. */
+#define PROC_PID_INIT_INO 0xEFFFFFFCU
+
+static __always_inline bool zombie_key_is_global(const struct zombie_key *key)
+{
+	return key->pidns == PROC_PID_INIT_INO;
+}
 struct zombie_task {
 	struct zombie_key key;
 	__u64 start_ns; /* its leader's start_time: the pid may be someone else's by then */
