@@ -139,20 +139,20 @@ static __always_inline void pid_seen_by(struct task_struct *child, struct task_s
  * bpf_get_current_task_btf() (5.11): there these are the readers above.
  */
 #ifdef RT_LEGACY
-#define current_task()	 ((struct task_struct *)bpf_get_current_task())
-#define RD(src, ...)	 BPF_CORE_READ(src, __VA_ARGS__)
-#define pid_at_level_btf pid_nr_at_level
-#define task_ref_btf	task_ref
-#define fill_hdr_btf	fill_hdr
-#define pid_seen_by_btf pid_seen_by
+#define current_task()	       ((struct task_struct *)bpf_get_current_task())
+#define RD(src, ...)	       BPF_CORE_READ(src, __VA_ARGS__)
+#define pid_at_level_btf       pid_nr_at_level
+#define task_ref_btf	       task_ref
+#define fill_hdr_btf	       fill_hdr
+#define pid_seen_by_btf	       pid_seen_by
 #define task_pidns_inum_btf(t) pidns_inum(task_pidns(t))
 #else
-#define current_task() bpf_get_current_task_btf()
+#define current_task()			  bpf_get_current_task_btf()
 /* RD(t, a, b) is t->a->b, as BPF_CORE_READ(t, a, b) is in RT_LEGACY. */
-#define ___rt_rd1(s, a)		 ((s)->a)
-#define ___rt_rd2(s, a, b)	 ((s)->a->b)
-#define ___rt_rd3(s, a, b, c)	 ((s)->a->b->c)
-#define ___rt_rd4(s, a, b, c, d) ((s)->a->b->c->d)
+#define ___rt_rd1(s, a)			  ((s)->a)
+#define ___rt_rd2(s, a, b)		  ((s)->a->b)
+#define ___rt_rd3(s, a, b, c)		  ((s)->a->b->c)
+#define ___rt_rd4(s, a, b, c, d)	  ((s)->a->b->c->d)
 #define ___rt_rd(_1, _2, _3, _4, rd, ...) rd
 #define RD(src, ...) \
 	___rt_rd(__VA_ARGS__, ___rt_rd4, ___rt_rd3, ___rt_rd2, ___rt_rd1, _)(src, __VA_ARGS__)
@@ -215,8 +215,7 @@ static __always_inline void fill_hdr_btf(struct rt_event_hdr *hdr, __u32 type,
 static __always_inline void pid_seen_by_btf(struct task_struct *child, struct task_struct *parent,
 					    __u32 *ns_inum, __u32 *nr)
 {
-	*nr = pid_at_level_btf(child->group_leader->thread_pid, parent->thread_pid->level,
-			       ns_inum);
+	*nr = pid_at_level_btf(child->group_leader->thread_pid, parent->thread_pid->level, ns_inum);
 }
 
 /* The inode of @t's active PID namespace. */

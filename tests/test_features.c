@@ -6,6 +6,7 @@
  * must match what the kernel has, found another way (its BTF, its
  * version), and the chosen orphan walk must report a scenario exactly.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -53,7 +54,8 @@ TEST(features_match_kernel)
 		ASSERT_STREQ(state, version >= 5014 ? "__state" : "state", "task state field");
 		/* bpf_get_current_task_btf() (5.11), BPF_CMPXCHG (5.12, not in BTF). */
 		ASSERT_STREQ(programs,
-			     version >= 5012 && kernel_btf_has_name("BPF_FUNC_get_current_task_btf") ?
+			     version >= 5012 &&
+					     kernel_btf_has_name("BPF_FUNC_get_current_task_btf") ?
 				     "btf" :
 				     "legacy",
 			     "program object");
@@ -63,4 +65,40 @@ TEST(features_match_kernel)
 out:
 	tracer_free(&tr);
 	sc_release(&run);
+}
+
+/*
+ * The legacy programs (helper reads, hash maps: what kernels before 5.12
+ * load) on this kernel, with REAPERTRACE_LEGACY: the same scenarios come out
+ * exactly as with the default programs, the containers' zombies (keyed in a
+ * child namespace) and the autoreaped ones included.
+ */
+TEST(features_legacy_programs)
+{
+	static const char *const opts[] = { "--json", "-v", NULL };
+	static const char *const names[] = { "container", "zombie_orphan", "zombie_to_ignorer",
+					     "nested_subreapers", "exit_codes" };
+	struct check_opts co = { .max_phase = 1 };
+	char buf[512], programs[32];
+	unsigned int i;
+
+	setenv("REAPERTRACE_LEGACY", "1", 1);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct sc_run run = {};
+		struct tracer tr = {};
+		const char *line;
+
+		diag("scenario %s", names[i]);
+		if (run_traced(names[i], opts, &run, &tr)) {
+			line = features_line(tr.err_text, buf, sizeof(buf));
+			if (ASSERT_TRUE(line && feature_value(line, "programs", programs,
+							      sizeof(programs)),
+					"-v names the programs"))
+				ASSERT_STREQ(programs, "legacy", "REAPERTRACE_LEGACY loads them");
+			check_events(&tr.doc, run.truth, &co, &tr);
+		}
+		tracer_free(&tr);
+		sc_release(&run);
+	}
+	unsetenv("REAPERTRACE_LEGACY");
 }

@@ -287,7 +287,8 @@ static void select_programs(struct tracer *t)
 				  (reparent || reapers) && t->features.bpf_loop);
 	bpf_program__set_autoload(s->progs.reap_proc_exit_bounded,
 				  (reparent || reapers) && !t->features.bpf_loop);
-	bpf_map__set_autocreate(s->maps.walk_scratch, (reparent || reapers) && !t->features.bpf_loop);
+	bpf_map__set_autocreate(s->maps.walk_scratch,
+				(reparent || reapers) && !t->features.bpf_loop);
 	bpf_program__set_autoload(s->progs.reap_sched_sw, reparent || reapers);
 	/* Also counts the SIGKILLs of a namespace's teardown. */
 	bpf_program__set_autoload(s->progs.reap_signal_gen, zombies || drops || reapers);
@@ -361,7 +362,8 @@ static struct reapertrace_bpf *open_programs(const struct rt_features *f)
 		return NULL;
 	err = reapertrace_bpf__create_skeleton(s);
 	if (!err && !f->btf_loads_atomics)
-		s->skeleton->data = (void *)reapertrace_legacy_bpf__elf_bytes(&s->skeleton->data_sz);
+		s->skeleton->data =
+			(void *)reapertrace_legacy_bpf__elf_bytes(&s->skeleton->data_sz);
 	if (!err)
 		err = bpf_object__open_skeleton(s->skeleton, NULL);
 	if (!err && !f->btf_loads_atomics) {
