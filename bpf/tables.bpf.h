@@ -229,6 +229,8 @@ struct {
 } task_slots SEC(".maps");
 
 __u32 zombie_tasks_hashed SEC(".bss");
+/* Entries in the index, slots and hash: while none, a release need not look. */
+__u32 zombie_tasks_live SEC(".bss");
 
 #ifndef RT_LEGACY
 static __always_inline struct task_slot *task_slot_of(__u32 pid)
@@ -245,17 +247,26 @@ static __always_inline long zombie_task_insert(__u32 pid, const struct zombie_ta
 #ifndef RT_LEGACY
 	struct task_slot *s = task_slot_of(pid);
 
-	if (s && (slot_claim(&s->pid, SLOT_FREE) || slot_claim(&s->pid, pid))) {
+	if (s && slot_claim(&s->pid, SLOT_FREE)) {
+		s->zt = *zt;
+		slot_publish(&s->pid, pid);
+		__sync_fetch_and_add(&zombie_tasks_live, 1);
+		return 0;
+	}
+	/* A stale entry of a reused pid: replaced, already counted. */
+	if (s && slot_claim(&s->pid, pid)) {
 		s->zt = *zt;
 		slot_publish(&s->pid, pid);
 		return 0;
 	}
 #endif
 	err = bpf_map_update_elem(&zombie_tasks, &pid, zt, BPF_NOEXIST);
-	if (!err)
+	if (!err) {
 		__sync_fetch_and_add(&zombie_tasks_hashed, 1);
-	else if (err == -EEXIST)
+		__sync_fetch_and_add(&zombie_tasks_live, 1);
+	} else if (err == -EEXIST) {
 		err = bpf_map_update_elem(&zombie_tasks, &pid, zt, BPF_ANY);
+	}
 	return err;
 }
 
@@ -267,9 +278,14 @@ static __always_inline bool zombie_task_take(__u32 pid, __u64 start_ns, struct z
 {
 	struct zombie_task *zt;
 #ifndef RT_LEGACY
-	struct task_slot *s = task_slot_of(pid);
+	struct task_slot *s;
+#endif
 
-	/* Every task that is freed passes here: the common answer is one load. */
+	/* Every task that is freed may pass here: mostly, no zombie is indexed. */
+	if (!zombie_tasks_live)
+		return false;
+#ifndef RT_LEGACY
+	s = task_slot_of(pid);
 	if (s && s->pid == pid) {
 		if (!slot_claim(&s->pid, pid))
 			return false;
@@ -279,6 +295,7 @@ static __always_inline bool zombie_task_take(__u32 pid, __u64 start_ns, struct z
 		}
 		*out = s->zt.key;
 		slot_publish(&s->pid, SLOT_FREE);
+		__sync_fetch_and_add(&zombie_tasks_live, -1);
 		return true;
 	}
 	if (!zombie_tasks_hashed)
@@ -291,6 +308,7 @@ static __always_inline bool zombie_task_take(__u32 pid, __u64 start_ns, struct z
 	if (bpf_map_delete_elem(&zombie_tasks, &pid))
 		return false;
 	__sync_fetch_and_add(&zombie_tasks_hashed, -1);
+	__sync_fetch_and_add(&zombie_tasks_live, -1);
 	return true;
 }
 
