@@ -937,12 +937,18 @@ SEC("tp_btf/sched_process_free")
 int BPF_PROG(reap_proc_free, struct task_struct *p)
 {
 	struct zombie_key key = { .pidns = PROC_PID_INIT_INO, .nr = RD(p, pid) };
-	__u64 start_ns = RD(p, start_time);
 	struct inflight in;
 	struct zombie z;
+	__u64 start_ns;
 	__u32 ptid;
 
-	/* Every task freed comes here; those we tracked as zombies go on. */
+	/*
+	 * Every task freed comes here, its task_struct and our slot most
+	 * likely cold: one slot read says "not ours" for most of them.
+	 */
+	if (!zombie_known(&key, 0) && !zombie_tasks_live)
+		return 0;
+	start_ns = RD(p, start_time);
 	if (!zombie_known(&key, start_ns) && !zombie_task_take(key.nr, start_ns, &key))
 		return 0;
 	/*
