@@ -5,9 +5,12 @@
 # one-liner, each tool's output to /dev/null. PAIRS pairs of runs per tool,
 # without and with alternating (which goes first alternates too); the ratio
 # of each pair, and their median. kernel.bpf_stats is off while timing.
-# Also the CPU time the tracer process itself used per cycle (utime + stime
-# from /proc/PID/stat), which noise from other load does not inflate much.
-# Writes bench-results/overhead.tsv.
+# Throughput is taken two ways: cycles per wall second, and cycles per CPU
+# second of the workload (its user + system time and its children's, where
+# the tools' programs are charged): other load on a shared machine makes the
+# first swing by a factor of several and barely moves the second. Also the
+# CPU time the tracer process itself used per cycle (utime + stime from
+# /proc/PID/stat). Writes bench-results/overhead.tsv.
 #
 # Usage: scripts/bench/overhead.sh [CYCLES [PAIRS]]   (root; takes the host lock)
 set -eu
@@ -27,8 +30,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# "WALL_RATE CPU_RATE" of one run
 rate() {
-	$LOAD cycles "$cycles" | awk '{ print $4 }'
+	$LOAD cycles "$cycles" | awk '{ print $4, $6 }'
 }
 
 # Start $1 and return once it has seen an exit (stats on only for that).
@@ -66,11 +70,18 @@ detach() {
 ensure_tracefs
 sysctl -q kernel.bpf_stats_enabled=0
 echo "# $(machine_line)" >"$RESULTS/overhead.tsv"
-printf 'tool\tpair\twithout_per_s\twith_per_s\tratio\ttool_cpu_us_per_cycle\n' >>"$RESULTS/overhead.tsv"
+printf 'tool\tpair\twithout_per_s\twith_per_s\tratio\twithout_per_cpu_s\twith_per_cpu_s\tcpu_ratio\ttool_cpu_us_per_cycle\n' \
+	>>"$RESULTS/overhead.tsv"
 machine_line
 echo "fork/exit/wait, $cycles cycles a run, $pairs pairs per tool"
+median() {
+	# shellcheck disable=SC2086
+	printf '%s\n' $1 | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}
+
 for tool in reapertrace exitsnoop bpftrace; do
 	ratios=
+	cpu_ratios=
 	for pair in $(seq "$pairs"); do
 		if [ $((pair % 2)) -eq 1 ]; then
 			without=$(rate)
@@ -83,15 +94,19 @@ for tool in reapertrace exitsnoop bpftrace; do
 			detach
 			without=$(rate)
 		fi
-		ratio=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.3f", a / b }')
+		# shellcheck disable=SC2086
+		set -- $without $with
+		ratio=$(awk -v a="$3" -v b="$1" 'BEGIN { printf "%.3f", a / b }')
+		cpu_ratio=$(awk -v a="$4" -v b="$2" 'BEGIN { printf "%.3f", a / b }')
 		ratios="$ratios $ratio"
-		printf '%s\t%s\t%s\t%s\t%s\t%s\n' $tool "$pair" "$without" "$with" "$ratio" \
-			"$cpu_us" >>"$RESULTS/overhead.tsv"
-		printf '  %-11s pair %s: %6s/s without, %6s/s with, ratio %s; tool CPU %s us/cycle\n' \
-			$tool "$pair" "$without" "$with" "$ratio" "$cpu_us"
+		cpu_ratios="$cpu_ratios $cpu_ratio"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' $tool "$pair" "$1" "$3" "$ratio" \
+			"$2" "$4" "$cpu_ratio" "$cpu_us" >>"$RESULTS/overhead.tsv"
+		printf '  %-11s pair %s: %6s/s without, %6s/s with, ratio %s; per CPU s %6s, %6s, ratio %s; tool CPU %s us/cycle\n' \
+			$tool "$pair" "$1" "$3" "$ratio" "$2" "$4" "$cpu_ratio" "$cpu_us"
 	done
-	# shellcheck disable=SC2086
-	median=$(printf '%s\n' $ratios | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-	printf '%s\tmedian\t\t\t%s\t\n' $tool "$median" >>"$RESULTS/overhead.tsv"
-	echo "  $tool: median ratio $median"
+	median=$(median "$ratios")
+	cpu_median=$(median "$cpu_ratios")
+	printf '%s\tmedian\t\t\t%s\t\t\t%s\t\n' $tool "$median" "$cpu_median" >>"$RESULTS/overhead.tsv"
+	echo "  $tool: median ratio $median (wall), $cpu_median (per CPU second of the workload)"
 done

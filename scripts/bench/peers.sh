@@ -8,15 +8,19 @@
 # the exits are the run_cnt of reapertrace's sched_process_exit program.
 # Also the CPU time (utime + stime) of each tool's own process per exit:
 # its user-space consumer, reading and formatting to /dev/null.
+# The cycles run ROUNDS times: the peers' cost swings with the machine's
+# load (their per-event wakeups), so each round's ratio is taken side by
+# side and the median of the ratios is the figure.
 # Writes bench-results/cost.tsv (per program) and cost-per-exit.tsv.
 #
-# Usage: scripts/bench/peers.sh [CYCLES [STORM]]   (root; takes the host lock)
+# Usage: scripts/bench/peers.sh [CYCLES [STORM [ROUNDS]]]   (root; takes the host lock)
 set -eu
 . "$(dirname "$0")/lib.sh"
 [ -n "${RT_BENCH_LOCKED:-}" ] || RT_BENCH_LOCKED=1 exec flock "$LOCK" "$0" "$@"
 
 cycles=${1:-50000}
 storm=${2:-20000}
+rounds=${3:-5}
 need_bins "$EXITSNOOP"
 command -v "$BPFTRACE" >/dev/null || die "bpftrace missing: scripts/bench/deps.sh"
 
@@ -42,9 +46,10 @@ pids="$pids $TOOL_PID" bpftrace=$TOOL_IDS bpftrace_pid=$TOOL_PID
 wait_attached "$ours" "$exitsnoop" "$bpftrace"
 
 echo "# $(machine_line)" >"$RESULTS/cost.tsv"
-printf 'workload\ttool\tprogram\trun_cnt\tavg_ns\n' >>"$RESULTS/cost.tsv"
+printf 'workload\tround\ttool\tprogram\trun_cnt\tavg_ns\n' >>"$RESULTS/cost.tsv"
 echo "# $(machine_line)" >"$RESULTS/cost-per-exit.tsv"
-printf 'workload\ttool\texits\tns_per_exit\ttool_cpu_us_per_exit\tlost\n' >>"$RESULTS/cost-per-exit.tsv"
+printf 'workload\tround\ttool\texits\tns_per_exit\ttool_cpu_us_per_exit\tlost\n' \
+	>>"$RESULTS/cost-per-exit.tsv"
 
 # events $1 said it lost so far (exitsnoop: "lost N events on CPU #C";
 # bpftrace: "Lost N events"); reapertrace loses none here (see burst.sh)
@@ -62,8 +67,12 @@ tool_ticks() {
 }
 hz=$(getconf CLK_TCK)
 machine_line
-for w in "cycles $cycles" "storm $storm"; do
-	name=${w% *}
+runs=
+for r in $(seq "$rounds"); do runs="$runs cycles:$r:$cycles"; done
+for run in $runs storm:1:$storm; do
+	name=${run%%:*}
+	round=${run#*:} round=${round%%:*}
+	w="$name ${run##*:}"
 	before=$(snapshot)
 	ticks0=$(tool_ticks)
 	lost0_e=$(lost_of exitsnoop) lost0_b=$(lost_of bpftrace)
@@ -76,7 +85,7 @@ for w in "cycles $cycles" "storm $storm"; do
 	lost_e=$(($(lost_of exitsnoop) - lost0_e)) lost_b=$(($(lost_of bpftrace) - lost0_b))
 	exits=$(deltas "$before" "$after" "$ours" | awk '$1 == "reap_proc_exit" { print $2 }')
 	echo
-	echo "workload: $w ($exits exits)"
+	echo "workload: $w, round $round ($exits exits)"
 	printf '  %-11s %-16s %10s %8s\n' TOOL PROGRAM RUN_CNT AVG_NS
 	i=0
 	for tool in reapertrace exitsnoop bpftrace; do
@@ -87,14 +96,41 @@ for w in "cycles $cycles" "storm $storm"; do
 		bpftrace) ids=$bpftrace lost=$lost_b ;;
 		esac
 		dticks=$(($(echo "$ticks1" | cut -d' ' -f$i) - $(echo "$ticks0" | cut -d' ' -f$i)))
-		deltas "$before" "$after" "$ids" | awk -v w="$name" -v tool=$tool -v exits="$exits" \
+		deltas "$before" "$after" "$ids" | awk -v w="$name" -v r="$round" -v tool=$tool -v exits="$exits" \
 			-v cpu="$dticks" -v hz="$hz" -v lost="$lost" \
 			-v tsv="$RESULTS/cost.tsv" -v sum="$RESULTS/cost-per-exit.tsv" '
 			{ t += $3; avg = $2 ? $3 / $2 : 0
 			  printf "  %-11s %-16s %10d %8.0f\n", tool, $1, $2, avg
-			  printf "%s\t%s\t%s\t%d\t%.0f\n", w, tool, $1, $2, avg >> tsv }
+			  printf "%s\t%s\t%s\t%s\t%d\t%.0f\n", w, r, tool, $1, $2, avg >> tsv }
 			END { u = cpu / hz * 1e6 / exits
 			      printf "  %-11s %-16s %10s %8.0f ns per exit in BPF; its process: %.1f us CPU per exit; %d events lost\n", tool, "(sum)", "", t / exits, u, lost
-			      printf "%s\t%s\t%d\t%.0f\t%.1f\t%d\n", w, tool, exits, t / exits, u, lost >> sum }'
+			      printf "%s\t%s\t%s\t%d\t%.0f\t%.1f\t%d\n", w, r, tool, exits, t / exits, u, lost >> sum }'
 	done
 done
+
+# Per workload: each tool's median ns per exit, and the median of the
+# per-round ratios reapertrace / peer.
+echo
+echo "medians over the rounds (ns per exit in BPF; reapertrace / peer, round by round):"
+awk -F'\t' '!/^#/ && $1 != "workload" {
+		k = $1 SUBSEP $2; v[k, $3] = $5
+		if (!($1 in n)) order[++nw] = $1
+		if (!(k in seen)) { seen[k] = 1; rounds[$1, ++n[$1]] = $2 }
+	}
+	function median(a, m,   i, j, t) {
+		for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+	}
+	END {
+		for (i = 1; i <= nw; i++) {
+			w = order[i]; m = n[w]
+			split("", o); split("", e); split("", b); split("", re); split("", rb)
+			for (j = 1; j <= m; j++) {
+				r = rounds[w, j]
+				o[j] = v[w, r, "reapertrace"]; e[j] = v[w, r, "exitsnoop"]; b[j] = v[w, r, "bpftrace"]
+				re[j] = o[j] / e[j]; rb[j] = o[j] / b[j]
+			}
+			printf "  %-7s %d round(s): reapertrace %.0f, exitsnoop %.0f, bpftrace %.0f; ratio to exitsnoop %.3f, to bpftrace %.3f\n",
+				w, m, median(o, m), median(e, m), median(b, m), median(re, m), median(rb, m)
+		}
+	}' "$RESULTS/cost-per-exit.tsv"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench-results/cost-per-exit.png from bench-results/cost-per-exit.tsv
 # (written by peers.sh): in-kernel ns per traced exit of the three tools,
-# per workload, with gnuplot.
+# per workload (the median of its rounds), with gnuplot.
 #
 # Usage: scripts/bench/plot.sh [RESULTS_DIR]
 set -eu
@@ -10,13 +10,24 @@ tsv=$dir/cost-per-exit.tsv
 [ -s "$tsv" ] || { echo "plot: no $tsv: run scripts/bench/peers.sh first" >&2; exit 1; }
 command -v gnuplot >/dev/null || { echo "plot: gnuplot missing: scripts/bench/deps.sh" >&2; exit 1; }
 
-# rows: workload; columns: reapertrace exitsnoop bpftrace (µs per exit)
+# rows: workload; columns: reapertrace exitsnoop bpftrace (µs per exit,
+# the median over the workload's rounds)
 data=$(mktemp)
 trap 'rm -f "$data"' EXIT
-awk -F'\t' '!/^#/ && $1 != "workload" { v[$1, $2] = $4 / 1000; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
+awk -F'\t' '!/^#/ && $1 != "workload" {
+		k = $1 SUBSEP $3; c[k]++; v[k, c[k]] = $5 / 1000
+		if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 }
+	}
+	function median(k,   m, i, j, t, a) {
+		m = c[k]
+		for (i = 1; i <= m; i++) a[i] = v[k, i]
+		for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+	}
 	END { for (i = 1; i <= n; i++) { w = order[i]
 		label = w == "cycles" ? "fork/exit/wait cycles" : w == "storm" ? "orphan storm" : w
-		printf "\"%s\" %.2f %.2f %.2f\n", label, v[w, "reapertrace"], v[w, "exitsnoop"], v[w, "bpftrace"] } }' \
+		printf "\"%s\" %.2f %.2f %.2f\n", label, median(w SUBSEP "reapertrace"),
+			median(w SUBSEP "exitsnoop"), median(w SUBSEP "bpftrace") } }' \
 	"$tsv" >"$data"
 machine=$(sed -n '1s/^# //p' "$tsv")
 
