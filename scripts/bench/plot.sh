@@ -11,12 +11,17 @@ tsv=$dir/cost-per-exit.tsv
 command -v gnuplot >/dev/null || { echo "plot: gnuplot missing: scripts/bench/deps.sh" >&2; exit 1; }
 
 # rows: workload; columns: reapertrace exitsnoop bpftrace (µs per exit,
-# the median over the workload's rounds)
+# the median over the workload's rounds), then for each the share of the
+# exits the tool said it lost, if any
 data=$(mktemp)
 trap 'rm -f "$data"' EXIT
 awk -F'\t' '!/^#/ && $1 != "workload" {
 		k = $1 SUBSEP $3; c[k]++; v[k, c[k]] = $5 / 1000
+		exits[k] += $4; lost[k] += $7
 		if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 }
+	}
+	function bar_label(k) {
+		return lost[k] ? sprintf("lost %d%%", 100 * lost[k] / exits[k] + 0.5) : ""
 	}
 	function median(k,   m, i, j, t, a) {
 		m = c[k]
@@ -26,8 +31,10 @@ awk -F'\t' '!/^#/ && $1 != "workload" {
 	}
 	END { for (i = 1; i <= n; i++) { w = order[i]
 		label = w == "cycles" ? "fork/exit/wait cycles" : w == "storm" ? "orphan storm" : w
-		printf "\"%s\" %.2f %.2f %.2f\n", label, median(w SUBSEP "reapertrace"),
-			median(w SUBSEP "exitsnoop"), median(w SUBSEP "bpftrace") } }' \
+		printf "\"%s\" %.2f %.2f %.2f \"%s\" \"%s\" \"%s\"\n", label,
+			median(w SUBSEP "reapertrace"), median(w SUBSEP "exitsnoop"),
+			median(w SUBSEP "bpftrace"), bar_label(w SUBSEP "reapertrace"),
+			bar_label(w SUBSEP "exitsnoop"), bar_label(w SUBSEP "bpftrace") } }' \
 	"$tsv" >"$data"
 machine=$(sed -n '1s/^# //p' "$tsv")
 
@@ -49,6 +56,9 @@ plot "$data" using 2:xtic(1) title "reapertrace (sum of its programs)" lc rgb "#
      "" using 4 title "bpftrace one-liner" lc rgb "#718096", \
      "" using (\$0 - 0.25):2:(sprintf("%.1f", \$2)) with labels offset 0,0.7 notitle, \
      "" using 0:3:(sprintf("%.1f", \$3)) with labels offset 0,0.7 notitle, \
-     "" using (\$0 + 0.25):4:(sprintf("%.1f", \$4)) with labels offset 0,0.7 notitle
+     "" using (\$0 + 0.25):4:(sprintf("%.1f", \$4)) with labels offset 0,0.7 notitle, \
+     "" using (\$0 - 0.25):2:5 with labels offset 0,1.7 notitle, \
+     "" using 0:3:6 with labels offset 0,1.7 notitle, \
+     "" using (\$0 + 0.25):4:7 with labels offset 0,1.7 notitle
 EOF2
 echo "plot: $dir/cost-per-exit.png"
