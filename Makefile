@@ -72,9 +72,9 @@ $(OUTPUT)/reapertrace: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
-$(OUTPUT)/tests/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard user/task_table.*) | $(OUTPUT)/tests
+$(OUTPUT)/tests/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard user/task_table.* user/origins.* user/report.h) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests -Iinclude -c $< -o $@
 
 $(OUTPUT)/rt-tests: $(TEST_OBJS)
 	$(call msg,LINK,$@)

@@ -30,7 +30,8 @@ bool origins__find(const struct origins *o, const struct rt_event_hdr *h, struct
 
 /*
  * Process @h was reaped at h->ts_ns: forget it a second later (its own
- * orphans' adoption may still be on its way).
+ * orphans' adoption may still be on its way), or sooner once 16,384
+ * reaped ones are waiting.
  */
 void origins__forget(struct origins *o, const struct rt_event_hdr *h);
 /* Forget the processes reaped more than a second before @now_ns. */
