@@ -10,6 +10,8 @@
  *                             released and reaped
  *   rt-bench-load pingpong N  two processes pass a byte back and forth N
  *                             times over pipes: context switches, no exit
+ *   rt-bench-load signals N   N signals to itself (SIGUSR1, handled): no exit
+ *   rt-bench-load prctls N    N prctl(PR_GET_DUMPABLE): not a subreaper call
  *   rt-bench-load marker      one child named rt-bench-mark exits, reaped
  *   rt-bench-load startup OUT TRACER [ARG...]
  *                             start TRACER with stdout to the file OUT (it
@@ -191,6 +193,34 @@ static int pingpong(long n)
 	return err;
 }
 
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+static int signals(long n)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	long i;
+
+	if (sigaction(SIGUSR1, &sa, NULL))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (kill(getpid(), SIGUSR1))
+			return -1;
+	return 0;
+}
+
+static int prctls(long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (prctl(PR_GET_DUMPABLE) < 0)
+			return -1;
+	return 0;
+}
+
 static int marker(void)
 {
 	pid_t k = fork();
@@ -291,11 +321,16 @@ int main(int argc, char **argv)
 		err = storm(n);
 	else if (!strcmp(mode, "pingpong") && n > 0)
 		err = pingpong(n);
+	else if (!strcmp(mode, "signals") && n > 0)
+		err = signals(n);
+	else if (!strcmp(mode, "prctls") && n > 0)
+		err = prctls(n);
 	else if (!strcmp(mode, "marker"))
 		err = marker();
 	else {
 		fprintf(stderr,
-			"usage: rt-bench-load cycles|storm|pingpong N | marker | startup OUT TRACER [ARG...]\n");
+			"usage: rt-bench-load cycles|storm|pingpong|signals|prctls N | marker | "
+			"startup OUT TRACER [ARG...]\n");
 		return 2;
 	}
 	dt = now() - t0;

@@ -1,17 +1,24 @@
 #!/bin/sh
 # shellcheck source-path=SCRIPTDIR
-# Hot-path cost: ns per hit of reapertrace's sched_switch program when it has
-# nothing to do (a pipe ping-pong: context switches, no exits), next to an
-# empty tp_btf sched_switch program (build/rt-bench-empty) attached at the
-# same time: the floor that the program call and kernel.bpf_stats' own
-# accounting cost. Writes bench-results/hotpath.tsv.
+# Hot-path cost: ns per hit of each reapertrace program that runs for
+# events it mostly has nothing to do with, next to an empty program on the
+# same tracepoint (build/rt-bench-empty) attached at the same time: the
+# floor that the program call and kernel.bpf_stats' own accounting cost.
 #
-# Usage: scripts/bench/hotpath.sh [ROUND_TRIPS]   (root; takes the host lock)
+#   sched_switch        pipe ping-pong: context switches, no exit
+#   signal_generate     signals a process sends itself: not exit notifications
+#   sys_enter/exit_prctl  prctl(PR_GET_DUMPABLE): not PR_SET_CHILD_SUBREAPER
+#   sched_process_free  fork/exit/wait: the zombie's wait reported it already
+#
+# Writes bench-results/hotpath.tsv.
+#
+# Usage: scripts/bench/hotpath.sh [N]   (root; takes the host lock; N round
+#        trips, signals, prctls: 200,000; cycles: N / 10)
 set -eu
 . "$(dirname "$0")/lib.sh"
 [ -n "${RT_BENCH_LOCKED:-}" ] || RT_BENCH_LOCKED=1 exec flock "$LOCK" "$0" "$@"
 
-trips=${1:-200000}
+n=${1:-200000}
 need_bins "$BUILD/rt-bench-empty"
 
 old_stats=$(sysctl -n kernel.bpf_stats_enabled)
@@ -23,6 +30,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+ensure_tracefs
 sysctl -q kernel.bpf_stats_enabled=1
 start_reapertrace -j
 pids="$TOOL_PID" ours=$TOOL_IDS
@@ -30,17 +38,27 @@ start_empty
 pids="$pids $TOOL_PID" empty=$TOOL_IDS
 
 echo "# $(machine_line)" >"$RESULTS/hotpath.tsv"
-printf 'round\tprogram\trun_cnt\tavg_ns\n' >>"$RESULTS/hotpath.tsv"
+printf 'workload\tround\tprogram\trun_cnt\tavg_ns\n' >>"$RESULTS/hotpath.tsv"
 machine_line
-echo "pipe ping-pong, $trips round trips, 3 rounds"
-printf '  %-5s %-16s %10s %8s\n' ROUND PROGRAM RUN_CNT AVG_NS
-for round in 1 2 3; do
-	before=$(snapshot)
-	$LOAD pingpong "$trips" >/dev/null
-	after=$(snapshot)
-	deltas "$before" "$after" "$(printf '%s\n%s' "$ours" "$empty")" |
-		awk -v r=$round -v tsv="$RESULTS/hotpath.tsv" '
-		$1 == "reap_sched_sw" || $1 == "bench_empty_sw" {
-			printf "  %-5s %-16s %10d %8.1f\n", r, $1, $2, $3 / $2
-			printf "%s\t%s\t%d\t%.1f\n", r, $1, $2, $3 / $2 >> tsv }'
+echo "3 rounds a workload; ours next to an empty program on the same tracepoint"
+printf '  %-16s %-5s %-16s %10s %8s\n' WORKLOAD ROUND PROGRAM RUN_CNT AVG_NS
+# workload, then the programs it is about (ours, then the empty one)
+for w in "pingpong $n:reap_sched_sw bench_empty_sw" \
+	"signals $n:reap_signal_gen bench_e_sig" \
+	"prctls $n:reap_prctl_in bench_e_pr_in reap_prctl_ret bench_e_pr_ret" \
+	"cycles $((n / 10)):reap_proc_free bench_e_free"; do
+	work=${w%%:*} progs=${w#*:}
+	for round in 1 2 3; do
+		before=$(snapshot)
+		# shellcheck disable=SC2086
+		$LOAD $work >/dev/null
+		after=$(snapshot)
+		deltas "$before" "$after" "$(printf '%s\n%s' "$ours" "$empty")" |
+			awk -v w="${work% *}" -v r=$round -v progs="$progs" -v tsv="$RESULTS/hotpath.tsv" '
+			BEGIN { n = split(progs, p, " ") }
+			{ run[$1] = $2; ns[$1] = $3 }
+			END { for (i = 1; i <= n; i++) if (run[p[i]]) {
+				printf "  %-16s %-5s %-16s %10d %8.1f\n", w, r, p[i], run[p[i]], ns[p[i]] / run[p[i]]
+				printf "%s\t%s\t%s\t%d\t%.1f\n", w, r, p[i], run[p[i]], ns[p[i]] / run[p[i]] >> tsv } }'
+	done
 done
