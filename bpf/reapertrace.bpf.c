@@ -944,8 +944,11 @@ int BPF_PROG(reap_proc_free, struct task_struct *p)
 
 	/*
 	 * Every task freed comes here, its task_struct and our slot most
-	 * likely cold: one slot read says "not ours" for most of them.
+	 * likely cold: no zombie tracked says "not ours" for most of them,
+	 * then one slot read.
 	 */
+	if (!zombies_live)
+		return 0;
 	if (!zombie_known(&key, 0) && !zombie_tasks_live)
 		return 0;
 	start_ns = RD(p, start_time);

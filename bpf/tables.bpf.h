@@ -93,6 +93,14 @@ struct {
 /* Entries in the zombies hash map, besides the slots. */
 __u32 zombies_hashed SEC(".bss");
 
+/*
+ * Zombies tracked, slots and hash map: while none, a task's release has
+ * nothing to look up (most releases come after the wait that reported
+ * them). Apart from everything else: it is written at every zombie and
+ * every reap, from both CPUs of a fork/exit/wait, and read at every free.
+ */
+__u32 zombies_live SEC(".data.zombies_live");
+
 static __always_inline __u64 zombie_key_u64(const struct zombie_key *key)
 {
 	return (__u64)key->pidns << 32 | key->nr;
@@ -118,17 +126,25 @@ static __always_inline long zombie_insert(const struct zombie_key *key, const st
 	__u64 k = zombie_key_u64(key);
 	struct zombie_slot *s = zombie_slot_of(k);
 
-	if (s && (slot_claim(&s->key, SLOT_FREE) || slot_claim(&s->key, k))) {
+	if (s && slot_claim(&s->key, SLOT_FREE)) {
+		s->z = *z;
+		slot_publish(&s->key, k);
+		__sync_fetch_and_add(&zombies_live, 1);
+		return 0;
+	}
+	if (s && slot_claim(&s->key, k)) {
 		s->z = *z;
 		slot_publish(&s->key, k);
 		return 0;
 	}
 #endif
 	err = bpf_map_update_elem(&zombies, key, z, BPF_NOEXIST);
-	if (!err)
+	if (!err) {
 		__sync_fetch_and_add(&zombies_hashed, 1);
-	else if (err == -EEXIST)
+		__sync_fetch_and_add(&zombies_live, 1);
+	} else if (err == -EEXIST) {
 		err = bpf_map_update_elem(&zombies, key, z, BPF_ANY);
+	}
 	return err;
 }
 
@@ -171,6 +187,7 @@ static __always_inline bool zombie_take(const struct zombie_key *key, __u64 star
 			return false;
 		}
 		slot_publish(&s->key, SLOT_FREE);
+		__sync_fetch_and_add(&zombies_live, -1);
 		return true;
 	}
 	if (!zombies_hashed)
@@ -183,6 +200,7 @@ static __always_inline bool zombie_take(const struct zombie_key *key, __u64 star
 	if (bpf_map_delete_elem(&zombies, key))
 		return false;
 	__sync_fetch_and_add(&zombies_hashed, -1);
+	__sync_fetch_and_add(&zombies_live, -1);
 	return true;
 }
 
