@@ -104,25 +104,36 @@ static __always_inline struct rq *rq_of(struct task_struct *t)
 }
 
 /*
- * How long ago zombie @t last ran, seen by @me (the reader, running). Its
- * se.exec_start is the task clock of the CPU it died on (rq->clock_task,
- * which leaves out steal and irq time, so it drifts apart between CPUs).
- * Moved to that CPU's rq->clock by the current gap between the two, it
- * compares with the rq->clock of the CPU we run on (sched_clock: one time
- * base for all CPUs). Good to a tick; low by the steal time of the
- * zombie's CPU since it died. Without the run queues: the two tasks'
- * exec_start, right when both ran on the same CPU.
+ * How long ago zombie @t died, seen by @me (the reader, running), on the
+ * scheduler's clock (rq->clock: sched_clock, one time base for all CPUs,
+ * steal and irq time included, like the wall clock the user compares it
+ * with). Its last slice began at sched_info.last_arrival (that clock) and
+ * lasted sum_exec_runtime - prev_sum_exec_runtime: it died at the end of
+ * it. "Now" is the rq->clock of our CPU, at most a tick old.
+ *
+ * Without sched_info: se.exec_start, the task clock of the CPU it died on
+ * (rq->clock_task, which leaves out steal and irq time), moved to that
+ * CPU's rq->clock by the current gap between the two: low by the steal
+ * time of that CPU since it died. Without the run queues either: the two
+ * tasks' exec_start, right when both ran on the same CPU.
  */
 static __always_inline __u64 zombie_age(struct task_struct *t, struct task_struct *me)
 {
 	struct rq *here = rq_of(me), *there = rq_of(t);
-	__u64 now, died;
+	__u64 now, died = 0;
 
-	died = BPF_CORE_READ(t, se.exec_start);
-	if (here && there) {
+	if (here && bpf_core_field_exists(t->sched_info.last_arrival))
+		died = BPF_CORE_READ(t, sched_info.last_arrival);
+	if (died) {
+		died += BPF_CORE_READ(t, se.sum_exec_runtime) -
+			BPF_CORE_READ(t, se.prev_sum_exec_runtime);
+		now = BPF_CORE_READ(here, clock);
+	} else if (here && there) {
+		died = BPF_CORE_READ(t, se.exec_start);
 		now = BPF_CORE_READ(here, clock);
 		died += BPF_CORE_READ(there, clock) - BPF_CORE_READ(there, clock_task);
 	} else {
+		died = BPF_CORE_READ(t, se.exec_start);
 		now = BPF_CORE_READ(me, se.exec_start);
 	}
 	return now > died ? now - died : 0;
