@@ -43,6 +43,18 @@ static __always_inline bool slot_claim(__u64 *slot, __u64 from)
 	return __sync_val_compare_and_swap(slot, from, SLOT_BUSY) == from;
 }
 
+/*
+ * Claim a slot to put @key in: 1 if it was free, 0 if it held @key already
+ * (a stale entry: a key is not reused while its entry lives), -1 if it
+ * holds another key.
+ */
+static __always_inline int slot_claim_for(__u64 *slot, __u64 key)
+{
+	if (slot_claim(slot, SLOT_FREE))
+		return 1;
+	return slot_claim(slot, key) ? 0 : -1;
+}
+
 /* Hand a claimed slot over to @to, after what we wrote to or read from it. */
 static __always_inline void slot_publish(__u64 *slot, __u64 to)
 {
@@ -53,6 +65,22 @@ static __always_inline void slot_publish(__u64 *slot, __u64 to)
 #else
 	__sync_val_compare_and_swap(slot, SLOT_BUSY, to);
 #endif
+}
+
+/*
+ * Put @value under @key in the hash map @map, replacing a stale entry:
+ * 1 if the key is new there (the caller counts it), 0 if it replaced one,
+ * or -errno.
+ */
+static __always_inline long hash_put(void *map, const void *key, const void *value)
+{
+	long err = bpf_map_update_elem(map, key, value, BPF_NOEXIST);
+
+	if (!err)
+		return 1;
+	if (err != -EEXIST)
+		return err;
+	return bpf_map_update_elem(map, key, value, BPF_ANY);
 }
 
 /* ---- zombies by (parent's namespace, pid there) ---- */
@@ -125,27 +153,22 @@ static __always_inline long zombie_insert(const struct zombie_key *key, const st
 #ifndef RT_LEGACY
 	__u64 k = zombie_key_u64(key);
 	struct zombie_slot *s = zombie_slot_of(k);
+	int fresh = s ? slot_claim_for(&s->key, k) : -1;
 
-	if (s && slot_claim(&s->key, SLOT_FREE)) {
+	if (s && fresh >= 0) {
 		s->z = *z;
 		slot_publish(&s->key, k);
-		__sync_fetch_and_add(&zombies_live, 1);
-		return 0;
-	}
-	if (s && slot_claim(&s->key, k)) {
-		s->z = *z;
-		slot_publish(&s->key, k);
+		if (fresh)
+			__sync_fetch_and_add(&zombies_live, 1);
 		return 0;
 	}
 #endif
-	err = bpf_map_update_elem(&zombies, key, z, BPF_NOEXIST);
-	if (!err) {
-		__sync_fetch_and_add(&zombies_hashed, 1);
-		__sync_fetch_and_add(&zombies_live, 1);
-	} else if (err == -EEXIST) {
-		err = bpf_map_update_elem(&zombies, key, z, BPF_ANY);
-	}
-	return err;
+	err = hash_put(&zombies, key, z);
+	if (err <= 0)
+		return err;
+	__sync_fetch_and_add(&zombies_hashed, 1);
+	__sync_fetch_and_add(&zombies_live, 1);
+	return 0;
 }
 
 /* Whether a zombie is recorded under @key (one started at @start_ns, unless 0). */
@@ -221,6 +244,7 @@ static __always_inline bool zombie_key_is_global(const struct zombie_key *key)
 {
 	return key->pidns == PROC_PID_INIT_INO;
 }
+
 struct zombie_task {
 	struct zombie_key key;
 	__u64 start_ns; /* its leader's start_time: the pid may be someone else's by then */
@@ -264,28 +288,22 @@ static __always_inline long zombie_task_insert(__u32 pid, const struct zombie_ta
 	long err;
 #ifndef RT_LEGACY
 	struct task_slot *s = task_slot_of(pid);
+	int fresh = s ? slot_claim_for(&s->pid, pid) : -1;
 
-	if (s && slot_claim(&s->pid, SLOT_FREE)) {
+	if (s && fresh >= 0) {
 		s->zt = *zt;
 		slot_publish(&s->pid, pid);
-		__sync_fetch_and_add(&zombie_tasks_live, 1);
-		return 0;
-	}
-	/* A stale entry of a reused pid: replaced, already counted. */
-	if (s && slot_claim(&s->pid, pid)) {
-		s->zt = *zt;
-		slot_publish(&s->pid, pid);
+		if (fresh)
+			__sync_fetch_and_add(&zombie_tasks_live, 1);
 		return 0;
 	}
 #endif
-	err = bpf_map_update_elem(&zombie_tasks, &pid, zt, BPF_NOEXIST);
-	if (!err) {
-		__sync_fetch_and_add(&zombie_tasks_hashed, 1);
-		__sync_fetch_and_add(&zombie_tasks_live, 1);
-	} else if (err == -EEXIST) {
-		err = bpf_map_update_elem(&zombie_tasks, &pid, zt, BPF_ANY);
-	}
-	return err;
+	err = hash_put(&zombie_tasks, &pid, zt);
+	if (err <= 0)
+		return err;
+	__sync_fetch_and_add(&zombie_tasks_hashed, 1);
+	__sync_fetch_and_add(&zombie_tasks_live, 1);
+	return 0;
 }
 
 /*
@@ -384,16 +402,14 @@ static __always_inline void inflight_enter(__u32 tid, const struct inflight *in)
 #ifndef RT_LEGACY
 	struct inflight_slot *s = inflight_slot_of(tid);
 
-	if (s && (slot_claim(&s->tid, SLOT_FREE) || slot_claim(&s->tid, tid))) {
+	if (s && slot_claim_for(&s->tid, tid) >= 0) {
 		s->in = *in;
 		slot_publish(&s->tid, tid);
 		return;
 	}
 #endif
-	if (!bpf_map_update_elem(&inflight, &tid, in, BPF_NOEXIST))
+	if (hash_put(&inflight, &tid, in) > 0)
 		__sync_fetch_and_add(&inflight_hashed, 1);
-	else
-		bpf_map_update_elem(&inflight, &tid, in, BPF_ANY);
 }
 
 /* The call thread @tid is in, if any, into @out; @take: it is leaving it. */
