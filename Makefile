@@ -85,8 +85,8 @@ $(OUTPUT)/rt-scenario: $(OUTPUT)/tests/scenario_cli.o $(OUTPUT)/tests/scenarios.
 	$(Q)$(CC) $(CFLAGS) $^ -lpthread -o $@
 
 # Benchmarks (BENCHMARKS.md): workloads, the consumer alone, an empty program.
-BENCH_BINS := $(OUTPUT)/rt-bench-load $(OUTPUT)/rt-bench-format $(OUTPUT)/rt-bench-empty \
-	      $(OUTPUT)/rt-bench-parts
+BENCH_BINS := $(OUTPUT)/rt-bench-load $(OUTPUT)/rt-bench-format $(OUTPUT)/rt-bench-hold \
+	      $(OUTPUT)/bench/empty.bpf.o $(OUTPUT)/bench/parts.bpf.o
 BENCH_FORMAT_OBJS := $(addprefix $(OUTPUT)/user/,print_text.o print_json.o adoptions.o origins.o task_table.o names.o)
 
 $(OUTPUT)/bench:
@@ -96,17 +96,11 @@ $(OUTPUT)/bench/%.bpf.o: bench/%.bpf.c bpf/task.bpf.h include/events.h vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Iinclude -I. -c $< -o $@
 
-$(OUTPUT)/bench/%.skel.h: $(OUTPUT)/bench/%.bpf.o
-	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< > $@
-
-$(OUTPUT)/bench/empty.o: $(OUTPUT)/bench/empty.skel.h
-$(OUTPUT)/bench/parts.o: $(OUTPUT)/bench/parts.skel.h
 $(OUTPUT)/bench/format.o: $(wildcard user/*.h) include/events.h
 
 $(OUTPUT)/bench/%.o: bench/%.c | $(OUTPUT)/bench
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -I$(OUTPUT)/bench -Iuser -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Iuser -c $< -o $@
 
 $(OUTPUT)/rt-bench-load: $(OUTPUT)/bench/load.o
 	$(call msg,LINK,$@)
@@ -116,16 +110,9 @@ $(OUTPUT)/rt-bench-format: $(OUTPUT)/bench/format.o $(BENCH_FORMAT_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
 
-$(OUTPUT)/rt-bench-empty: $(OUTPUT)/bench/empty.o
+$(OUTPUT)/rt-bench-hold: $(OUTPUT)/bench/hold.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
-
-$(OUTPUT)/rt-bench-parts: $(OUTPUT)/bench/parts.o
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
-
-.SECONDARY: $(OUTPUT)/bench/empty.bpf.o $(OUTPUT)/bench/empty.skel.h $(OUTPUT)/bench/parts.bpf.o \
-	    $(OUTPUT)/bench/parts.skel.h
 
 bench-bin: all $(BENCH_BINS)
 

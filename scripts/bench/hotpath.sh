@@ -2,7 +2,8 @@
 # shellcheck source-path=SCRIPTDIR
 # Hot-path cost: ns per hit of each reapertrace program that runs for
 # events it mostly has nothing to do with, next to an empty program on the
-# same tracepoint (build/rt-bench-empty) attached at the same time: the
+# same tracepoint (bench/empty.bpf.c, held by build/rt-bench-hold) attached
+# at the same time: the
 # floor that the program call and kernel.bpf_stats' own accounting cost.
 #
 #   sched_switch        pipe ping-pong: context switches, no exit
@@ -19,16 +20,9 @@ set -eu
 [ -n "${RT_BENCH_LOCKED:-}" ] || RT_BENCH_LOCKED=1 exec flock "$LOCK" "$0" "$@"
 
 n=${1:-200000}
-need_bins "$BUILD/rt-bench-empty"
+need_bins "$BUILD/rt-bench-hold" "$BUILD/bench/empty.bpf.o"
 
-old_stats=$(sysctl -n kernel.bpf_stats_enabled)
-pids=
-cleanup() {
-	for p in $pids; do stop_pid "$p"; done
-	sysctl -q kernel.bpf_stats_enabled="$old_stats"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+restore_on_exit
 
 ensure_tracefs
 sysctl -q kernel.bpf_stats_enabled=1

@@ -19,7 +19,10 @@ die() {
 
 need_bins() {
 	for b in "$TRACER" "$LOAD" "$@"; do
-		[ -x "$b" ] || die "$b missing: run 'make bench-bin' first"
+		case $b in
+		*.bpf.o) [ -r "$b" ] ;;
+		*) [ -x "$b" ] ;;
+		esac || die "$b missing: run 'make bench-bin' first"
 	done
 	[ "$(id -u)" -eq 0 ] || die "run as root"
 	mkdir -p "$RESULTS"
@@ -120,15 +123,33 @@ start_bpftrace() {
 
 start_empty() {
 	before=$(prog_ids)
-	"$BUILD/rt-bench-empty" >/dev/null &
+	"$BUILD/rt-bench-hold" "$BUILD/bench/empty.bpf.o" >/dev/null &
 	TOOL_PID=$!
-	TOOL_IDS=$(new_ids_after "$before") || die "rt-bench-empty loaded nothing"
+	TOOL_IDS=$(new_ids_after "$before") || die "rt-bench-hold loaded nothing from empty.bpf.o"
 }
 
 stop_pid() {
 	[ -n "$1" ] || return 0
 	kill -INT "$1" 2>/dev/null || true
 	wait "$1" 2>/dev/null || true
+}
+
+# The script's own extra cleanup, if it defines one after sourcing this.
+cleanup_more() { :; }
+
+restore() {
+	for p in $pids; do stop_pid "$p"; done
+	cleanup_more
+	sysctl -q kernel.bpf_stats_enabled="$old_stats"
+}
+
+# From here on, on exit however it comes: stop the processes in $pids, run
+# cleanup_more, and put kernel.bpf_stats_enabled back as it was.
+restore_on_exit() {
+	old_stats=$(sysctl -n kernel.bpf_stats_enabled)
+	pids=
+	trap restore EXIT
+	trap 'exit 1' INT TERM
 }
 
 # Per-program deltas between two snapshots, limited to the ids in $3:

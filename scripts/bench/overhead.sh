@@ -21,14 +21,7 @@ cycles=${1:-5000}
 pairs=${2:-7}
 need_bins "$EXITSNOOP"
 
-old_stats=$(sysctl -n kernel.bpf_stats_enabled)
-tool_pid=
-cleanup() {
-	stop_pid "$tool_pid"
-	sysctl -q kernel.bpf_stats_enabled="$old_stats"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+restore_on_exit
 
 # "WALL_RATE CPU_RATE" of one run
 rate() {
@@ -43,14 +36,14 @@ attach() {
 	exitsnoop) start_exitsnoop ;;
 	bpftrace) start_bpftrace ;;
 	esac
-	tool_pid=$TOOL_PID
+	pids=$TOOL_PID
 	wait_attached "$TOOL_IDS"
 	sysctl -q kernel.bpf_stats_enabled=0
 }
 
 # utime + stime of the tool, in clock ticks
 tool_cpu() {
-	awk '{ print $14 + $15 }' "/proc/$tool_pid/stat"
+	awk '{ print $14 + $15 }' "/proc/$pids/stat"
 }
 
 # Timed run with the tool attached: sets with and cpu_us (tool CPU per cycle).
@@ -63,8 +56,8 @@ run_with() {
 }
 
 detach() {
-	stop_pid "$tool_pid"
-	tool_pid=
+	stop_pid "$pids"
+	pids=
 }
 
 ensure_tracefs

@@ -1,11 +1,12 @@
 #!/bin/sh
 # shellcheck source-path=SCRIPTDIR
 # What the building blocks of reapertrace's programs cost on this kernel:
-# build/rt-bench-parts attaches one program per kind of work to
-# sched_process_exit (empty; fill_hdr() by probe reads; the same fields by
-# direct BTF loads; a hash update + delete, preallocated and not; a ring
-# buffer reserve; a clock read), and kernel.bpf_stats gives each one's ns per
-# run over fork/exit/wait cycles. Writes bench-results/parts.tsv.
+# build/rt-bench-hold attaches bench/parts.bpf.c, one program per kind of
+# work, mostly on sched_process_exit (empty; fill_hdr() by probe reads; the
+# same fields by direct BTF loads; a hash update + delete, preallocated and
+# not; a cmpxchg slot; task storage; a ring buffer reserve; a clock read),
+# and kernel.bpf_stats gives each one's ns per run over fork/exit/wait
+# cycles. Writes bench-results/parts.tsv.
 #
 # Usage: scripts/bench/parts.sh [CYCLES]   (root; takes the host lock)
 set -eu
@@ -13,22 +14,15 @@ set -eu
 [ -n "${RT_BENCH_LOCKED:-}" ] || RT_BENCH_LOCKED=1 exec flock "$LOCK" "$0" "$@"
 
 cycles=${1:-20000}
-need_bins "$BUILD/rt-bench-parts"
+need_bins "$BUILD/rt-bench-hold" "$BUILD/bench/parts.bpf.o"
 
-old_stats=$(sysctl -n kernel.bpf_stats_enabled)
-tool_pid=
-cleanup() {
-	stop_pid "$tool_pid"
-	sysctl -q kernel.bpf_stats_enabled="$old_stats"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+restore_on_exit
 
 sysctl -q kernel.bpf_stats_enabled=1
 before=$(prog_ids)
-"$BUILD/rt-bench-parts" >/dev/null &
-tool_pid=$!
-ids=$(new_ids_after "$before") || die "rt-bench-parts loaded nothing"
+"$BUILD/rt-bench-hold" "$BUILD/bench/parts.bpf.o" >/dev/null &
+pids=$!
+ids=$(new_ids_after "$before") || die "rt-bench-hold loaded nothing from parts.bpf.o"
 
 echo "# $(machine_line)" >"$RESULTS/parts.tsv"
 printf 'program\trun_cnt\tavg_ns\n' >>"$RESULTS/parts.tsv"

@@ -24,16 +24,11 @@ rounds=${3:-5}
 need_bins "$EXITSNOOP"
 command -v "$BPFTRACE" >/dev/null || die "bpftrace missing: scripts/bench/deps.sh"
 
-old_stats=$(sysctl -n kernel.bpf_stats_enabled)
-pids=
 PEER_ERR=$(mktemp)
-cleanup() {
-	for p in $pids; do stop_pid "$p"; done
+cleanup_more() {
 	rm -f "$PEER_ERR" "$PEER_ERR.exitsnoop" "$PEER_ERR.bpftrace"
-	sysctl -q kernel.bpf_stats_enabled="$old_stats"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+restore_on_exit
 
 ensure_tracefs
 sysctl -q kernel.bpf_stats_enabled=1
