@@ -444,6 +444,7 @@ static __always_inline void walk_end(struct task_struct *father, struct orphan_w
 				     __u32 walked)
 {
 	__u64 key = (__u64)father;
+	long err;
 
 	if (w->pos != w->head)
 		count(RT_STAT_ORPHANS_TRUNCATED);
@@ -453,9 +454,10 @@ static __always_inline void walk_end(struct task_struct *father, struct orphan_w
 	w->pending.nr_orphans = walked;
 	w->pending.exit_ts = w->ts;
 	w->pending.exit_tid = w->father_tid;
-	if (bpf_map_update_elem(&pending_adoptions, &key, &w->pending, BPF_ANY))
+	err = hash_put(&pending_adoptions, &key, &w->pending);
+	if (err < 0)
 		count(RT_STAT_ADOPTED_UNRESOLVED);
-	else
+	else if (err > 0)
 		__sync_fetch_and_add(&pending_adoptions_inflight, 1);
 }
 
@@ -962,10 +964,8 @@ int BPF_PROG(reap_proc_free, struct task_struct *p)
 	if (inflight_get(ptid, &in, false) && in.call != CALL_PRCTL_SUBREAPER) {
 		if (!zombie_known(&key, start_ns))
 			return 0;
-		if (!bpf_map_update_elem(&deferred_reaps, &ptid, &key, BPF_NOEXIST))
+		if (hash_put(&deferred_reaps, &ptid, &key) > 0)
 			__sync_fetch_and_add(&deferred_reaps_inflight, 1);
-		else
-			bpf_map_update_elem(&deferred_reaps, &ptid, &key, BPF_ANY);
 	} else if (zombie_take(&key, start_ns, &z)) {
 		report_reap(&z, NULL, RT_REAP_AUTO);
 	}
