@@ -11,15 +11,19 @@
  *   signal_generate       inside exit_notify, under tasklist_lock: the exit
  *                         notification to the parent. A process that is not
  *                         auto-reaped is a zombie from here on.
- *   sched_switch          the exiting thread's last switch (TASK_DEAD), after
- *                         exit_notify: its former children now name their
- *                         new parent in real_parent; one ADOPTED record says
- *                         who it is.
  *   sys_exit_wait4/waitid the zombie a wait released, and who waited.
  *   sched_process_free    a zombie released without a wait (auto-reaped).
  *   sys_{enter,exit}_prctl  PR_SET_CHILD_SUBREAPER.
  *   iter/task             run once at the start: the zombies that already
  *                         exist, so that their reaps are reported too.
+ *   iter/bpf_map_elem     run by the reader while exits are pending.
+ *
+ * After exit_notify the orphans of an exiting thread name their new parent
+ * in real_parent: one ADOPTED record says who it is. The first of three
+ * places to see the thread's exit_state set reports it (exit_settled()):
+ * its exit notification (signal_generate; a process's last thread), its
+ * release (sched_process_free; other threads), or else, for a leader whose
+ * threads live on, the iterator the reader runs while some are pending.
  *
  * Every program is named reap_* so that `bpftool prog show` finds them.
  */
@@ -62,12 +66,10 @@ struct witness {
 
 /* Orphans of an exiting thread whose adoption is not yet reported. */
 struct pending_adoption {
+	struct rt_event_hdr father; /* the thread at sched_process_exit: its pids go at release */
 	struct witness witnesses[NR_WITNESSES];
-	__u64 exit_ts;
-	__u32 exit_tid;
 	__u32 nr_orphans;
 	__u32 nr_witnesses;
-	__u32 __pad;
 };
 
 struct {
@@ -77,7 +79,7 @@ struct {
 	__type(value, struct pending_adoption);
 } pending_adoptions SEC(".maps");
 
-/* Entries in pending_adoptions: a dead task's last switch looks there only if some. */
+/* Entries in pending_adoptions: exit_settled() and the reader look only if some. */
 __u32 pending_adoptions_inflight SEC(".bss");
 
 /* Zombies freed while their parent thread (the key) was in a wait. */
@@ -140,7 +142,7 @@ const volatile bool trace_init_drops = true;
 const volatile bool trace_reparents = true;
 const volatile bool trace_reapers = true;
 
-/* A namespace's child_reaper thread that is exiting, until its last switch. */
+/* A namespace's child_reaper thread that is exiting, until its exit is settled. */
 struct reaper_exit {
 	struct rt_event_hdr hdr; /* the thread, taken at sched_process_exit */
 	__u64 ns;		 /* its struct pid_namespace * */
@@ -155,7 +157,7 @@ struct {
 	__type(value, struct reaper_exit);
 } reaper_exits SEC(".maps");
 
-/* Entries in reaper_exits: the hot paths look it up only when there are some. */
+/* Entries in reaper_exits: exit_settled() and the reader look only if some. */
 __u32 reaper_exits_inflight SEC(".bss");
 
 /* sig_kernel_ignore(): signals whose default action is to do nothing. */
@@ -261,7 +263,7 @@ static __always_inline void count_teardown_kill(struct task_struct *cur, struct 
  * A thread that exits while it is its namespace's child_reaper: in
  * exit_notify(), find_child_reaper() either hands the role to a live
  * thread of the same process, or (none left) tears the namespace down.
- * Which one is known at the thread's last switch. Only the threads of a
+ * Which one is known once its exit is settled. Only the threads of a
  * process whose pid is 1 in its namespace are looked at closely.
  */
 static __always_inline void note_reaper_exit(struct task_struct *p)
@@ -315,34 +317,36 @@ static __always_inline void report_handoff(struct reaper_exit *re, struct task_s
 }
 
 /*
- * At the last switch of a reaper thread recorded at its exit: exit_notify()
- * has run. Another thread of the same process named child_reaper is a
- * handoff; the thread still named is an init that tore its namespace down
- * (the namespace is checked by inode: it may be freed if the init was
- * released already).
+ * A reaper thread recorded at its exit, once exit_notify() has run. Another
+ * thread of the same process named child_reaper is a handoff; the thread
+ * still named is an init that tore its namespace down (the namespace is
+ * checked by inode: it may be freed if the init was released already).
+ * Whoever deletes the entry reports it: the settling places may race.
  */
-static __noinline void reaper_exit_done(struct task_struct *prev)
+static __always_inline void reaper_exit_done(struct task_struct *t)
 {
-	__u64 key = (__u64)prev;
+	__u64 key = (__u64)t;
 	struct task_struct *reaper;
 	struct pid_namespace *ns;
-	struct reaper_exit *re;
+	struct reaper_exit *found, re;
 
-	re = bpf_map_lookup_elem(&reaper_exits, &key);
-	if (!re)
+	found = bpf_map_lookup_elem(&reaper_exits, &key);
+	if (!found)
 		return;
-	ns = (void *)re->ns;
-	reaper = BPF_CORE_READ(ns, child_reaper);
-	if ((void *)reaper != (void *)prev && pidns_inum(ns) == re->hdr.pidns &&
-	    BPF_CORE_READ(reaper, tgid) == re->hdr.task.pid)
-		report_handoff(re, reaper);
-	else if (re->hdr.pidns_level) /* the root namespace is never torn down */
-		report_teardown(re);
-	bpf_map_delete_elem(&reaper_exits, &key);
+	re = *found;
+	if (bpf_map_delete_elem(&reaper_exits, &key))
+		return;
 	__sync_fetch_and_add(&reaper_exits_inflight, -1);
+	ns = (void *)re.ns;
+	reaper = BPF_CORE_READ(ns, child_reaper);
+	if ((void *)reaper != (void *)t && pidns_inum(ns) == re.hdr.pidns &&
+	    BPF_CORE_READ(reaper, tgid) == re.hdr.task.pid)
+		report_handoff(&re, reaper);
+	else if (re.hdr.pidns_level) /* the root namespace is never torn down */
+		report_teardown(&re);
 }
 
-/* ---- reparent: orphans at sched_process_exit, their adopter at the last switch ---- */
+/* ---- reparent: orphans at sched_process_exit, their adopter once the exit is settled ---- */
 
 struct orphan_walk {
 	__u64 head; /* &father->children */
@@ -439,11 +443,13 @@ static __always_inline bool exit_begin(struct task_struct *p, struct task_struct
 	return true;
 }
 
-/* @walked children were visited: leave their adoption for the last switch. */
-static __always_inline void walk_end(struct task_struct *father, struct orphan_walk *w,
-				     __u32 walked)
+/*
+ * @walked children of @p (the tracepoint's task, current) were visited:
+ * leave their adoption until the exit is settled.
+ */
+static __always_inline void walk_end(struct task_struct *p, struct orphan_walk *w, __u32 walked)
 {
-	__u64 key = (__u64)father;
+	__u64 key = (__u64)p;
 	long err;
 
 	if (w->pos != w->head)
@@ -452,8 +458,7 @@ static __always_inline void walk_end(struct task_struct *father, struct orphan_w
 	if (!w->pending.nr_witnesses)
 		return;
 	w->pending.nr_orphans = walked;
-	w->pending.exit_ts = w->ts;
-	w->pending.exit_tid = w->father_tid;
+	fill_hdr_btf(&w->pending.father, RT_EV_ADOPTED, p, w->ts);
 	err = hash_put(&pending_adoptions, &key, &w->pending);
 	if (err < 0)
 		count(RT_STAT_ADOPTED_UNRESOLVED);
@@ -476,7 +481,7 @@ int BPF_PROG(reap_proc_exit, struct task_struct *p)
 	walked = bpf_loop(RT_MAX_ORPHANS, walk_orphan, &w, 0);
 	if (w.pos == w.head)
 		walked--; /* the last call only found the list's end */
-	walk_end(father, &w, walked);
+	walk_end(p, &w, walked);
 	return 0;
 }
 
@@ -547,7 +552,7 @@ int BPF_PROG(reap_proc_exit_bounded, struct task_struct *p)
 		for (i = 0; i < WALK_ROUND; i++)
 			rt_walk_step();
 	}
-	walk_end(father, &b->w, b->walked);
+	walk_end(p, &b->w, b->walked);
 	return 0;
 }
 
@@ -582,13 +587,13 @@ static __always_inline struct task_struct *adopter(struct task_struct *father,
 }
 
 /* Why the kernel chose @reaper for the orphans of @father (find_new_reaper()). */
-static __always_inline __u32 reaper_kind(struct task_struct *father, struct task_struct *reaper)
+static __always_inline __u32 reaper_kind(__u32 father_tgid, struct task_struct *reaper)
 {
 	__u32 reaper_tgid = BPF_CORE_READ(reaper, tgid);
 	struct pid_namespace *ns;
 	struct signal_struct *sig;
 
-	if (reaper_tgid == BPF_CORE_READ(father, tgid))
+	if (reaper_tgid == father_tgid)
 		return RT_KIND_THREAD;
 	/*
 	 * The father may be reaped already (its pids detached); the reaper is
@@ -613,13 +618,14 @@ static __always_inline void report_adoption(struct task_struct *father, struct p
 	e = reserve_event(RT_EV_ADOPTED, sizeof(*e));
 	if (!e)
 		return;
-	fill_hdr_btf(&e->hdr, RT_EV_ADOPTED, father, bpf_ktime_get_boot_ns());
-	e->exit_ts_ns = pa->exit_ts;
-	e->exit_tid = pa->exit_tid;
+	e->hdr = pa->father;
+	e->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	e->exit_ts_ns = pa->father.ts_ns;
+	e->exit_tid = pa->father.task.tid;
 	e->nr_orphans = pa->nr_orphans;
 	if (reaper) {
 		task_ref(reaper, &e->new_parent);
-		e->kind = reaper_kind(father, reaper);
+		e->kind = reaper_kind(pa->father.task.pid, reaper);
 		e->flags = 0;
 	} else {
 		__builtin_memset(&e->new_parent, 0, sizeof(e->new_parent));
@@ -631,26 +637,68 @@ static __always_inline void report_adoption(struct task_struct *father, struct p
 	submit_event(e);
 }
 
-SEC("tp_btf/sched_switch")
-int BPF_PROG(reap_sched_sw, bool preempt, struct task_struct *prev)
+/* The orphans of @father have their new parent: report it, if nobody did. */
+static __always_inline void adoption_done(struct task_struct *father)
 {
-	struct pending_adoption *pa;
-	__u64 key;
+	struct pending_adoption *found, pa;
+	__u64 key = (__u64)father;
 
-	/* Hot path: every context switch. Only a dead task's last one matters. */
-	if (task_state(prev) != TASK_DEAD)
-		return 0;
+	found = bpf_map_lookup_elem(&pending_adoptions, &key);
+	if (!found)
+		return;
+	pa = *found;
+	if (bpf_map_delete_elem(&pending_adoptions, &key))
+		return; /* another settling place took it */
+	__sync_fetch_and_add(&pending_adoptions_inflight, -1);
+	report_adoption(father, &pa);
+}
+
+/*
+ * @t, an exiting thread, is past exit_notify() (its exit_state is set):
+ * its orphans name their new parent, and a child_reaper role it had is
+ * handed over or its namespace torn down. Report what its exit left
+ * pending. @t may be released already, but is not freed yet.
+ */
+static __noinline void exit_settled(struct task_struct *t)
+{
 	if (reaper_exits_inflight)
-		reaper_exit_done(prev);
-	if (!pending_adoptions_inflight)
-		return 0;
-	key = (__u64)prev;
-	pa = bpf_map_lookup_elem(&pending_adoptions, &key);
-	if (!pa)
-		return 0;
-	report_adoption(prev, pa);
-	if (!bpf_map_delete_elem(&pending_adoptions, &key))
-		__sync_fetch_and_add(&pending_adoptions_inflight, -1);
+		reaper_exit_done(t);
+	if (pending_adoptions_inflight)
+		adoption_done(t);
+}
+
+static __always_inline bool exits_pending(void)
+{
+	return pending_adoptions_inflight || reaper_exits_inflight;
+}
+
+/*
+ * The reader runs these while exits are pending (at most a poll interval
+ * after the exit): a leader that exits while its other threads live is
+ * neither notified nor released until the last of them ends.
+ */
+static __always_inline void settle_if_done(const void *key)
+{
+	struct task_struct *t;
+
+	if (!key)
+		return;
+	t = (void *)*(const __u64 *)key;
+	if (BPF_CORE_READ(t, exit_state))
+		exit_settled(t);
+}
+
+SEC("iter/bpf_map_elem")
+int reap_settle_adoptions(struct bpf_iter__bpf_map_elem *ctx)
+{
+	settle_if_done(ctx->key);
+	return 0;
+}
+
+SEC("iter/bpf_map_elem")
+int reap_settle_reapers(struct bpf_iter__bpf_map_elem *ctx)
+{
+	settle_if_done(ctx->key);
 	return 0;
 }
 
@@ -690,6 +738,16 @@ int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_
 	/* do_notify_parent() for an exit runs in the exiting task, or its last thread. */
 	if (!(RD(cur, flags) & PF_EXITING))
 		return 0;
+	leader = RD(cur, group_leader);
+	/*
+	 * Past exit_notify(): this is the exit notification, of the process or
+	 * of a leader that exited before its last thread (which this is).
+	 */
+	if (exits_pending() && RD(cur, exit_state)) {
+		if (leader != cur && RD(leader, exit_state))
+			exit_settled(leader);
+		exit_settled(cur);
+	}
 	if (sig == SIGKILL && (unsigned long)info == SEND_SIG_PRIV) {
 		count_teardown_kill((void *)cur, target, result);
 		return 0;
@@ -701,7 +759,6 @@ int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_
 	si_code = RD(info, si_code);
 	if (si_code < CLD_EXITED || si_code > CLD_DUMPED)
 		return 0;
-	leader = RD(cur, group_leader);
 	if (RD(leader, exit_state) != EXIT_ZOMBIE || (void *)RD(leader, parent) != (void *)target ||
 	    RD(leader, ptrace))
 		return 0;
@@ -944,6 +1001,9 @@ int BPF_PROG(reap_proc_free, struct task_struct *p)
 	__u64 start_ns;
 	__u32 ptid;
 
+	/* A thread's release settles its exit, unless its notification did. */
+	if (exits_pending())
+		exit_settled(p);
 	/*
 	 * Every task freed comes here, its task_struct and our slot most
 	 * likely cold: no zombie tracked says "not ours" for most of them,

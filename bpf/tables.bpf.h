@@ -32,7 +32,6 @@
 #define TASK_SLOTS     16384
 #define INFLIGHT_SLOTS 4096
 
-
 /* Take a slot holding @from for ourselves; true if we did. */
 static __always_inline bool slot_claim(__u64 *slot, __u64 from)
 {

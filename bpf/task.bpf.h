@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * CO-RE readers of task_struct and friends. All but task_state() read
- * through bpf_probe_read_kernel, so they work from every program type.
+ * CO-RE readers of task_struct and friends. Those without _btf in their
+ * name read through bpf_probe_read_kernel, so they work from every program
+ * type.
  */
 #ifndef REAPERTRACE_TASK_BPF_H
 #define REAPERTRACE_TASK_BPF_H
@@ -12,7 +13,6 @@
 #include "events.h"
 
 /* include/linux/sched.h; stable since v4.14 */
-#define TASK_DEAD   0x0080
 #define EXIT_DEAD   0x0010
 #define EXIT_ZOMBIE 0x0020
 #define PF_EXITING  0x0004
@@ -24,22 +24,6 @@
 
 #define SIGCHLD	     17
 #define SA_NOCLDWAIT 0x00000002
-
-/* v5.14 (2f064a59a11f "sched: Change task_struct::state") renamed state to __state. */
-struct task_struct___pre514 {
-	long state;
-} __attribute__((preserve_access_index));
-
-/*
- * For a BTF pointer (a tp_btf argument) only: a direct load instead of a
- * helper call, about 120 ns cheaper a hit on the sched_switch hot path.
- */
-static __always_inline unsigned int task_state(struct task_struct *t)
-{
-	if (bpf_core_field_exists(t->__state))
-		return t->__state;
-	return ((struct task_struct___pre514 *)t)->state;
-}
 
 /* The pid number and namespace of @pid at @level (upid numbers[level]). */
 static __always_inline int pid_at_level(struct pid *pid, unsigned int level, struct upid *out)

@@ -93,7 +93,7 @@ struct rt_reparent_event {
 };
 
 struct rt_adopted_event {
-	struct rt_event_hdr hdr; /* the exiting old parent (thread), at its last switch */
+	struct rt_event_hdr hdr; /* the old parent (thread) at its exit; ts_ns: when settled */
 	struct rt_task new_parent;
 	__u64 exit_ts_ns; /* hdr.ts_ns of its orphans' REPARENT records */
 	__u32 exit_tid;	  /* its tid then: their old_parent_tid (exec may change it) */

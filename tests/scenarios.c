@@ -2074,39 +2074,46 @@ out:
 	chan_close(&done);
 }
 
-/* init_reaper_handoff: the second thread of the init */
-static void *second_reaper(void *arg)
+/*
+ * Waits (10 s) until the main thread of the caller's process, which exits
+ * alone, is a zombie: its exit_notify() ran, its children are another
+ * thread's. Its state showing Z is the only sign the kernel gives.
+ */
+static int wait_main_thread_zombie(struct sc_truth *t, pid_t main_tid)
 {
-	struct recording_thread *rt = arg;
-	struct sc_truth *t = rt->t;
 	char path[64];
 	int spins;
 
-	actor_self(t, rt->idx, "reaper2", "rt-reaper2");
-	put_byte(rt->w, 'r');
-	/*
-	 * The main thread exits once we are recorded. It is a zombie (its
-	 * exit_notify() ran: the child_reaper role is ours) when its state
-	 * shows Z; the kernel gives no other signal of it.
-	 */
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", t->actors[2].tid);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", main_tid);
 	for (spins = 0; spins < 10000; spins++) {
 		char buf[512];
 		FILE *f = fopen(path, "re");
 
 		if (!f) {
 			sc_error(t, "%s: %s", path, strerror(errno));
-			break;
+			return -1;
 		}
 		if (fgets(buf, sizeof(buf), f) && strstr(buf, ") Z ")) {
 			fclose(f);
-			break;
+			return 0;
 		}
 		fclose(f);
 		usleep(1000);
 	}
-	if (spins == 10000)
-		sc_error(t, "the main thread of the init did not become a zombie");
+	sc_error(t, "the main thread (%d) did not become a zombie", main_tid);
+	return -1;
+}
+
+/* init_reaper_handoff: the second thread of the init */
+static void *second_reaper(void *arg)
+{
+	struct recording_thread *rt = arg;
+	struct sc_truth *t = rt->t;
+
+	actor_self(t, rt->idx, "reaper2", "rt-reaper2");
+	put_byte(rt->w, 'r');
+	/* The main thread exits once we are recorded: the child_reaper role is ours. */
+	wait_main_thread_zombie(t, t->actors[2].tid);
 	/* exit_group(): the namespace goes down with us, its child_reaper. */
 	_exit(failed(t) ? 1 : 0);
 }
@@ -2134,6 +2141,79 @@ static void sc_init_reaper_handoff(struct sc_truth *t)
 	if (actor_self(t, I, "ns_init", "rt-init") || gate(t))
 		_exit(1);
 	if (start_recording_thread(t, T, second_reaper))
+		_exit(1);
+	pthread_exit(NULL);
+}
+
+/* leader_exits_first: P's thread T outlives P's main thread */
+enum { LF_P = 2, LF_T = 3, LF_C = 4 };
+static int lf_release_w = -1; /* closed by T: C's signal to exit */
+
+static void *outliving_thread(void *arg)
+{
+	struct recording_thread *rt = arg;
+	struct sc_truth *t = rt->t;
+
+	actor_self(t, rt->idx, "thread", "rt-thread");
+	put_byte(rt->w, 'r');
+	if (wait_main_thread_zombie(t, PID(LF_P)) ||
+	    check_ppid(t, LF_C, PID(LF_P), "after the main thread exited") || hold(t))
+		_exit(1);
+	xclose(&lf_release_w);
+	if (reap_child(t, PID(LF_C), 0, "orphan"))
+		_exit(1);
+	exp_zombie(t, LF_C, LF_T, 0, 0);
+	t->events[t->nr_events - 1].phase = 1;
+	exp_reap(t, LF_C, LF_T, "wait4")->phase = 1;
+	/* The last thread: the main thread's notification goes out now. */
+	_exit(failed(t) ? 1 : 0);
+}
+
+/*
+ * H (subreaper) -> P -> C. P's main thread exits alone (pthread_exit) while
+ * its thread T lives on: C goes to T (kind "thread"). The kernel neither
+ * notifies H nor releases the main thread until T ends: only the reader's
+ * iterator sees the adoption, which must be out at the hold, while T
+ * waits. T then reaps C and ends the process.
+ */
+static void sc_leader_exits_first(struct sc_truth *t)
+{
+	struct chan rel, rdy;
+	pid_t p, c;
+
+	p = fork();
+	if (p < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		return;
+	}
+	if (p > 0) {
+		if (reap_child(t, p, 0, "parent"))
+			return;
+		exp_zombie(t, LF_P, A_HARNESS, 0, 0);
+		t->events[t->nr_events - 1].phase = 1;
+		exp_reap(t, LF_P, A_HARNESS, "wait4")->phase = 1;
+		return;
+	}
+	actor_self(t, LF_P, "parent", "rt-parent");
+	if (chan_open(t, &rel) || chan_open(t, &rdy))
+		_exit(1);
+	c = fork();
+	if (c == 0) {
+		xclose(&rel.w);
+		actor_self(t, LF_C, "orphan", "rt-orphan");
+		put_byte(rdy.w, 'r');
+		block_on(rel.r);
+		_exit(0);
+	}
+	if (c < 0 || wait_byte(rdy.r, STEP_TIMEOUT_MS)) {
+		sc_error(t, "the orphan did not start");
+		_exit(1);
+	}
+	chan_close(&rdy);
+	xclose(&rel.r);
+	lf_release_w = rel.w;
+	exp_reparent(t, LF_C, LF_P, LF_T, "thread", false, 0);
+	if (start_recording_thread(t, LF_T, outliving_thread))
 		_exit(1);
 	pthread_exit(NULL);
 }
@@ -2551,6 +2631,9 @@ const struct scenario scenarios[] = {
 	  .run = sc_zombie_to_ignorer },
 	{ "thread_handoff", "a non-main thread forks and exits: its child goes to a sibling",
 	  .run = sc_thread_handoff },
+	{ "leader_exits_first",
+	  "a main thread exits while another thread lives on (hold): its child goes to that thread",
+	  .has_hold = true, .run = sc_leader_exits_first },
 	{ "nested_subreapers", "two nested subreapers: the nearest one adopts, then the next",
 	  .run = sc_nested_subreapers },
 	{ "exit_codes", "exit(7)/SIGKILL reaped by wait4, exit(42)/SIGTERM by waitid",

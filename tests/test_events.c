@@ -124,30 +124,34 @@ out:
 }
 
 /*
- * A namespace init keeps 5 zombies. Tracer A stops while they are held:
- * each zombie once, no reap. Tracer B runs through the teardown: the
- * kernel releases them, reap "auto".
+ * A scenario with a hold point under two tracers: A stops while it is held
+ * (the truth up to the hold is final), after @at_hold, if any, passed; B
+ * runs to the end.
  */
-TEST(events_never_reaping)
+static void traced_with_hold(const char *name, bool threads,
+			     bool (*at_hold)(const struct sc_run *run, const struct tracer *a))
 {
-	struct check_opts held = { .max_phase = 0 }, all = { .max_phase = 1 };
+	struct check_opts held = { .threads = threads, .max_phase = 0 };
+	struct check_opts all = { .threads = threads, .max_phase = 1 };
+	const char *const *opts = threads ? json_threads_opts : json_opts;
 	struct sc_run run = {};
 	struct tracer a = {}, b = {};
 
-	if (sc_start(&run, "never_reaping")) {
+	if (sc_start(&run, name)) {
 		if (run.truth && run.truth->skip[0])
 			test_skip("%s", run.truth->skip);
 		else
 			ASSERT_TRUE(false, "scenario starts");
 		goto out;
 	}
-	if (!tracer_start(&a, json_opts) || !tracer_start(&b, json_opts))
+	if (!tracer_start(&a, opts) || !tracer_start(&b, opts))
 		goto out;
 	if (!ASSERT_EQ(sc_go(&run), 0, "go") || !ASSERT_EQ(sc_wait_hold(&run), 0, "held"))
 		goto out;
+	if (at_hold && !at_hold(&run, &a))
+		goto out;
 	if (!tracer_stop(&a, NULL, NULL))
 		goto out;
-	/* The zombies are still there: the truth up to the hold is final. */
 	check_events(&a.doc, run.truth, &held, &a);
 	ASSERT_EQ(sc_continue(&run), 0, "continue");
 	if (!ASSERT_EQ(sc_finish(&run), 0, "scenario ran as designed")) {
@@ -161,6 +165,59 @@ out:
 	tracer_free(&a);
 	tracer_free(&b);
 	sc_release(&run);
+}
+
+/*
+ * A namespace init keeps 5 zombies. Tracer A stops while they are held:
+ * each zombie once, no reap. Tracer B runs through the teardown: the
+ * kernel releases them, reap "auto".
+ */
+TEST(events_never_reaping)
+{
+	traced_with_hold("never_reaping", false, NULL);
+}
+
+/* Whether @tr has printed an @event record about @pid within @ms, while it runs. */
+static bool printed_within(const struct tracer *tr, const char *event, long long pid, int ms)
+{
+	int waited, i;
+
+	for (waited = 0; waited <= ms; waited += 50) {
+		struct jsonl_doc d = {};
+		bool found = false;
+		long long v;
+
+		if (!jsonl_load(tr->out_path, &d, NULL, NULL)) {
+			for (i = 0; i < d.nr && !found; i++)
+				found = !strcmp(json_event(&d.objs[i]), event) &&
+					json_int(&d.objs[i], "pid", &v) && v == pid;
+			jsonl_free(&d);
+		}
+		if (found)
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+static bool adoption_printed_at_hold(const struct sc_run *run, const struct tracer *a)
+{
+	const struct sc_truth *t = run->truth;
+	int c = sc_actor_by_role(t, "orphan");
+
+	return ASSERT_TRUE(printed_within(a, "reparent", t->actors[c].pid, 5000),
+			   "the orphan's reparent is printed while the process lives on");
+}
+
+/*
+ * P's main thread exits while its thread T lives on: no notification and
+ * no release says that its exit is past exit_notify(), only the iterator
+ * the reader runs. C's reparent to T is printed while T holds, without a
+ * stop (which would run the iterator too).
+ */
+TEST(events_leader_exits_first)
+{
+	traced_with_hold("leader_exits_first", true, adoption_printed_at_hold);
 }
 
 /* The snapshot scenarios (tests/test_snapshot.c) under the tracer: their truth holds. */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Kernel differences: `reapertrace -v` names the path it chose for each
- * (the orphan walk, the zombie tables, the task state field, the program
- * object: direct loads and atomics, or legacy); each choice
+ * (the orphan walk, the zombie tables, the program object: direct loads
+ * and atomics, or legacy); each choice
  * must match what the kernel has, found another way (its BTF, its
  * version), and the chosen orphan walk must report a scenario exactly.
  */
@@ -17,7 +17,7 @@
 TEST(features_match_kernel)
 {
 	static const char *const opts[] = { "--json", "-v", NULL };
-	char buf[512], walk[32], tables[32], state[32], programs[32];
+	char buf[512], walk[32], tables[32], programs[32];
 	struct check_opts co = { .max_phase = 1 };
 	struct sc_run run = {};
 	struct tracer tr = {};
@@ -35,7 +35,6 @@ TEST(features_match_kernel)
 	diag("kernel %s: %s", u.release, line);
 	if (!ASSERT_TRUE(feature_value(line, "orphan_walk", walk, sizeof(walk)) &&
 				 feature_value(line, "zombie_tables", tables, sizeof(tables)) &&
-				 feature_value(line, "task_state", state, sizeof(state)) &&
 				 feature_value(line, "programs", programs, sizeof(programs)),
 			 "the features line names every choice"))
 		goto out;
@@ -48,10 +47,8 @@ TEST(features_match_kernel)
 	has_alloc = kernel_btf_has_name("bpf_mem_alloc");
 	ASSERT_STREQ(tables, has_alloc ? "dynamic" : "prealloc", "zombie tables");
 	ASSERT_EQ(feature_number(line, "max_zombies"), has_alloc ? 262144L : 65536L, "max_zombies");
-	/* task_struct::state became __state in 5.14. */
 	version = kernel_version();
 	if (ASSERT_GT(version, 0, "kernel version")) {
-		ASSERT_STREQ(state, version >= 5014 ? "__state" : "state", "task state field");
 		/* bpf_get_current_task_btf() (5.11), BPF_CMPXCHG (5.12, not in BTF). */
 		ASSERT_STREQ(programs,
 			     version >= 5012 &&

@@ -9,24 +9,6 @@
 #include "events.h"
 #include "bpf_features.h"
 
-/* Whether struct @name of @btf has a member @member. */
-static bool has_member(const struct btf *btf, const char *name, const char *member)
-{
-	const struct btf_member *m;
-	const struct btf_type *t;
-	int id, i;
-
-	id = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
-	if (id < 0)
-		return false;
-	t = btf__type_by_id(btf, id);
-	m = btf_members(t);
-	for (i = 0; i < btf_vlen(t); i++, m++)
-		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
-			return true;
-	return false;
-}
-
 /* Whether the verifier takes a BPF_CMPXCHG (5.12); 5.10 refuses it anywhere in a program. */
 static bool has_atomics(void)
 {
@@ -79,7 +61,6 @@ int rt_features_probe(struct rt_features *f)
 		return err;
 	}
 	f->mem_alloc = btf__find_by_name_kind(vmlinux, "bpf_mem_alloc", BTF_KIND_STRUCT) >= 0;
-	f->task_state_renamed = has_member(vmlinux, "task_struct", "__state");
 	btf__free(vmlinux);
 	return 0;
 }
@@ -93,9 +74,8 @@ void rt_features_print(FILE *out, const struct rt_features *f, unsigned int max_
 {
 	fprintf(out,
 		"reapertrace: features: orphan_walk=%s max_orphans=%u zombie_tables=%s "
-		"max_zombies=%u task_state=%s programs=%s\n",
+		"max_zombies=%u programs=%s\n",
 		f->bpf_loop ? "bpf_loop" : "bounded", rt_features_max_orphans(f),
 		f->mem_alloc ? "dynamic" : "prealloc", max_zombies,
-		f->task_state_renamed ? "__state" : "state",
 		f->btf_loads_atomics ? "btf" : "legacy");
 }

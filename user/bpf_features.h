@@ -18,8 +18,6 @@ struct rt_features {
 	 * PREEMPT_RT refuses), so the zombie tables are preallocated.
 	 */
 	bool mem_alloc;
-	/* task_struct::__state (5.14), task_struct::state before. */
-	bool task_state_renamed;
 	/*
 	 * bpf_get_current_task_btf() (5.11) and BPF atomics (5.12): the
 	 * programs read the task by direct loads and keep their state in
@@ -37,8 +35,7 @@ unsigned int rt_features_max_orphans(const struct rt_features *f);
 /*
  * One line on @out, "reapertrace: features: key=value ...", naming each
  * choice (tests parse it): orphan_walk=bpf_loop|bounded max_orphans=N
- * zombie_tables=dynamic|prealloc max_zombies=N task_state=__state|state
- * programs=btf|legacy.
+ * zombie_tables=dynamic|prealloc max_zombies=N programs=btf|legacy.
  */
 void rt_features_print(FILE *out, const struct rt_features *f, unsigned int max_zombies);
 

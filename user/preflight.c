@@ -49,7 +49,7 @@ int rt_preflight(void)
 	}
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) <= 0) {
 		fprintf(stderr, "reapertrace: kernel too old: it has no BPF ring buffer; "
-				"reapertrace needs Linux 5.8 or later\n");
+				"reapertrace needs Linux 5.9 or later\n");
 		return -EOPNOTSUPP;
 	}
 	return 0;

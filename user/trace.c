@@ -43,6 +43,9 @@ struct tracer {
 	const struct rt_printer *print;
 	FILE *out;
 	struct reapertrace_bpf *skel;
+	/* The iterators that settle pending exits (bpf/reapertrace.bpf.c), or NULL. */
+	struct bpf_link *settle_adoptions, *settle_reapers;
+	bool settle_failed; /* said once */
 	struct rt_features features;
 	struct adoptions *adoptions;
 	struct origins *origins;
@@ -275,28 +278,30 @@ static void select_programs(struct tracer *t)
 	bool reparent = wants(t, RT_EV_REPARENT) || zombies;
 	bool subreaper = wants(t, RT_EV_SUBREAPER);
 	bool drops = wants(t, RT_EV_INIT_SIGNAL_DROPPED);
-	/* Reaper threads' exits: recorded at exit, told apart at the last switch. */
+	/* Reaper threads' exits: recorded at exit, told apart once settled. */
 	bool reapers = wants(t, RT_EV_NS_TEARDOWN) || wants(t, RT_EV_REAPER_HANDOFF);
+	/* An exit is settled at its notification, its release or by an iterator. */
+	bool exits = reparent || reapers;
 
 	s->rodata->trace_zombies = zombies;
 	s->rodata->trace_init_drops = drops;
 	s->rodata->trace_reparents = reparent;
 	s->rodata->trace_reapers = reapers;
 	/* The bounded walk only where bpf_loop() is missing: it reports fewer orphans. */
-	bpf_program__set_autoload(s->progs.reap_proc_exit,
-				  (reparent || reapers) && t->features.bpf_loop);
-	bpf_program__set_autoload(s->progs.reap_proc_exit_bounded,
-				  (reparent || reapers) && !t->features.bpf_loop);
-	bpf_map__set_autocreate(s->maps.walk_scratch,
-				(reparent || reapers) && !t->features.bpf_loop);
-	bpf_program__set_autoload(s->progs.reap_sched_sw, reparent || reapers);
+	bpf_program__set_autoload(s->progs.reap_proc_exit, exits && t->features.bpf_loop);
+	bpf_program__set_autoload(s->progs.reap_proc_exit_bounded, exits && !t->features.bpf_loop);
+	bpf_map__set_autocreate(s->maps.walk_scratch, exits && !t->features.bpf_loop);
+	bpf_program__set_autoload(s->progs.reap_settle_adoptions, exits);
+	bpf_program__set_autoload(s->progs.reap_settle_reapers, exits);
+	bpf_program__set_autoattach(s->progs.reap_settle_adoptions, false); /* attach_settlers() */
+	bpf_program__set_autoattach(s->progs.reap_settle_reapers, false);
 	/* Also counts the SIGKILLs of a namespace's teardown. */
-	bpf_program__set_autoload(s->progs.reap_signal_gen, zombies || drops || reapers);
+	bpf_program__set_autoload(s->progs.reap_signal_gen, zombies || drops || exits);
 	bpf_program__set_autoload(s->progs.reap_wait4_in, zombies);
 	bpf_program__set_autoload(s->progs.reap_wait4_ret, zombies);
 	bpf_program__set_autoload(s->progs.reap_waitid_in, zombies);
 	bpf_program__set_autoload(s->progs.reap_waitid_ret, zombies);
-	bpf_program__set_autoload(s->progs.reap_proc_free, zombies);
+	bpf_program__set_autoload(s->progs.reap_proc_free, zombies || exits);
 	bpf_program__set_autoload(s->progs.reap_seed_zombies, zombies);
 	bpf_program__set_autoattach(s->progs.reap_seed_zombies, false); /* run once, below */
 	bpf_program__set_autoload(s->progs.reap_prctl_in, subreaper);
@@ -319,6 +324,22 @@ static unsigned int size_zombie_tables(struct tracer *t)
 	return PREALLOC_ZOMBIES;
 }
 
+/* Run the iterator of @link once: its program reports through the ring buffer. */
+static int run_iter(struct bpf_link *link)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		;
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
 /*
  * Zombies made before the start: the iterator tracks each one, so that its
  * reap is reported, and tells user space of it (RT_ZOMBIE_EXISTING).
@@ -326,25 +347,59 @@ static unsigned int size_zombie_tables(struct tracer *t)
 static int seed_zombies(struct tracer *t)
 {
 	struct bpf_link *link;
-	char buf[64];
-	ssize_t n = 0;
-	int fd, err = 0;
+	int err;
 
 	link = bpf_program__attach_iter(t->skel->progs.reap_seed_zombies, NULL);
 	if (!link)
 		return -errno;
-	fd = bpf_iter_create(bpf_link__fd(link));
-	if (fd < 0) {
-		err = -errno;
-	} else {
-		while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
-			;
-		if (n < 0)
-			err = -errno;
-		close(fd);
-	}
+	err = run_iter(link);
 	bpf_link__destroy(link);
 	return err;
+}
+
+static struct bpf_link *attach_map_iter(struct bpf_program *prog, struct bpf_map *map)
+{
+	union bpf_iter_link_info info = { .map.map_fd = bpf_map__fd(map) };
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts, .link_info = &info, .link_info_len = sizeof(info));
+
+	return bpf_program__attach_iter(prog, &opts);
+}
+
+static int attach_settlers(struct tracer *t)
+{
+	struct reapertrace_bpf *s = t->skel;
+
+	if (!bpf_program__autoload(s->progs.reap_settle_adoptions))
+		return 0;
+	t->settle_adoptions =
+		attach_map_iter(s->progs.reap_settle_adoptions, s->maps.pending_adoptions);
+	if (!t->settle_adoptions)
+		return -errno;
+	t->settle_reapers = attach_map_iter(s->progs.reap_settle_reapers, s->maps.reaper_exits);
+	return t->settle_reapers ? 0 : -errno;
+}
+
+/*
+ * Exits past exit_notify() that no tracepoint settled yet: a leader whose
+ * other threads live on is neither notified nor released until they end.
+ * The iterators settle them, while the programs' counts say there are some.
+ */
+static void settle_exits(struct tracer *t)
+{
+	int err = 0;
+
+	if (t->settle_adoptions && t->skel->bss->pending_adoptions_inflight)
+		err = run_iter(t->settle_adoptions);
+	if (!err && t->settle_reapers && t->skel->bss->reaper_exits_inflight)
+		err = run_iter(t->settle_reapers);
+	if (err && !t->settle_failed) {
+		t->settle_failed = true;
+		fprintf(stderr,
+			"reapertrace: cannot run the iterators that settle exits: %s; the adoptions "
+			"and reaper handoffs of exits without a notification or release may be "
+			"late\n",
+			strerror(-err));
+	}
 }
 
 /*
@@ -427,6 +482,13 @@ static int load_and_attach(struct tracer *t)
 			strerror(-err));
 		return err;
 	}
+	err = attach_settlers(t);
+	if (err)
+		fprintf(stderr,
+			"reapertrace: cannot attach the iterators that settle exits: %s; the "
+			"adoptions and reaper handoffs of main threads that exit before the "
+			"others will be reported when their process ends\n",
+			strerror(-err));
 	t->skel->bss->armed = 1;
 	if (bpf_program__autoload(t->skel->progs.reap_seed_zombies)) {
 		err = seed_zombies(t);
@@ -479,6 +541,7 @@ static int stream(struct tracer *t, struct ring_buffer *rb)
 			return -errno;
 		if (fds[1].revents & (POLLERR | POLLHUP | POLLNVAL))
 			return -EPIPE;
+		settle_exits(t);
 		err = ring_buffer__consume(rb);
 		if (err < 0)
 			return t->err ?: err;
@@ -504,10 +567,13 @@ static int stream(struct tracer *t, struct ring_buffer *rb)
 /* After a stop: everything already in the ring buffer, and pending adoptions. */
 static int drain(struct tracer *t, struct ring_buffer *rb)
 {
-	int err = ring_buffer__consume(rb);
+	int err;
 
+	settle_exits(t);
+	err = ring_buffer__consume(rb);
 	if (err >= 0 && adoptions__held(t->adoptions)) {
 		usleep(ADOPTION_GRACE_MS * 1000);
+		settle_exits(t);
 		err = ring_buffer__consume(rb);
 	}
 	if (err < 0)
@@ -588,6 +654,8 @@ int run_trace_with(const struct rt_options *opt, const struct rt_printer *print)
 
 cleanup:
 	ring_buffer__free(rb);
+	bpf_link__destroy(t.settle_adoptions);
+	bpf_link__destroy(t.settle_reapers);
 	reapertrace_bpf__destroy(t.skel);
 	adoptions__free(t.adoptions);
 	origins__free(t.origins);
