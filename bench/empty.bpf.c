@@ -12,12 +12,6 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-SEC("tp_btf/sched_switch")
-int BPF_PROG(bench_empty_sw, bool preempt, struct task_struct *prev)
-{
-	return 0;
-}
-
 SEC("tp_btf/signal_generate")
 int BPF_PROG(bench_e_sig)
 {

@@ -8,8 +8,6 @@
  *   rt-bench-load storm N     a parent forks N children and exits: N orphans
  *                             adopted by this process in one exit, then
  *                             released and reaped
- *   rt-bench-load pingpong N  two processes pass a byte back and forth N
- *                             times over pipes: context switches, no exit
  *   rt-bench-load signals N   N signals to itself (SIGUSR1, handled): no exit
  *   rt-bench-load prctls N    N prctl(PR_GET_DUMPABLE): not a subreaper call
  *   rt-bench-load marker      one child named rt-bench-mark exits, reaped
@@ -159,40 +157,6 @@ static int storm(long n)
 	return err;
 }
 
-static int pingpong(long n)
-{
-	int ab[2], ba[2], err = 0;
-	char c = 0;
-	pid_t k;
-	long i;
-	int st;
-
-	if (pipe(ab) || pipe(ba))
-		return -1;
-	k = fork();
-	if (k == 0) {
-		close(ab[1]);
-		close(ba[0]);
-		while (read(ab[0], &c, 1) == 1)
-			if (write(ba[1], &c, 1) != 1)
-				break;
-		_exit(0);
-	}
-	close(ab[0]);
-	close(ba[1]);
-	for (i = 0; i < n && k > 0; i++) {
-		if (write(ab[1], &c, 1) != 1 || read(ba[0], &c, 1) != 1) {
-			err = -1;
-			break;
-		}
-	}
-	close(ab[1]);
-	close(ba[0]);
-	if (k < 0 || waitpid(k, &st, 0) != k)
-		err = -1;
-	return err;
-}
-
 static void on_usr1(int sig)
 {
 	(void)sig;
@@ -319,8 +283,6 @@ int main(int argc, char **argv)
 		err = cycles(n);
 	else if (!strcmp(mode, "storm") && n > 0)
 		err = storm(n);
-	else if (!strcmp(mode, "pingpong") && n > 0)
-		err = pingpong(n);
 	else if (!strcmp(mode, "signals") && n > 0)
 		err = signals(n);
 	else if (!strcmp(mode, "prctls") && n > 0)
@@ -328,9 +290,8 @@ int main(int argc, char **argv)
 	else if (!strcmp(mode, "marker"))
 		err = marker();
 	else {
-		fprintf(stderr,
-			"usage: rt-bench-load cycles|storm|pingpong|signals|prctls N | marker | "
-			"startup OUT TRACER [ARG...]\n");
+		fprintf(stderr, "usage: rt-bench-load cycles|storm|signals|prctls N | marker | "
+				"startup OUT TRACER [ARG...]\n");
 		return 2;
 	}
 	dt = now() - t0;

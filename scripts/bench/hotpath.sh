@@ -6,15 +6,16 @@
 # at the same time: the
 # floor that the program call and kernel.bpf_stats' own accounting cost.
 #
-#   sched_switch        pipe ping-pong: context switches, no exit
 #   signal_generate     signals a process sends itself: not exit notifications
 #   sys_enter/exit_prctl  prctl(PR_GET_DUMPABLE): not PR_SET_CHILD_SUBREAPER
 #   sched_process_free  fork/exit/wait: the zombie's wait reported it already
 #
 # Writes bench-results/hotpath.tsv.
 #
-# Usage: scripts/bench/hotpath.sh [N]   (root; takes the host lock; N round
-#        trips, signals, prctls: 200,000; cycles: N / 10)
+# No reapertrace program runs on sched_switch, the hottest tracepoint.
+#
+# Usage: scripts/bench/hotpath.sh [N]   (root; takes the host lock; N
+#        signals and prctls: 200,000; cycles: N / 10)
 set -eu
 . "$(dirname "$0")/lib.sh"
 [ -n "${RT_BENCH_LOCKED:-}" ] || RT_BENCH_LOCKED=1 exec flock "$LOCK" "$0" "$@"
@@ -37,8 +38,7 @@ machine_line
 echo "3 rounds a workload; ours next to an empty program on the same tracepoint"
 printf '  %-16s %-5s %-16s %10s %8s\n' WORKLOAD ROUND PROGRAM RUN_CNT AVG_NS
 # workload, then the programs it is about (ours, then the empty one)
-for w in "pingpong $n:reap_sched_sw bench_empty_sw" \
-	"signals $n:reap_signal_gen bench_e_sig" \
+for w in "signals $n:reap_signal_gen bench_e_sig" \
 	"prctls $n:reap_prctl_in bench_e_pr_in reap_prctl_ret bench_e_pr_ret" \
 	"cycles $((n / 10)):reap_proc_free bench_e_free"; do
 	work=${w%%:*} progs=${w#*:}
