@@ -361,7 +361,7 @@ enum inflight_call {
 struct inflight {
 	__u64 uptr; /* wait4: int __user *status; waitid: siginfo_t __user * */
 	__u32 call; /* enum inflight_call */
-	__u32 arg;  /* waitid: options; prctl: enable */
+	__u32 arg;  /* wait4, waitid: options; prctl: enable */
 };
 
 struct {

@@ -1474,6 +1474,51 @@ static void sc_exit_codes(struct sc_truth *t)
 	reap_rest(t);
 }
 
+/*
+ * H -> C. C stops itself; H's wait4(WUNTRACED) returns it stopped, and after
+ * a SIGCONT wait4(WCONTINUED) returns it continued: neither is a reap. C
+ * then exits 5, and H's third wait4 reaps it.
+ */
+static void sc_stop_continue(struct sc_truth *t)
+{
+	enum { C = 2 };
+	struct chan rel;
+	int st = 0;
+	pid_t c;
+
+	if (chan_open(t, &rel))
+		return;
+	c = fork();
+	if (c == 0) {
+		xclose(&rel.w);
+		actor_self(t, C, "stopper", "rt-stopper");
+		raise(SIGSTOP);
+		block_on(rel.r);
+		_exit(5);
+	}
+	if (c < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		goto out;
+	}
+	if (waitpid(c, &st, WUNTRACED) != c || !WIFSTOPPED(st)) {
+		sc_error(t, "wait4(WUNTRACED): status 0x%x, not stopped", st);
+		goto out;
+	}
+	kill(c, SIGCONT);
+	if (waitpid(c, &st, WCONTINUED) != c || !WIFCONTINUED(st)) {
+		sc_error(t, "wait4(WCONTINUED): status 0x%x, not continued", st);
+		goto out;
+	}
+	xclose(&rel.w);
+	if (reap_child(t, c, 5, "stopper"))
+		goto out;
+	exp_zombie(t, C, A_HARNESS, 5, 0);
+	exp_reap(t, C, A_HARNESS, "wait4");
+out:
+	chan_close(&rel);
+	reap_rest(t);
+}
+
 /* H -> S; S sets PR_SET_CHILD_SUBREAPER, then clears it, and exits. */
 static void sc_subreaper_toggle(struct sc_truth *t)
 {
@@ -2638,6 +2683,9 @@ const struct scenario scenarios[] = {
 	  .run = sc_nested_subreapers },
 	{ "exit_codes", "exit(7)/SIGKILL reaped by wait4, exit(42)/SIGTERM by waitid",
 	  .run = sc_exit_codes },
+	{ "stop_continue",
+	  "a child stopped and continued, each seen by a wait4, then exits and is reaped",
+	  .run = sc_stop_continue },
 	{ "subreaper_toggle", "PR_SET_CHILD_SUBREAPER on, then off", .run = sc_subreaper_toggle },
 	{ "pdeathsig", "an orphan with PR_SET_PDEATHSIG(SIGTERM) dies of its parent's exit",
 	  .run = sc_pdeathsig },

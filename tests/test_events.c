@@ -85,6 +85,8 @@ TRACED_TEST(sigchld_ignore, false)
 TRACED_TEST(zombie_to_ignorer, false)
 TRACED_TEST(nested_subreapers, false)
 TRACED_TEST(exit_codes, false)
+/* wait4 returning a child stopped, then continued: no reap until the real one. */
+TRACED_TEST(stop_continue, false)
 TRACED_TEST(subreaper_toggle, false)
 TRACED_TEST(pdeathsig, false)
 TRACED_TEST(ns_init_exit, false)
