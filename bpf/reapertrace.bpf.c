@@ -84,6 +84,14 @@ struct {
 /* Entries in pending_adoptions: exit_settled() and the reader look only if some. */
 __u32 pending_adoptions_inflight SEC(".bss");
 
+/*
+ * The task_struct of the last exit left pending (or 0): the next exit and
+ * exit notification look at it first, so that a thread's exit is mostly
+ * settled by whatever happens next rather than an RCU grace period later
+ * at its release. Read through helpers: it may be freed by then.
+ */
+__u64 pending_hint SEC(".bss");
+
 /* Zombies freed while their parent thread (the key) was in a wait. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -288,6 +296,7 @@ static __always_inline void note_reaper_exit(struct task_struct *p)
 		return;
 	}
 	__sync_fetch_and_add(&reaper_exits_inflight, 1);
+	pending_hint = key;
 }
 
 static __always_inline void report_teardown(struct reaper_exit *re)
@@ -417,6 +426,24 @@ static __always_inline bool takes_namespace_down(struct task_struct *t)
 	return BPF_CORE_READ(ns, child_reaper, tgid) == BPF_CORE_READ(t, tgid);
 }
 
+static void exit_settled(struct task_struct *t);
+
+static __always_inline bool exits_pending(void)
+{
+	return pending_adoptions_inflight || reaper_exits_inflight;
+}
+
+/* The last exit left pending, if it is past exit_notify() now. */
+static __always_inline void settle_hint(void)
+{
+	struct task_struct *t = (void *)pending_hint;
+
+	if (t && BPF_CORE_READ(t, exit_state)) {
+		pending_hint = 0;
+		exit_settled(t);
+	}
+}
+
 /*
  * What every exit goes through first, in @p (current): the parts user space
  * chose. True if @p has children to walk, from @father (current too).
@@ -428,6 +455,8 @@ static __always_inline bool exit_begin(struct task_struct *p, struct task_struct
 
 	if (!armed)
 		return false;
+	if (exits_pending())
+		settle_hint();
 	/* A thread killed in a wait or prctl never returned from it. */
 	inflight_get(RD(p, pid), &in, true);
 	if (trace_reapers)
@@ -466,6 +495,8 @@ static __always_inline void walk_end(struct task_struct *p, struct orphan_walk *
 		count(RT_STAT_ADOPTED_UNRESOLVED);
 	else if (err > 0)
 		__sync_fetch_and_add(&pending_adoptions_inflight, 1);
+	if (err >= 0)
+		pending_hint = key;
 }
 
 /* The orphan walk where bpf_loop() exists (5.17): user space loads one of the two. */
@@ -659,7 +690,8 @@ static __always_inline void adoption_done(struct task_struct *father)
  * @t, an exiting thread, is past exit_notify() (its exit_state is set):
  * its orphans name their new parent, and a child_reaper role it had is
  * handed over or its namespace torn down. Report what its exit left
- * pending. @t may be released already, but is not freed yet.
+ * pending. @t may be released already; from pending_hint it may even be
+ * freed, but then nothing is pending under it (its release settled it).
  */
 static __noinline void exit_settled(struct task_struct *t)
 {
@@ -667,11 +699,6 @@ static __noinline void exit_settled(struct task_struct *t)
 		reaper_exit_done(t);
 	if (pending_adoptions_inflight)
 		adoption_done(t);
-}
-
-static __always_inline bool exits_pending(void)
-{
-	return pending_adoptions_inflight || reaper_exits_inflight;
 }
 
 /*
@@ -746,6 +773,7 @@ int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_
 	 * of a leader that exited before its last thread (which this is).
 	 */
 	if (exits_pending() && RD(cur, exit_state)) {
+		settle_hint();
 		if (leader != cur && RD(leader, exit_state))
 			exit_settled(leader);
 		exit_settled(cur);
