@@ -16,11 +16,14 @@ head_as() { awk '/__elf_bytes\(size_t \*sz\)$/ { exit } { print }' "$1" | sed "s
 
 main=$(name "$1")
 other=$(name "$2")
-[ -n "$main" ] && [ -n "$other" ] || { echo "$0: cannot find the skeletons' names" >&2; exit 1; }
+if [ -z "$main" ] || [ -z "$other" ]; then
+	echo "$0: cannot find the skeletons' names" >&2
+	exit 1
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 head_as "$1" "$main" >"$tmp/main"
-head_as "$2" "$main" | sed "s/$(echo "$other" | tr a-z A-Z)/$(echo "$main" | tr a-z A-Z)/g" >"$tmp/other"
+head_as "$2" "$main" | sed "s/$(echo "$other" | tr '[:lower:]' '[:upper:]')/$(echo "$main" | tr '[:lower:]' '[:upper:]')/g" >"$tmp/other"
 if ! diff -u "$tmp/main" "$tmp/other" >&2; then
 	echo "$0: $2 does not lay out its object as $1 does" >&2
 	exit 1
