@@ -1813,7 +1813,14 @@ static void signals_init(struct sc_truth *t, bool handler, int rdy, int go)
 
 	if (actor_self(t, I, "ns_init", "rt-init") || gate(t))
 		_exit(1);
+	/*
+	 * One handler must not run inside the other: g_caught++ is a load and
+	 * a store, and a SIGUSR1 taken between them (the harness sends it
+	 * while the init may already be in its SIGTERM handler) lost a count.
+	 */
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaddset(&sa.sa_mask, SIGUSR1);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_IGN);
 	if (sigaction(SIGUSR1, &sa, NULL) || (handler && sigaction(SIGTERM, &sa, NULL))) {
