@@ -10,15 +10,21 @@
 # the tools' programs are charged): other load on a shared machine makes the
 # first swing by a factor of several and barely moves the second. Also the
 # CPU time the tracer process itself used per cycle (utime + stime from
-# /proc/PID/stat). Writes bench-results/overhead.tsv.
+# /proc/PID/stat). Writes bench-results/overhead.tsv, or with TOOLS set
+# (a subset, e.g. TOOLS=reapertrace for many pairs of one tool),
+# overhead-TOOL[-TOOL].tsv.
 #
-# Usage: scripts/bench/overhead.sh [CYCLES [PAIRS]]   (root; takes the host lock)
+# Usage: [TOOLS="reapertrace exitsnoop bpftrace"] scripts/bench/overhead.sh [CYCLES [PAIRS]]
+#        (root; takes the host lock)
 set -eu
 . "$(dirname "$0")/lib.sh"
 [ -n "${RT_BENCH_LOCKED:-}" ] || RT_BENCH_LOCKED=1 exec flock "$LOCK" "$0" "$@"
 
 cycles=${1:-5000}
 pairs=${2:-7}
+tools=${TOOLS:-reapertrace exitsnoop bpftrace}
+tsv=$RESULTS/overhead.tsv
+[ -z "${TOOLS:-}" ] || tsv=$RESULTS/overhead-$(echo "$tools" | tr ' ' -).tsv
 need_bins "$EXITSNOOP"
 
 restore_on_exit
@@ -62,9 +68,9 @@ detach() {
 
 ensure_tracefs
 sysctl -q kernel.bpf_stats_enabled=0
-echo "# $(machine_line)" >"$RESULTS/overhead.tsv"
+echo "# $(machine_line)" >"$tsv"
 printf 'tool\tpair\twithout_per_s\twith_per_s\tratio\twithout_per_cpu_s\twith_per_cpu_s\tcpu_ratio\ttool_cpu_us_per_cycle\n' \
-	>>"$RESULTS/overhead.tsv"
+	>>"$tsv"
 machine_line
 echo "fork/exit/wait, $cycles cycles a run, $pairs pairs per tool"
 median() {
@@ -72,17 +78,21 @@ median() {
 	printf '%s\n' $1 | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
 }
 
-for tool in reapertrace exitsnoop bpftrace; do
+for tool in $tools; do
+	case $tool in
+	reapertrace | exitsnoop | bpftrace) ;;
+	*) die "TOOLS: unknown tool $tool (reapertrace, exitsnoop, bpftrace)" ;;
+	esac
 	ratios=
 	cpu_ratios=
 	for pair in $(seq "$pairs"); do
 		if [ $((pair % 2)) -eq 1 ]; then
 			without=$(rate)
-			attach $tool
+			attach "$tool"
 			run_with
 			detach
 		else
-			attach $tool
+			attach "$tool"
 			run_with
 			detach
 			without=$(rate)
@@ -93,13 +103,13 @@ for tool in reapertrace exitsnoop bpftrace; do
 		cpu_ratio=$(awk -v a="$4" -v b="$2" 'BEGIN { printf "%.3f", a / b }')
 		ratios="$ratios $ratio"
 		cpu_ratios="$cpu_ratios $cpu_ratio"
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' $tool "$pair" "$1" "$3" "$ratio" \
-			"$2" "$4" "$cpu_ratio" "$cpu_us" >>"$RESULTS/overhead.tsv"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$pair" "$1" "$3" "$ratio" \
+			"$2" "$4" "$cpu_ratio" "$cpu_us" >>"$tsv"
 		printf '  %-11s pair %s: %6s/s without, %6s/s with, ratio %s; per CPU s %6s, %6s, ratio %s; tool CPU %s us/cycle\n' \
-			$tool "$pair" "$1" "$3" "$ratio" "$2" "$4" "$cpu_ratio" "$cpu_us"
+			"$tool" "$pair" "$1" "$3" "$ratio" "$2" "$4" "$cpu_ratio" "$cpu_us"
 	done
 	median=$(median "$ratios")
 	cpu_median=$(median "$cpu_ratios")
-	printf '%s\tmedian\t\t\t%s\t\t\t%s\t\n' $tool "$median" "$cpu_median" >>"$RESULTS/overhead.tsv"
+	printf '%s\tmedian\t\t\t%s\t\t\t%s\t\n' "$tool" "$median" "$cpu_median" >>"$tsv"
 	echo "  $tool: median ratio $median (wall), $cpu_median (per CPU second of the workload)"
 done
