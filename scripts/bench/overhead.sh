@@ -4,7 +4,9 @@
 # throughput with none, for reapertrace, exitsnoop and the bpftrace
 # one-liner, each tool's output to /dev/null. PAIRS pairs of runs per tool,
 # without and with alternating (which goes first alternates too); the ratio
-# of each pair, and their median. kernel.bpf_stats is off while timing.
+# of each pair, their median, and their mean with its standard error: one
+# pair swings by 10 % here, the effect is 1-2 %, hence many short pairs
+# (61 of 2,000 cycles by default). kernel.bpf_stats is off while timing.
 # Throughput is taken two ways: cycles per wall second, and cycles per CPU
 # second of the workload (its user + system time and its children's, where
 # the tools' programs are charged): other load on a shared machine makes the
@@ -20,8 +22,8 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 [ -n "${RT_BENCH_LOCKED:-}" ] || RT_BENCH_LOCKED=1 exec flock "$LOCK" "$0" "$@"
 
-cycles=${1:-5000}
-pairs=${2:-7}
+cycles=${1:-2000}
+pairs=${2:-61}
 tools=${TOOLS:-reapertrace exitsnoop bpftrace}
 tsv=$RESULTS/overhead.tsv
 [ -z "${TOOLS:-}" ] || tsv=$RESULTS/overhead-$(echo "$tools" | tr ' ' -).tsv
@@ -77,6 +79,13 @@ median() {
 	# shellcheck disable=SC2086
 	printf '%s\n' $1 | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
 }
+# "MEAN SE": the mean of the ratios and its standard error (n > 1)
+mean_se() {
+	# shellcheck disable=SC2086
+	printf '%s\n' $1 | awk '{ s += $1; ss += $1 * $1; n++ }
+		END { m = s / n; v = (ss - n * m * m) / (n - 1); if (v < 0) v = 0
+		      printf "%.3f %.4f", m, sqrt(v / n) }'
+}
 
 for tool in $tools; do
 	case $tool in
@@ -112,4 +121,10 @@ for tool in $tools; do
 	cpu_median=$(median "$cpu_ratios")
 	printf '%s\tmedian\t\t\t%s\t\t\t%s\t\n' "$tool" "$median" "$cpu_median" >>"$tsv"
 	echo "  $tool: median ratio $median (wall), $cpu_median (per CPU second of the workload)"
+	[ "$pairs" -gt 1 ] || continue
+	# shellcheck disable=SC2046
+	set -- $(mean_se "$ratios") $(mean_se "$cpu_ratios")
+	printf '%s\tmean\t\t\t%s\t\t\t%s\t\n' "$tool" "$1" "$3" >>"$tsv"
+	printf '%s\tstderr\t\t\t%s\t\t\t%s\t\n' "$tool" "$2" "$4" >>"$tsv"
+	echo "  $tool: mean ratio $1 +- $2 (wall), $3 +- $4 (per CPU second); +- one standard error"
 done
