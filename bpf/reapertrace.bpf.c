@@ -19,11 +19,12 @@
  *   iter/bpf_map_elem     run by the reader while exits are pending.
  *
  * After exit_notify the orphans of an exiting thread name their new parent
- * in real_parent: one ADOPTED record says who it is. The first of three
- * places to see the thread's exit_state set reports it (exit_settled()):
- * its exit notification (signal_generate; a process's last thread), its
- * release (sched_process_free; other threads), or else, for a leader whose
- * threads live on, the iterator the reader runs while some are pending.
+ * in real_parent: one ADOPTED record says who it is. The first place to see
+ * the thread's exit_state set reports it (exit_settled()): its exit
+ * notification (signal_generate; a process's last thread), the next exit
+ * notification on the machine (the last exit left pending), its release
+ * (sched_process_free; other threads), or else, for a leader whose threads
+ * live on, the iterator the reader runs while some are pending.
  *
  * Every program is named reap_* so that `bpftool prog show` finds them.
  */
@@ -701,32 +702,22 @@ static __always_inline void settle_hint(void)
 }
 
 /*
- * The reader runs these while exits are pending (at most a poll interval
- * after the exit): a leader that exits while its other threads live is
- * neither notified nor released until the last of them ends.
+ * Run by the reader over pending_adoptions and over reaper_exits (both keyed
+ * by the exiting task_struct) while exits are pending, at most a poll
+ * interval after the exit: a leader that exits while its other threads
+ * live is neither notified nor released until the last of them ends.
  */
-static __always_inline void settle_if_done(const void *key)
+SEC("iter/bpf_map_elem")
+int reap_settle_exits(struct bpf_iter__bpf_map_elem *ctx)
 {
+	const __u64 *key = ctx->key;
 	struct task_struct *t;
 
 	if (!key)
-		return;
-	t = (void *)*(const __u64 *)key;
+		return 0;
+	t = (void *)*key;
 	if (BPF_CORE_READ(t, exit_state))
 		exit_settled(t);
-}
-
-SEC("iter/bpf_map_elem")
-int reap_settle_adoptions(struct bpf_iter__bpf_map_elem *ctx)
-{
-	settle_if_done(ctx->key);
-	return 0;
-}
-
-SEC("iter/bpf_map_elem")
-int reap_settle_reapers(struct bpf_iter__bpf_map_elem *ctx)
-{
-	settle_if_done(ctx->key);
 	return 0;
 }
 

@@ -43,7 +43,7 @@ struct tracer {
 	const struct rt_printer *print;
 	FILE *out;
 	struct reapertrace_bpf *skel;
-	/* The iterators that settle pending exits (bpf/reapertrace.bpf.c), or NULL. */
+	/* reap_settle_exits over each map of pending exits, or NULL. */
 	struct bpf_link *settle_adoptions, *settle_reapers;
 	bool settle_failed; /* said once */
 	struct rt_features features;
@@ -291,10 +291,8 @@ static void select_programs(struct tracer *t)
 	bpf_program__set_autoload(s->progs.reap_proc_exit, exits && t->features.bpf_loop);
 	bpf_program__set_autoload(s->progs.reap_proc_exit_bounded, exits && !t->features.bpf_loop);
 	bpf_map__set_autocreate(s->maps.walk_scratch, exits && !t->features.bpf_loop);
-	bpf_program__set_autoload(s->progs.reap_settle_adoptions, exits);
-	bpf_program__set_autoload(s->progs.reap_settle_reapers, exits);
-	bpf_program__set_autoattach(s->progs.reap_settle_adoptions, false); /* attach_settlers() */
-	bpf_program__set_autoattach(s->progs.reap_settle_reapers, false);
+	bpf_program__set_autoload(s->progs.reap_settle_exits, exits);
+	bpf_program__set_autoattach(s->progs.reap_settle_exits, false); /* attach_settlers() */
 	/* Also counts the SIGKILLs of a namespace's teardown. */
 	bpf_program__set_autoload(s->progs.reap_signal_gen, zombies || drops || exits);
 	bpf_program__set_autoload(s->progs.reap_wait4_in, zombies);
@@ -369,13 +367,13 @@ static int attach_settlers(struct tracer *t)
 {
 	struct reapertrace_bpf *s = t->skel;
 
-	if (!bpf_program__autoload(s->progs.reap_settle_adoptions))
+	if (!bpf_program__autoload(s->progs.reap_settle_exits))
 		return 0;
 	t->settle_adoptions =
-		attach_map_iter(s->progs.reap_settle_adoptions, s->maps.pending_adoptions);
+		attach_map_iter(s->progs.reap_settle_exits, s->maps.pending_adoptions);
 	if (!t->settle_adoptions)
 		return -errno;
-	t->settle_reapers = attach_map_iter(s->progs.reap_settle_reapers, s->maps.reaper_exits);
+	t->settle_reapers = attach_map_iter(s->progs.reap_settle_exits, s->maps.reaper_exits);
 	return t->settle_reapers ? 0 : -errno;
 }
 
