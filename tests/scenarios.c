@@ -1210,6 +1210,25 @@ struct thread_arg {
 
 enum { TH_P = 2, TH_T = 3, TH_C = 4 };
 
+/*
+ * Forks the orphan-to-be, actor @idx: it closes @rel_w (the caller's end),
+ * says ready on @rdy_w and exits 0 once @rel_r reads end of file. Its pid,
+ * or -1.
+ */
+static pid_t fork_held_orphan(struct sc_truth *t, int idx, int rel_r, int rel_w, int rdy_w)
+{
+	pid_t c = fork();
+
+	if (c == 0) {
+		close(rel_w);
+		actor_self(t, idx, "orphan", "rt-orphan");
+		put_byte(rdy_w, 'r');
+		block_on(rel_r);
+		_exit(0);
+	}
+	return c;
+}
+
 static void *forking_thread(void *arg)
 {
 	struct thread_arg *ta = arg;
@@ -1217,14 +1236,7 @@ static void *forking_thread(void *arg)
 	pid_t c;
 
 	actor_self(t, TH_T, "thread", "rt-thread");
-	c = fork();
-	if (c == 0) {
-		close(ta->rel_w);
-		actor_self(t, TH_C, "orphan", "rt-orphan");
-		put_byte(ta->rdy_w, 'r');
-		block_on(ta->rel_r);
-		_exit(0);
-	}
+	c = fork_held_orphan(t, TH_C, ta->rel_r, ta->rel_w, ta->rdy_w);
 	if (c < 0)
 		sc_error(t, "fork in thread: %s", strerror(errno));
 	else if (wait_byte(ta->rdy_r, STEP_TIMEOUT_MS))
@@ -2249,14 +2261,7 @@ static void sc_leader_exits_first(struct sc_truth *t)
 	actor_self(t, LF_P, "parent", "rt-parent");
 	if (chan_open(t, &rel) || chan_open(t, &rdy))
 		_exit(1);
-	c = fork();
-	if (c == 0) {
-		xclose(&rel.w);
-		actor_self(t, LF_C, "orphan", "rt-orphan");
-		put_byte(rdy.w, 'r');
-		block_on(rel.r);
-		_exit(0);
-	}
+	c = fork_held_orphan(t, LF_C, rel.r, rel.w, rdy.w);
 	if (c < 0 || wait_byte(rdy.r, STEP_TIMEOUT_MS)) {
 		sc_error(t, "the orphan did not start");
 		_exit(1);
