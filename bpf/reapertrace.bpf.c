@@ -16,7 +16,14 @@
  *   sys_{enter,exit}_prctl  PR_SET_CHILD_SUBREAPER.
  *   iter/task             run once at the start: the zombies that already
  *                         exist, so that their reaps are reported too.
- *   iter/bpf_map_elem     run by the reader while exits are pending.
+ *   iter/bpf_map_elem     run by the reader while exits are pending (or
+ *                         iter/task, where that is refused).
+ *
+ * A kernel or its security policy may refuse any program: each tp_btf one
+ * has a raw_tp twin that reads its arguments with probe reads (and
+ * sched_process_exit a classic tracepoint one too), the syscall
+ * tracepoints have raw_tp sys_enter/sys_exit twins. User space loads one
+ * program of each (user/loader.c).
  *
  * After exit_notify the orphans of an exiting thread name their new parent
  * in real_parent: one ADOPTED record says who it is. The first place to see
@@ -483,11 +490,34 @@ static __always_inline void walk_end(struct task_struct *p, struct orphan_walk *
 		pending_hint = key;
 }
 
-/* The orphan walk where bpf_loop() exists (5.17): user space loads one of the two. */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(reap_proc_exit, struct task_struct *p)
+/*
+ * sched_process_exit's task is always current: the handlers take no
+ * argument, and each is one program on each of the tracepoint's program
+ * types (tp_btf, raw_tp, classic tracepoint), for kernels or policies that
+ * refuse one. User space loads one walk on one of them.
+ */
+#define EXIT_PROGRAMS(name, handler)               \
+	SEC("tp_btf/sched_process_exit")           \
+	int name(void *ctx)                        \
+	{                                          \
+		return handler();                  \
+	}                                          \
+	SEC("raw_tp/sched_process_exit")           \
+	int name##_raw(void *ctx)                  \
+	{                                          \
+		return handler();                  \
+	}                                          \
+	SEC("tracepoint/sched/sched_process_exit") \
+	int name##_tp(void *ctx)                   \
+	{                                          \
+		return handler();                  \
+	}
+
+/* The orphan walk where bpf_loop() exists (5.17). */
+static __always_inline int exit_walk_loop(void)
 {
-	/* The tracepoint's task is always current; a plain pointer is easier to walk from. */
+	/* current, as a BTF pointer for loads and a plain one to walk from */
+	struct task_struct *p = current_task();
 	struct task_struct *father = (void *)bpf_get_current_task();
 	struct orphan_walk w = {};
 	long walked;
@@ -501,6 +531,8 @@ int BPF_PROG(reap_proc_exit, struct task_struct *p)
 	walk_end(p, &w, walked);
 	return 0;
 }
+
+EXIT_PROGRAMS(reap_proc_exit, exit_walk_loop)
 
 /*
  * Without bpf_loop (before 5.17) the walk is a loop the verifier unrolls,
@@ -549,11 +581,11 @@ __noinline int rt_walk_step(void)
  * The orphan walk for kernels without bpf_loop(), at most
  * RT_MAX_ORPHANS_BOUNDED children. No BPF_PSEUDO_FUNC (a callback
  * reference, 5.13) may appear here: those kernels refuse it even in dead
- * code, hence a program of its own.
+ * code, hence programs of their own.
  */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(reap_proc_exit_bounded, struct task_struct *p)
+static __always_inline int exit_walk_bounded(void)
 {
+	struct task_struct *p = current_task();
 	struct task_struct *father = (void *)bpf_get_current_task();
 	struct bounded_walk *b;
 	__u32 zero = 0, i, j;
@@ -572,6 +604,8 @@ int BPF_PROG(reap_proc_exit_bounded, struct task_struct *p)
 	walk_end(p, &b->w, b->walked);
 	return 0;
 }
+
+EXIT_PROGRAMS(reap_proc_exit_bounded, exit_walk_bounded)
 
 /*
  * The new parent, read from an orphan that is still the task it was. NULL
@@ -721,6 +755,21 @@ int reap_settle_exits(struct bpf_iter__bpf_map_elem *ctx)
 	return 0;
 }
 
+/*
+ * The same from a task iterator, where iter/bpf_map_elem is refused: it
+ * visits every task of the reader's namespace, and looks up only those
+ * past exit_notify().
+ */
+SEC("iter/task")
+int reap_settle_tasks(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+
+	if (t && BPF_CORE_READ(t, exit_state))
+		exit_settled(t);
+	return 0;
+}
+
 /* ---- zombie: the exit notification that does not auto-reap ---- */
 
 /* Remember @z until it is reaped: both indexes, or neither. */
@@ -739,12 +788,19 @@ static __always_inline void track_zombie(struct zombie_key *key, struct zombie *
 	}
 }
 
-SEC("tp_btf/signal_generate")
-int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_struct *target,
-	     int group, int result)
+/*
+ * signal_generate, from tp_btf or raw_tp: the arguments are read the same
+ * way in both. @info may be NULL, SEND_SIG_PRIV or an ERR_PTR, and current
+ * verifiers treat it as a plain number (the kernel's raw_tp_null_args
+ * table), so it is read with probe reads only; @target only through
+ * probe reads or compared, and once it is known to be the zombie's parent,
+ * that parent is reached from current instead.
+ */
+static __always_inline int on_signal_generate(int sig, struct kernel_siginfo *info,
+					      struct task_struct *target, int result)
 {
 	struct task_struct *cur = current_task();
-	struct task_struct *leader;
+	struct task_struct *leader, *parent;
 	struct rt_zombie_event *e;
 	struct zombie_key key;
 	int si_code, status;
@@ -776,18 +832,19 @@ int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_
 		return 0;
 	if ((unsigned long)info < 4096) /* SEND_SIG_NOINFO, SEND_SIG_PRIV */
 		return 0;
-	si_code = RD(info, si_code);
+	si_code = BPF_CORE_READ(info, si_code);
 	if (si_code < CLD_EXITED || si_code > CLD_DUMPED)
 		return 0;
-	if (RD(leader, exit_state) != EXIT_ZOMBIE || (void *)RD(leader, parent) != (void *)target ||
+	parent = RD(leader, parent);
+	if (RD(leader, exit_state) != EXIT_ZOMBIE || (void *)parent != (void *)target ||
 	    RD(leader, ptrace))
 		return 0;
-	pid_seen_by_btf(leader, target, &key.pidns, &key.nr);
+	pid_seen_by_btf(leader, parent, &key.pidns, &key.nr);
 	/* Not the leader's own notification: a zombie orphan's, sent to its new parent. */
-	if (RD(info, _sifields._sigchld._pid) != key.nr)
+	if (BPF_CORE_READ(info, _sifields._sigchld._pid) != key.nr)
 		return 0;
 	/* SA_NOCLDWAIT: the kernel releases it right after this (SIG_IGN sends nothing). */
-	if (sig == SIGCHLD && (RD(target, sighand, action[SIGCHLD - 1].sa.sa_flags) & SA_NOCLDWAIT))
+	if (sig == SIGCHLD && (RD(parent, sighand, action[SIGCHLD - 1].sa.sa_flags) & SA_NOCLDWAIT))
 		return 0;
 
 	/* Tracked even when the event is lost, so that its reap is still reported. */
@@ -798,14 +855,29 @@ int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_
 	if (!e)
 		return 0;
 	e->hdr = z.hdr;
-	task_ref_btf(target, &e->parent);
-	status = RD(info, _sifields._sigchld._status);
+	task_ref_btf(parent, &e->parent);
+	status = BPF_CORE_READ(info, _sifields._sigchld._status);
 	e->exit_code = si_code == CLD_EXITED ? status : -1;
 	e->signal = si_code == CLD_EXITED ? 0 : status;
 	e->core_dumped = si_code == CLD_DUMPED;
 	e->flags = 0;
 	submit_event(e);
 	return 0;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(reap_signal_gen, int sig, struct kernel_siginfo *info, struct task_struct *target,
+	     int group, int result)
+{
+	return on_signal_generate(sig, info, target, result);
+}
+
+/* The same where tp_btf is refused: raw arguments, read the same way. */
+SEC("raw_tp/signal_generate")
+int BPF_PROG(reap_signal_gen_raw, int sig, struct kernel_siginfo *info, struct task_struct *target,
+	     int group, int result)
+{
+	return on_signal_generate(sig, info, target, result);
 }
 
 /*
@@ -961,15 +1033,7 @@ static __always_inline bool stopped_or_continued(int status)
 	return (status & 0xff) == 0x7f || status == 0xffff;
 }
 
-SEC("tracepoint/syscalls/sys_enter_wait4")
-int reap_wait4_in(struct trace_event_raw_sys_enter *ctx)
-{
-	enter_call(CALL_WAIT4, ctx->args[2], ctx->args[1]);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_wait4")
-int reap_wait4_ret(struct trace_event_raw_sys_exit *ctx)
+static __always_inline void wait4_returned(long ret)
 {
 	struct inflight in = {};
 	bool known;
@@ -983,11 +1047,40 @@ int reap_wait4_ret(struct trace_event_raw_sys_exit *ctx)
 	 * that began before the tracer (no saved options) counts too.
 	 */
 	known = leave_call(CALL_WAIT4, &in);
-	if (ctx->ret > 0 && !(known && (in.arg & (WUNTRACED | WCONTINUED)) && in.uptr &&
-			      !bpf_probe_read_user(&status, sizeof(status), (void *)in.uptr) &&
-			      stopped_or_continued(status)))
-		waited(ctx->ret, RT_REAP_WAIT4);
+	if (ret > 0 && !(known && (in.arg & (WUNTRACED | WCONTINUED)) && in.uptr &&
+			 !bpf_probe_read_user(&status, sizeof(status), (void *)in.uptr) &&
+			 stopped_or_continued(status)))
+		waited(ret, RT_REAP_WAIT4);
 	settle_deferred();
+}
+
+static __always_inline void waitid_returned(long ret)
+{
+	struct {
+		int si_signo, si_errno, si_code, __pad;
+		int si_pid;
+	} si;
+	struct inflight in;
+
+	if (leave_call(CALL_WAITID, &in) && !ret && in.uptr && !(in.arg & WNOWAIT) &&
+	    !bpf_probe_read_user(&si, sizeof(si), (void *)in.uptr) && si.si_pid > 0 &&
+	    si.si_code >= CLD_EXITED && si.si_code <= CLD_DUMPED)
+		waited(si.si_pid, RT_REAP_WAITID);
+	settle_deferred();
+}
+
+/* wait4(pid, status, options, rusage), waitid(which, pid, infop, options) */
+SEC("tracepoint/syscalls/sys_enter_wait4")
+int reap_wait4_in(struct trace_event_raw_sys_enter *ctx)
+{
+	enter_call(CALL_WAIT4, ctx->args[2], ctx->args[1]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_wait4")
+int reap_wait4_ret(struct trace_event_raw_sys_exit *ctx)
+{
+	wait4_returned(ctx->ret);
 	return 0;
 }
 
@@ -1001,24 +1094,19 @@ int reap_waitid_in(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_waitid")
 int reap_waitid_ret(struct trace_event_raw_sys_exit *ctx)
 {
-	struct {
-		int si_signo, si_errno, si_code, __pad;
-		int si_pid;
-	} si;
-	struct inflight in;
-
-	if (leave_call(CALL_WAITID, &in) && !ctx->ret && in.uptr && !(in.arg & WNOWAIT) &&
-	    !bpf_probe_read_user(&si, sizeof(si), (void *)in.uptr) && si.si_pid > 0 &&
-	    si.si_code >= CLD_EXITED && si.si_code <= CLD_DUMPED)
-		waited(si.si_pid, RT_REAP_WAITID);
-	settle_deferred();
+	waitid_returned(ctx->ret);
 	return 0;
 }
 
-SEC("tp_btf/sched_process_free")
-int BPF_PROG(reap_proc_free, struct task_struct *p)
+/*
+ * A task's release, from tp_btf (@btf: @p is a BTF pointer, loaded from
+ * directly) or raw_tp (@p is a plain number, read through probe reads).
+ */
+#define FREED_RD(p, ...) (btf ? RD(p, __VA_ARGS__) : BPF_CORE_READ(p, __VA_ARGS__))
+
+static __always_inline int on_proc_free(struct task_struct *p, const bool btf)
 {
-	struct zombie_key key = { .pidns = PROC_PID_INIT_INO, .nr = RD(p, pid) };
+	struct zombie_key key = { .pidns = PROC_PID_INIT_INO, .nr = FREED_RD(p, pid) };
 	struct inflight in;
 	struct zombie z;
 	__u64 start_ns;
@@ -1036,14 +1124,14 @@ int BPF_PROG(reap_proc_free, struct task_struct *p)
 		return 0;
 	if (!zombie_known(&key, 0) && !zombie_tasks_live)
 		return 0;
-	start_ns = RD(p, start_time);
+	start_ns = FREED_RD(p, start_time);
 	if (!zombie_known(&key, start_ns) && !zombie_task_take(key.nr, start_ns, &key))
 		return 0;
 	/*
 	 * Freed after an RCU grace period: a wait that released it may not
 	 * have returned yet. Leave the report to that wait's sys_exit.
 	 */
-	ptid = RD(p, real_parent, pid);
+	ptid = FREED_RD(p, real_parent, pid);
 	if (inflight_get(ptid, &in, false) && in.call != CALL_PRCTL_SUBREAPER) {
 		if (!zombie_known(&key, start_ns))
 			return 0;
@@ -1055,7 +1143,35 @@ int BPF_PROG(reap_proc_free, struct task_struct *p)
 	return 0;
 }
 
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(reap_proc_free, struct task_struct *p)
+{
+	return on_proc_free(p, true);
+}
+
+SEC("raw_tp/sched_process_free")
+int BPF_PROG(reap_proc_free_raw, struct task_struct *p)
+{
+	return on_proc_free(p, false);
+}
+
 /* ---- subreaper: prctl(PR_SET_CHILD_SUBREAPER) ---- */
+
+static __always_inline void prctl_returned(long ret)
+{
+	struct rt_subreaper_event *e;
+	struct inflight in;
+
+	if (!leave_call(CALL_PRCTL_SUBREAPER, &in) || ret)
+		return;
+	e = reserve_event(RT_EV_SUBREAPER, sizeof(*e));
+	if (!e)
+		return;
+	fill_hdr_btf(&e->hdr, RT_EV_SUBREAPER, current_task(), bpf_ktime_get_boot_ns());
+	e->enabled = in.arg;
+	e->__pad = 0;
+	submit_event(e);
+}
 
 SEC("tracepoint/syscalls/sys_enter_prctl")
 int reap_prctl_in(struct trace_event_raw_sys_enter *ctx)
@@ -1068,17 +1184,56 @@ int reap_prctl_in(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_prctl")
 int reap_prctl_ret(struct trace_event_raw_sys_exit *ctx)
 {
-	struct rt_subreaper_event *e;
-	struct inflight in;
+	prctl_returned(ctx->ret);
+	return 0;
+}
 
-	if (!leave_call(CALL_PRCTL_SUBREAPER, &in) || ctx->ret)
-		return 0;
-	e = reserve_event(RT_EV_SUBREAPER, sizeof(*e));
-	if (!e)
-		return 0;
-	fill_hdr_btf(&e->hdr, RT_EV_SUBREAPER, current_task(), bpf_ktime_get_boot_ns());
-	e->enabled = in.arg;
-	e->__pad = 0;
-	submit_event(e);
+/*
+ * ---- the same three calls from raw_tp sys_enter/sys_exit ----
+ *
+ * Where the syscalls' own tracepoints cannot be had (no tracefs, or their
+ * programs refused): two programs that run at every system call and pick
+ * the three out by number, with the arguments read from the user registers.
+ */
+#ifdef __TARGET_ARCH_x86
+#define NR_WAIT4  61
+#define NR_WAITID 247
+#define NR_PRCTL  157
+/* The number the call was made with: regs->ax holds its return value by now. */
+#define syscall_nr(regs) BPF_CORE_READ(regs, orig_ax)
+#else
+#error "the raw sys_enter/sys_exit programs need this architecture's syscall numbers"
+#endif
+
+/* Set by user space for the raw programs: which calls to follow. */
+const volatile bool trace_waits = true;
+const volatile bool trace_prctl = true;
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(reap_sys_enter, struct pt_regs *regs, long id)
+{
+	if (id == NR_WAIT4 && trace_waits)
+		enter_call(CALL_WAIT4, PT_REGS_PARM3_CORE_SYSCALL(regs),
+			   PT_REGS_PARM2_CORE_SYSCALL(regs));
+	else if (id == NR_WAITID && trace_waits)
+		enter_call(CALL_WAITID, PT_REGS_PARM4_CORE_SYSCALL(regs),
+			   PT_REGS_PARM3_CORE_SYSCALL(regs));
+	else if (id == NR_PRCTL && trace_prctl &&
+		 PT_REGS_PARM1_CORE_SYSCALL(regs) == PR_SET_CHILD_SUBREAPER)
+		enter_call(CALL_PRCTL_SUBREAPER, PT_REGS_PARM2_CORE_SYSCALL(regs) != 0, 0);
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(reap_sys_exit, struct pt_regs *regs, long ret)
+{
+	long id = syscall_nr(regs);
+
+	if (id == NR_WAIT4 && trace_waits)
+		wait4_returned(ret);
+	else if (id == NR_WAITID && trace_waits)
+		waitid_returned(ret);
+	else if (id == NR_PRCTL && trace_prctl)
+		prctl_returned(ret);
 	return 0;
 }
