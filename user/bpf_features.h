@@ -33,8 +33,8 @@ int rt_features_probe(struct rt_features *f);
 unsigned int rt_features_max_orphans(const struct rt_features *f);
 
 /*
- * One line on @out, "reapertrace: features: key=value ...", naming each
- * choice (tests parse it): orphan_walk=bpf_loop|bounded max_orphans=N
+ * The choices as "key=value ..." on @out, no newline (rt_loader_print()
+ * makes the line): orphan_walk=bpf_loop|bounded max_orphans=N
  * zombie_tables=dynamic|prealloc max_zombies=N programs=btf|legacy.
  */
 void rt_features_print(FILE *out, const struct rt_features *f, unsigned int max_zombies);

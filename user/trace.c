@@ -16,37 +16,28 @@
 #include <bpf/libbpf.h>
 
 #include "adoptions.h"
-#include "bpf_features.h"
 #include "filter.h"
 #include "leaks.h"
+#include "loader.h"
 #include "origins.h"
 #include "preflight.h"
 #include "report.h"
 #include "trace.h"
 #include "reapertrace.skel.h"
-#include "reapertrace_legacy.skel.h"
 
 #define POLL_MS 100
 /* After a stop: how long to wait for the adoption of orphans already seen. */
 #define ADOPTION_GRACE_MS 100
-/* Zombies tracked at once where the tables must be preallocated (< 6.1). */
-#define PREALLOC_ZOMBIES 65536
 /* Orphans whose origin is remembered at once, and zombies --zombie-age follows. */
 #define MAX_ORIGINS	    (1 << 20)
 #define MAX_TRACKED_ZOMBIES (1 << 20)
 #define LEAK_CHECK_NS	    1000000000ULL
-/* ... and where they allocate as needed: bpf/reapertrace.bpf.c MAX_ZOMBIES. */
-#define DYNAMIC_ZOMBIES (1U << 18)
 
 struct tracer {
 	const struct rt_options *opt;
 	const struct rt_printer *print;
 	FILE *out;
-	struct reapertrace_bpf *skel;
-	/* reap_settle_exits over each map of pending exits, or NULL. */
-	struct bpf_link *settle_adoptions, *settle_reapers;
-	bool settle_failed; /* said once */
-	struct rt_features features;
+	struct rt_loader loader;
 	struct adoptions *adoptions;
 	struct origins *origins;
 	struct leaks *leaks; /* NULL without --zombie-age */
@@ -89,9 +80,10 @@ static __u64 clock_ns(clockid_t clock)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* Asked for, and not turned off because the kernel refused its programs. */
 static bool wants(const struct tracer *t, enum rt_event_type type)
 {
-	return t->opt->events & (1U << type);
+	return t->loader.events & (1U << type);
 }
 
 static bool origin_of(const struct rt_event_hdr *h, struct rt_origin *out, void *ctx)
@@ -233,7 +225,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 /* Report what the BPF side could not deliver since the last call. */
 static void account_losses(struct tracer *t)
 {
-	const volatile __u64 *stats = t->skel->bss->rt_stats;
+	const volatile __u64 *stats = t->loader.skel->bss->rt_stats;
 	__u64 lost = 0, more;
 	int i;
 
@@ -244,7 +236,7 @@ static void account_losses(struct tracer *t)
 		fprintf(stderr,
 			"reapertrace: an exiting thread had more than %u children: the rest got "
 			"no reparent event (orphans_truncated %llu)\n",
-			rt_features_max_orphans(&t->features),
+			rt_features_max_orphans(&t->loader.features),
 			(unsigned long long)t->totals.orphans_truncated);
 	}
 	if (stats[RT_STAT_ZOMBIE_TABLE_FULL] > t->totals.zombies_untracked) {
@@ -265,237 +257,14 @@ static void account_losses(struct tracer *t)
 	t->print->lost(t->out, clock_ns(CLOCK_BOOTTIME), more, lost);
 }
 
-/* Programs that serve no requested event stay unloaded. */
-static void select_programs(struct tracer *t)
-{
-	struct reapertrace_bpf *s = t->skel;
-	/*
-	 * --zombie-age follows every zombie. Zombie and reap records carry
-	 * origins, which the reparent programs learn, and reparents move
-	 * zombies to their new holder.
-	 */
-	bool zombies = wants(t, RT_EV_ZOMBIE) || wants(t, RT_EV_REAP) || t->opt->zombie_age_ns;
-	bool reparent = wants(t, RT_EV_REPARENT) || zombies;
-	bool subreaper = wants(t, RT_EV_SUBREAPER);
-	bool drops = wants(t, RT_EV_INIT_SIGNAL_DROPPED);
-	/* Reaper threads' exits: recorded at exit, told apart once settled. */
-	bool reapers = wants(t, RT_EV_NS_TEARDOWN) || wants(t, RT_EV_REAPER_HANDOFF);
-	/* An exit is settled at its notification, its release or by an iterator. */
-	bool exits = reparent || reapers;
-
-	s->rodata->trace_zombies = zombies;
-	s->rodata->trace_init_drops = drops;
-	s->rodata->trace_reparents = reparent;
-	s->rodata->trace_reapers = reapers;
-	/* The bounded walk only where bpf_loop() is missing: it reports fewer orphans. */
-	bpf_program__set_autoload(s->progs.reap_proc_exit, exits && t->features.bpf_loop);
-	bpf_program__set_autoload(s->progs.reap_proc_exit_bounded, exits && !t->features.bpf_loop);
-	bpf_map__set_autocreate(s->maps.walk_scratch, exits && !t->features.bpf_loop);
-	bpf_program__set_autoload(s->progs.reap_settle_exits, exits);
-	bpf_program__set_autoattach(s->progs.reap_settle_exits, false); /* attach_settlers() */
-	/* Also counts the SIGKILLs of a namespace's teardown. */
-	bpf_program__set_autoload(s->progs.reap_signal_gen, zombies || drops || exits);
-	bpf_program__set_autoload(s->progs.reap_wait4_in, zombies);
-	bpf_program__set_autoload(s->progs.reap_wait4_ret, zombies);
-	bpf_program__set_autoload(s->progs.reap_waitid_in, zombies);
-	bpf_program__set_autoload(s->progs.reap_waitid_ret, zombies);
-	bpf_program__set_autoload(s->progs.reap_proc_free, zombies || exits);
-	bpf_program__set_autoload(s->progs.reap_seed_zombies, zombies);
-	bpf_program__set_autoattach(s->progs.reap_seed_zombies, false); /* run once, below */
-	bpf_program__set_autoload(s->progs.reap_prctl_in, subreaper);
-	bpf_program__set_autoload(s->progs.reap_prctl_ret, subreaper);
-}
-
-/*
- * Without BPF's memory allocator (before 6.1), a tracing program's map that
- * allocates at run time makes the kernel WARN (and PREEMPT_RT refuse it):
- * preallocate a smaller table there. The number of zombies tracked at once.
- */
-static unsigned int size_zombie_tables(struct tracer *t)
-{
-	if (t->features.mem_alloc)
-		return DYNAMIC_ZOMBIES;
-	bpf_map__set_map_flags(t->skel->maps.zombies, 0);
-	bpf_map__set_map_flags(t->skel->maps.zombie_tasks, 0);
-	bpf_map__set_max_entries(t->skel->maps.zombies, PREALLOC_ZOMBIES);
-	bpf_map__set_max_entries(t->skel->maps.zombie_tasks, PREALLOC_ZOMBIES);
-	return PREALLOC_ZOMBIES;
-}
-
-/* Run the iterator of @link once: its program reports through the ring buffer. */
-static int run_iter(struct bpf_link *link)
-{
-	char buf[64];
-	ssize_t n;
-	int fd;
-
-	fd = bpf_iter_create(bpf_link__fd(link));
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
-		;
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-/*
- * Zombies made before the start: the iterator tracks each one, so that its
- * reap is reported, and tells user space of it (RT_ZOMBIE_EXISTING).
- */
-static int seed_zombies(struct tracer *t)
-{
-	struct bpf_link *link;
-	int err;
-
-	link = bpf_program__attach_iter(t->skel->progs.reap_seed_zombies, NULL);
-	if (!link)
-		return -errno;
-	err = run_iter(link);
-	bpf_link__destroy(link);
-	return err;
-}
-
-static struct bpf_link *attach_map_iter(struct bpf_program *prog, struct bpf_map *map)
-{
-	union bpf_iter_link_info info = { .map.map_fd = bpf_map__fd(map) };
-	LIBBPF_OPTS(bpf_iter_attach_opts, opts, .link_info = &info, .link_info_len = sizeof(info));
-
-	return bpf_program__attach_iter(prog, &opts);
-}
-
-static int attach_settlers(struct tracer *t)
-{
-	struct reapertrace_bpf *s = t->skel;
-
-	if (!bpf_program__autoload(s->progs.reap_settle_exits))
-		return 0;
-	t->settle_adoptions =
-		attach_map_iter(s->progs.reap_settle_exits, s->maps.pending_adoptions);
-	if (!t->settle_adoptions)
-		return -errno;
-	t->settle_reapers = attach_map_iter(s->progs.reap_settle_exits, s->maps.reaper_exits);
-	return t->settle_reapers ? 0 : -errno;
-}
-
-/*
- * Exits past exit_notify() that no tracepoint settled yet: a leader whose
- * other threads live on is neither notified nor released until they end.
- * The iterators settle them, while the programs' counts say there are some.
- */
-static void settle_exits(struct tracer *t)
-{
-	int err = 0;
-
-	if (t->settle_adoptions && t->skel->bss->pending_adoptions_inflight)
-		err = run_iter(t->settle_adoptions);
-	if (!err && t->settle_reapers && t->skel->bss->reaper_exits_inflight)
-		err = run_iter(t->settle_reapers);
-	if (err && !t->settle_failed) {
-		t->settle_failed = true;
-		fprintf(stderr,
-			"reapertrace: cannot run the iterators that settle exits: %s; the adoptions "
-			"and reaper handoffs of exits without a notification or release may be "
-			"late\n",
-			strerror(-err));
-	}
-}
-
-/*
- * The skeleton, over the object this kernel can load: the RT_LEGACY build
- * of the same programs has the same layout (checked at build time by
- * scripts/skel-same-layout.sh), so one skeleton serves both. Its slot
- * arrays go unused there and are made one slot long.
- */
-static struct reapertrace_bpf *open_programs(const struct rt_features *f)
-{
-	struct reapertrace_bpf *s = calloc(1, sizeof(*s));
-	int err;
-
-	if (!s)
-		return NULL;
-	err = reapertrace_bpf__create_skeleton(s);
-	if (!err && !f->btf_loads_atomics)
-		s->skeleton->data =
-			(void *)reapertrace_legacy_bpf__elf_bytes(&s->skeleton->data_sz);
-	if (!err)
-		err = bpf_object__open_skeleton(s->skeleton, NULL);
-	if (!err && !f->btf_loads_atomics) {
-		bpf_map__set_max_entries(s->maps.zombie_slots, 1);
-		bpf_map__set_max_entries(s->maps.task_slots, 1);
-		bpf_map__set_max_entries(s->maps.inflight_slots, 1);
-	}
-	if (err) {
-		reapertrace_bpf__destroy(s);
-		errno = -err;
-		return NULL;
-	}
-	return s;
-}
-
 static int load_and_attach(struct tracer *t)
 {
-	const struct rt_options *opt = t->opt;
-	unsigned int max_zombies;
-	int err;
+	int err = rt_loader_load(&t->loader, t->opt);
 
-	err = rt_features_probe(&t->features);
 	if (err)
 		return err;
-	/* For tests and comparisons: the older kernels' programs on this one. */
-	if (getenv("REAPERTRACE_LEGACY"))
-		t->features.btf_loads_atomics = false;
-	t->skel = open_programs(&t->features);
-	if (!t->skel) {
-		err = -errno;
-		fprintf(stderr, "reapertrace: failed to open BPF object: %s\n", strerror(-err));
-		return err;
-	}
-	select_programs(t);
-	max_zombies = size_zombie_tables(t);
-	/* What a kernel cannot give is said when it happens (account_losses). */
-	if (opt->verbose)
-		rt_features_print(stderr, &t->features, max_zombies);
-	/* Wake the reader early enough that a burst never waits for the timer to drain. */
-	t->skel->rodata->wakeup_bytes = (opt->buffer_mb << 20) / 8;
-	err = bpf_map__set_max_entries(t->skel->maps.rb, opt->buffer_mb << 20);
-	if (!err)
-		err = reapertrace_bpf__load(t->skel);
-	if (err) {
-		fprintf(stderr,
-			"reapertrace: failed to load BPF programs: %s; rerun with -v for "
-			"libbpf's and the verifier's log\n",
-			strerror(-err));
-		return err;
-	}
-	if ((opt->events & RT_EVENTS_SYSCALLS) || opt->zombie_age_ns) {
-		err = rt_ensure_tracefs(opt->verbose);
-		if (err)
-			return err;
-	}
-	err = reapertrace_bpf__attach(t->skel);
-	if (err) {
-		fprintf(stderr,
-			"reapertrace: failed to attach BPF programs: %s; rerun with -v "
-			"for details\n",
-			strerror(-err));
-		return err;
-	}
-	err = attach_settlers(t);
-	if (err)
-		fprintf(stderr,
-			"reapertrace: cannot attach the iterators that settle exits: %s; the "
-			"adoptions and reaper handoffs of main threads that exit before the "
-			"others will be reported when their process ends\n",
-			strerror(-err));
-	t->skel->bss->armed = 1;
-	if (bpf_program__autoload(t->skel->progs.reap_seed_zombies)) {
-		err = seed_zombies(t);
-		if (err)
-			fprintf(stderr,
-				"reapertrace: cannot look for zombies made before the start: %s; "
-				"their reaps will not be reported\n",
-				strerror(-err));
-	}
+	t->loader.skel->bss->armed = 1;
+	rt_loader_seed(&t->loader);
 	return 0;
 }
 
@@ -539,7 +308,7 @@ static int stream(struct tracer *t, struct ring_buffer *rb)
 			return -errno;
 		if (fds[1].revents & (POLLERR | POLLHUP | POLLNVAL))
 			return -EPIPE;
-		settle_exits(t);
+		rt_loader_settle(&t->loader);
 		err = ring_buffer__consume(rb);
 		if (err < 0)
 			return t->err ?: err;
@@ -567,11 +336,11 @@ static int drain(struct tracer *t, struct ring_buffer *rb)
 {
 	int err;
 
-	settle_exits(t);
+	rt_loader_settle(&t->loader);
 	err = ring_buffer__consume(rb);
 	if (err >= 0 && adoptions__held(t->adoptions)) {
 		usleep(ADOPTION_GRACE_MS * 1000);
-		settle_exits(t);
+		rt_loader_settle(&t->loader);
 		err = ring_buffer__consume(rb);
 	}
 	if (err < 0)
@@ -617,7 +386,7 @@ int run_trace_with(const struct rt_options *opt, const struct rt_printer *print)
 	err = load_and_attach(&t);
 	if (err)
 		goto cleanup;
-	rb = ring_buffer__new(bpf_map__fd(t.skel->maps.rb), handle_event, &t, NULL);
+	rb = ring_buffer__new(bpf_map__fd(t.loader.skel->maps.rb), handle_event, &t, NULL);
 	if (!rb) {
 		err = -errno;
 		fprintf(stderr, "reapertrace: failed to create ring buffer: %s\n", strerror(-err));
@@ -634,6 +403,8 @@ int run_trace_with(const struct rt_options *opt, const struct rt_printer *print)
 	rt_text_set_clock_offset(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
 
 	announce(&t);
+	if (t.print->features)
+		t.print->features(t.out, &t.loader);
 	t.print->header(t.out);
 	err = stream(&t, rb);
 	if (!err)
@@ -652,9 +423,7 @@ int run_trace_with(const struct rt_options *opt, const struct rt_printer *print)
 
 cleanup:
 	ring_buffer__free(rb);
-	bpf_link__destroy(t.settle_adoptions);
-	bpf_link__destroy(t.settle_reapers);
-	reapertrace_bpf__destroy(t.skel);
+	rt_loader_free(&t.loader);
 	adoptions__free(t.adoptions);
 	origins__free(t.origins);
 	leaks__free(t.leaks);
