@@ -199,6 +199,8 @@ void tracer_free(struct tracer *t)
 	t->out_path[0] = t->err_path[0] = 0;
 	free(t->err_text);
 	t->err_text = NULL;
+	free(t->features);
+	t->features = NULL;
 	jsonl_free(&t->doc);
 	t->summary = NULL;
 }
@@ -248,6 +250,8 @@ static bool keep_all(const struct json_obj *o, void *arg)
 struct keep_wrap {
 	bool (*keep)(const struct json_obj *o, void *arg);
 	void *arg;
+	unsigned int nr_seen;
+	char *features; /* the first record, if a features record */
 };
 
 static bool keep_or_summary(const struct json_obj *o, void *arg)
@@ -255,6 +259,10 @@ static bool keep_or_summary(const struct json_obj *o, void *arg)
 	struct keep_wrap *w = arg;
 	const char *ev = json_event(o);
 
+	if (w->nr_seen++ == 0 && !strcmp(ev, "features")) {
+		w->features = strdup(o->line);
+		return false;
+	}
 	if (!strcmp(ev, "summary") || !strcmp(ev, "lost"))
 		return true;
 	return w->keep(o, w->arg);
@@ -263,7 +271,7 @@ static bool keep_or_summary(const struct json_obj *o, void *arg)
 bool tracer_stop_sig(struct tracer *t, int sig, int settle_ms,
 		     bool (*keep)(const struct json_obj *o, void *arg), void *arg)
 {
-	struct keep_wrap w = { keep ? keep : keep_all, arg };
+	struct keep_wrap w = { keep ? keep : keep_all, arg, 0, NULL };
 	char names[512];
 	bool ok = true;
 	int err;
@@ -299,11 +307,18 @@ bool tracer_stop_sig(struct tracer *t, int sig, int settle_ms,
 		ok = false;
 	}
 	if (jsonl_load(t->out_path, &t->doc, keep_or_summary, &w)) {
+		free(w.features);
 		ASSERT_TRUE(false, "tracer output file readable");
 		return false;
 	}
+	t->features = w.features;
 	if (!t->json)
 		return ok;
+	if (!ASSERT_TRUE(t->features != NULL, "the first line is the features record")) {
+		if (t->doc.nr)
+			diag("first kept line: %s", t->doc.objs[0].line);
+		ok = false;
+	}
 	if (!ASSERT_EQ(t->doc.nr_bad, 0, "every output line is valid JSON")) {
 		diag("first invalid: %s", t->doc.first_bad);
 		ok = false;

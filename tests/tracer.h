@@ -37,6 +37,7 @@ struct tracer {
 	unsigned long long t_stop;	/* CLOCK_BOOTTIME before SIGINT */
 	struct jsonl_doc doc;		/* the records (summary included) */
 	const struct json_obj *summary; /* the last line, if a summary */
+	char *features;			/* the first line, if a features record (not in doc) */
 };
 
 /* $RT_BIN, default <repo>/build/reapertrace */

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 
+#include "loader.h"
 #include "print_buf.h"
 #include "report.h"
 
@@ -128,6 +129,38 @@ static void json_header(FILE *out)
 {
 }
 
+/*
+ * The first record: the kernel's choices, which path each hook took
+ * ("off": refused, "unused": not needed for the events asked for), and the
+ * event types the programs deliver.
+ */
+static void json_features(FILE *out, const struct rt_loader *l)
+{
+	const struct rt_features *f = &l->features;
+	const char *sep = "";
+	unsigned int h, type;
+
+	fprintf(out,
+		"{\"event\":\"features\",\"orphan_walk\":\"%s\",\"max_orphans\":%u,"
+		"\"zombie_tables\":\"%s\",\"max_zombies\":%u,\"programs\":\"%s\",\"paths\":{",
+		f->bpf_loop ? "bpf_loop" : "bounded", rt_features_max_orphans(f),
+		f->mem_alloc ? "dynamic" : "prealloc", l->max_zombies,
+		f->btf_loads_atomics ? "btf" : "legacy");
+	for (h = 0; h < RT_HOOK_MAX; h++) {
+		fprintf(out, "%s\"%s\":\"%s\"", sep, rt_hook_name(h), rt_loader_path(l, h));
+		sep = ",";
+	}
+	fputs("},\"events\":[", out);
+	sep = "";
+	for (type = 0; type < RT_EV_MAX; type++) {
+		if (!rt_event_name(type) || !(l->events & (1U << type)))
+			continue;
+		fprintf(out, "%s\"%s\"", sep, rt_event_name(type));
+		sep = ",";
+	}
+	fputs("]}\n", out);
+}
+
 static void json_reparent(FILE *out, const struct rt_reparent_report *r)
 {
 	struct pbuf pb = { .len = 0 };
@@ -247,6 +280,7 @@ static void json_summary(FILE *out, const struct rt_totals *t)
 
 const struct rt_printer rt_json_printer = {
 	.header = json_header,
+	.features = json_features,
 	.reparent = json_reparent,
 	.zombie = json_zombie,
 	.reap = json_reap,

@@ -65,9 +65,13 @@ struct rt_totals {
 	__u64 zombies_at_start; /* found by the iterator at the start */
 };
 
+struct rt_loader;
+
 /* One output format. Each call writes one whole line to @out. */
 struct rt_printer {
 	void (*header)(FILE *out);
+	/* Optional: what the kernel took, before any event (loader.h). */
+	void (*features)(FILE *out, const struct rt_loader *l);
 	void (*reparent)(FILE *out, const struct rt_reparent_report *r);
 	/* @origin: where the process came from, NULL when not known */
 	void (*zombie)(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin);
