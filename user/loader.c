@@ -435,8 +435,9 @@ static void settle_needs(struct rt_loader *l, const struct rt_options *opt)
 			break;
 		l->events &= ~lost;
 	}
+	/* One that is off stays so, to be said: it may be why its events went. */
 	for (h = 0; h < RT_HOOK_MAX; h++)
-		if (!(needed & EV(h)))
+		if (!(needed & EV(h)) && l->path[h] != RT_PATH_OFF)
 			l->path[h] = RT_PATH_UNUSED;
 }
 
