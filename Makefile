@@ -36,7 +36,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS) $(OUTPUT)/reapertrace.legacy.bpf.o
-.PHONY: all clean install uninstall test run deps format check-format kmod kmod-if-headers bench bench-bin
+.PHONY: all clean install uninstall test test-fallbacks run deps format check-format kmod kmod-if-headers bench bench-bin
 
 all: $(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(OUTPUT)/rt-scenario kmod-if-headers
 
@@ -158,6 +158,12 @@ run: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)RT_BIN=$(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(TESTS)
+
+# The same suite with every hook on its last path (README: When the kernel
+# refuses a program): the restricted programs on a kernel that takes all.
+test-fallbacks: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)REAPERTRACE_PATHS=fallback RT_BIN=$(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(TESTS)
 
 # The whole suite inside virtme-ng on Debian's 5.10, 6.1 and 6.12 kernels
 # (fetched into /var/cache/reapertrace/vm): scripts/vmtest.sh.

@@ -252,8 +252,16 @@ static void top_summary(FILE *out, const struct rt_totals *t)
 	}
 }
 
+/* JSON: the tracer's own first record. */
+static void top_features(FILE *out, const struct rt_loader *l)
+{
+	if (top.mode == TOP_JSON)
+		rt_json_printer.features(out, l);
+}
+
 static const struct rt_printer top_printer = {
 	.header = top_header,
+	.features = top_features,
 	.reparent = top_reparent,
 	.zombie = top_zombie,
 	.reap = top_reap,
