@@ -69,11 +69,3 @@ unsigned int rt_features_max_orphans(const struct rt_features *f)
 {
 	return f->bpf_loop ? RT_MAX_ORPHANS : RT_MAX_ORPHANS_BOUNDED;
 }
-
-void rt_features_print(FILE *out, const struct rt_features *f, unsigned int max_zombies)
-{
-	fprintf(out, "orphan_walk=%s max_orphans=%u zombie_tables=%s max_zombies=%u programs=%s",
-		f->bpf_loop ? "bpf_loop" : "bounded", rt_features_max_orphans(f),
-		f->mem_alloc ? "dynamic" : "prealloc", max_zombies,
-		f->btf_loads_atomics ? "btf" : "legacy");
-}

@@ -32,11 +32,4 @@ int rt_features_probe(struct rt_features *f);
 /* Children of one exiting thread reported at most. */
 unsigned int rt_features_max_orphans(const struct rt_features *f);
 
-/*
- * The choices as "key=value ..." on @out, no newline (rt_loader_print()
- * makes the line): orphan_walk=bpf_loop|bounded max_orphans=N
- * zombie_tables=dynamic|prealloc max_zombies=N programs=btf|legacy.
- */
-void rt_features_print(FILE *out, const struct rt_features *f, unsigned int max_zombies);
-
 #endif /* REAPERTRACE_BPF_FEATURES_H */

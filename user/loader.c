@@ -74,6 +74,8 @@ static const struct rt_path seed_paths[] = {
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+_Static_assert(RT_HOOK_MAX <= RT_MAX_HOOKS, "a features report holds every hook");
+
 static const char *const hook_names[RT_HOOK_MAX] = {
 	[RT_HOOK_EXIT] = "exit",   [RT_HOOK_NOTIFY] = "notify", [RT_HOOK_RELEASE] = "release",
 	[RT_HOOK_WAITS] = "waits", [RT_HOOK_PRCTL] = "prctl",	[RT_HOOK_SETTLE] = "settle",
@@ -91,11 +93,6 @@ static const char *const hook_losses[RT_HOOK_MAX] = {
 			   "are reported when the process ends",
 	[RT_HOOK_SEED] = "zombies made before the start are not reported, nor their reaps",
 };
-
-const char *rt_hook_name(enum rt_hook hook)
-{
-	return hook < RT_HOOK_MAX ? hook_names[hook] : "?";
-}
 
 static const struct rt_path *hook_paths(const struct rt_loader *l, enum rt_hook hook,
 					unsigned int *nr)
@@ -131,7 +128,8 @@ static const struct rt_path *current_path(const struct rt_loader *l, enum rt_hoo
 	return l->path[hook] >= 0 ? &paths[l->path[hook]] : NULL;
 }
 
-const char *rt_loader_path(const struct rt_loader *l, enum rt_hook hook)
+/* "tp_btf", "raw_tp", ..., "off" or "unused": the path @hook took. */
+static const char *path_name(const struct rt_loader *l, enum rt_hook hook)
 {
 	const struct rt_path *p = current_path(l, hook);
 
@@ -696,13 +694,36 @@ void rt_loader_free(struct rt_loader *l)
 	unload(l);
 }
 
-void rt_loader_print(FILE *out, const struct rt_loader *l)
+void rt_loader_report(const struct rt_loader *l, struct rt_features_report *r)
 {
+	const struct rt_features *f = &l->features;
 	unsigned int h;
 
-	fprintf(out, "reapertrace: features: ");
-	rt_features_print(out, &l->features, l->max_zombies);
-	for (h = 0; h < RT_HOOK_MAX; h++)
-		fprintf(out, " %s=%s", hook_names[h], rt_loader_path(l, h));
+	memset(r, 0, sizeof(*r));
+	r->orphan_walk = f->bpf_loop ? "bpf_loop" : "bounded";
+	r->max_orphans = rt_features_max_orphans(f);
+	r->zombie_tables = f->mem_alloc ? "dynamic" : "prealloc";
+	r->max_zombies = l->max_zombies;
+	r->programs = f->btf_loads_atomics ? "btf" : "legacy";
+	for (h = 0; h < RT_HOOK_MAX; h++) {
+		r->hook[h] = hook_names[h];
+		r->path[h] = path_name(l, h);
+	}
+	r->nr_hooks = RT_HOOK_MAX;
+	r->events = l->events;
+}
+
+void rt_loader_print(FILE *out, const struct rt_loader *l)
+{
+	struct rt_features_report r;
+	unsigned int h;
+
+	rt_loader_report(l, &r);
+	fprintf(out,
+		"reapertrace: features: orphan_walk=%s max_orphans=%u zombie_tables=%s "
+		"max_zombies=%u programs=%s",
+		r.orphan_walk, r.max_orphans, r.zombie_tables, r.max_zombies, r.programs);
+	for (h = 0; h < r.nr_hooks; h++)
+		fprintf(out, " %s=%s", r.hook[h], r.path[h]);
 	fputc('\n', out);
 }

@@ -15,6 +15,7 @@
 #include <linux/types.h>
 #include "bpf_features.h"
 #include "options.h"
+#include "report.h"
 
 enum rt_hook {
 	RT_HOOK_EXIT,	 /* sched_process_exit: orphans, namespace reapers' exits */
@@ -70,13 +71,12 @@ void rt_loader_settle(struct rt_loader *l);
 
 void rt_loader_free(struct rt_loader *l);
 
-/* "tp_btf", "raw_tp", ..., "off" or "unused": the path @hook took. */
-const char *rt_loader_path(const struct rt_loader *l, enum rt_hook hook);
-const char *rt_hook_name(enum rt_hook hook);
+/* What was chosen and what the programs deliver, for the printers. */
+void rt_loader_report(const struct rt_loader *l, struct rt_features_report *r);
 
 /*
- * One line on @out, "reapertrace: features: key=value ...", naming each
- * choice (tests parse it): orphan_walk=bpf_loop|bounded max_orphans=N
+ * The same as one line on @out, "reapertrace: features: key=value ...",
+ * (tests parse it): orphan_walk=bpf_loop|bounded max_orphans=N
  * zombie_tables=dynamic|prealloc max_zombies=N programs=btf|legacy, then
  * HOOK=PATH for each hook.
  */

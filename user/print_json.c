@@ -6,7 +6,6 @@
  */
 #include <stdio.h>
 
-#include "loader.h"
 #include "print_buf.h"
 #include "report.h"
 
@@ -134,26 +133,23 @@ static void json_header(FILE *out)
  * ("off": refused, "unused": not needed for the events asked for), and the
  * event types the programs deliver.
  */
-static void json_features(FILE *out, const struct rt_loader *l)
+static void json_features(FILE *out, const struct rt_features_report *r)
 {
-	const struct rt_features *f = &l->features;
 	const char *sep = "";
 	unsigned int h, type;
 
 	fprintf(out,
 		"{\"event\":\"features\",\"orphan_walk\":\"%s\",\"max_orphans\":%u,"
 		"\"zombie_tables\":\"%s\",\"max_zombies\":%u,\"programs\":\"%s\",\"paths\":{",
-		f->bpf_loop ? "bpf_loop" : "bounded", rt_features_max_orphans(f),
-		f->mem_alloc ? "dynamic" : "prealloc", l->max_zombies,
-		f->btf_loads_atomics ? "btf" : "legacy");
-	for (h = 0; h < RT_HOOK_MAX; h++) {
-		fprintf(out, "%s\"%s\":\"%s\"", sep, rt_hook_name(h), rt_loader_path(l, h));
+		r->orphan_walk, r->max_orphans, r->zombie_tables, r->max_zombies, r->programs);
+	for (h = 0; h < r->nr_hooks; h++) {
+		fprintf(out, "%s\"%s\":\"%s\"", sep, r->hook[h], r->path[h]);
 		sep = ",";
 	}
 	fputs("},\"events\":[", out);
 	sep = "";
 	for (type = 0; type < RT_EV_MAX; type++) {
-		if (!rt_event_name(type) || !(l->events & (1U << type)))
+		if (!rt_event_name(type) || !(r->events & (1U << type)))
 			continue;
 		fprintf(out, "%s\"%s\"", sep, rt_event_name(type));
 		sep = ",";

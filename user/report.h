@@ -65,13 +65,27 @@ struct rt_totals {
 	__u64 zombies_at_start; /* found by the iterator at the start */
 };
 
-struct rt_loader;
+/* Hooks at most in a features report (user/loader.h RT_HOOK_MAX). */
+#define RT_MAX_HOOKS 8
+
+/* What the kernel took (user/loader.c): the -v line and the JSON features record. */
+struct rt_features_report {
+	const char *orphan_walk; /* "bpf_loop" | "bounded" */
+	unsigned int max_orphans;
+	const char *zombie_tables; /* "dynamic" | "prealloc" */
+	unsigned int max_zombies;
+	const char *programs; /* "btf" | "legacy" */
+	unsigned int nr_hooks;
+	const char *hook[RT_MAX_HOOKS]; /* its name */
+	const char *path[RT_MAX_HOOKS]; /* the path it took, "off" or "unused" */
+	__u32 events;			/* bit (1 << type): what the programs deliver */
+};
 
 /* One output format. Each call writes one whole line to @out. */
 struct rt_printer {
 	void (*header)(FILE *out);
-	/* Optional: what the kernel took, before any event (loader.h). */
-	void (*features)(FILE *out, const struct rt_loader *l);
+	/* Optional: what the kernel took, before any event. */
+	void (*features)(FILE *out, const struct rt_features_report *r);
 	void (*reparent)(FILE *out, const struct rt_reparent_report *r);
 	/* @origin: where the process came from, NULL when not known */
 	void (*zombie)(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin);

@@ -253,10 +253,10 @@ static void top_summary(FILE *out, const struct rt_totals *t)
 }
 
 /* JSON: the tracer's own first record. */
-static void top_features(FILE *out, const struct rt_loader *l)
+static void top_features(FILE *out, const struct rt_features_report *r)
 {
 	if (top.mode == TOP_JSON)
-		rt_json_printer.features(out, l);
+		rt_json_printer.features(out, r);
 }
 
 static const struct rt_printer top_printer = {

@@ -403,8 +403,12 @@ int run_trace_with(const struct rt_options *opt, const struct rt_printer *print)
 	rt_text_set_clock_offset(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
 
 	announce(&t);
-	if (t.print->features)
-		t.print->features(t.out, &t.loader);
+	if (t.print->features) {
+		struct rt_features_report r;
+
+		rt_loader_report(&t.loader, &r);
+		t.print->features(t.out, &r);
+	}
 	t.print->header(t.out);
 	err = stream(&t, rb);
 	if (!err)
