@@ -6,6 +6,8 @@
 # with nothing else tracing.
 #
 # Usage: scripts/bench/prog-cost.sh [SCENARIO...]   (default: storm_cycles storm_reparent)
+# REAPERTRACE_PATHS (README: When the kernel refuses a program) reaches the
+# tracer: REAPERTRACE_PATHS=fallback measures the programs of the last paths.
 set -eu
 
 tracer=${RT_BIN:-build/reapertrace}
@@ -51,16 +53,17 @@ for name in "$@"; do
 	before=$(snapshot)
 	"$scenario" -n "$name" >/dev/null
 	after=$(snapshot)
-	exits=$(printf '%s\n' "$after" | awk '$1 == "reap_proc_exit" { print $3 }')
-	exits_before=$(printf '%s\n' "$before" | awk '$1 == "reap_proc_exit" { print $3 }')
+	# The exit program is reap_proc_exit or one of its twins (_raw, _tp, _bounded...).
+	exits=$(printf '%s\n' "$after" | awk '$1 ~ /^reap_proc_exit/ { n += $3 } END { print n + 0 }')
+	exits_before=$(printf '%s\n' "$before" | awk '$1 ~ /^reap_proc_exit/ { n += $3 } END { print n + 0 }')
 	echo
 	echo "workload: $name ($((exits - exits_before)) exits traced)"
 	printf '%s\n%s\n' "$before" "$after" | awk -v exits=$((exits - exits_before)) '
 		{ if ($1 in t0) { dt[$1] = $2 - t0[$1]; dc[$1] = $3 - c0[$1] } else { t0[$1] = $2; c0[$1] = $3 } }
 		END {
-			printf "  %-16s %10s %10s\n", "PROGRAM", "RUN_CNT", "AVG_NS"
+			printf "  %-20s %10s %10s\n", "PROGRAM", "RUN_CNT", "AVG_NS"
 			for (p in dt) {
-				if (dc[p] > 0) printf "  %-16s %10d %10.0f\n", p, dc[p], dt[p] / dc[p]
+				if (dc[p] > 0) printf "  %-20s %10d %10.0f\n", p, dc[p], dt[p] / dc[p]
 				sum += dt[p]
 			}
 			if (exits > 0) printf "  all programs, per traced exit: %.0f ns\n", sum / exits
