@@ -379,6 +379,27 @@ struct orphan_walk {
 	struct pending_adoption pending;
 };
 
+/*
+ * witnesses[n] = *wi, at a constant offset: the verifier of some kernels
+ * (Debian's 6.18.15) lost what it knew of the stack bytes around a store
+ * at a variable offset made in a bpf_loop() callback, and then refused to
+ * hand the record to bpf_map_update_elem() ("invalid read from stack").
+ */
+_Static_assert(NR_WITNESSES == 4, "set_witness() has a branch per witness");
+
+static __always_inline void set_witness(struct pending_adoption *pa, __u32 n,
+					const struct witness *wi)
+{
+	if (n == 0)
+		pa->witnesses[0] = *wi;
+	else if (n == 1)
+		pa->witnesses[1] = *wi;
+	else if (n == 2)
+		pa->witnesses[2] = *wi;
+	else
+		pa->witnesses[3] = *wi;
+}
+
 static long walk_orphan(__u32 i, void *ctx)
 {
 	struct orphan_walk *w = ctx;
@@ -413,9 +434,13 @@ static long walk_orphan(__u32 i, void *ctx)
 
 	n = w->pending.nr_witnesses;
 	if (n < NR_WITNESSES) {
-		w->pending.witnesses[n].task = (__u64)child;
-		w->pending.witnesses[n].tid = BPF_CORE_READ(child, pid);
-		w->pending.witnesses[n].start_time = BPF_CORE_READ(child, start_time);
+		struct witness wi = {
+			.task = (__u64)child,
+			.start_time = BPF_CORE_READ(child, start_time),
+			.tid = BPF_CORE_READ(child, pid),
+		};
+
+		set_witness(&w->pending, n, &wi);
 		w->pending.nr_witnesses = n + 1;
 	}
 	return 0;
