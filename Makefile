@@ -166,9 +166,10 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)RT_BIN=$(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(TESTS)
 
-# The whole suite inside virtme-ng on Debian's 5.10, 6.1 and 6.12 kernels
-# (fetched into /var/cache/reapertrace/vm): scripts/vmtest.sh.
-KERNELS ?= 5.10 6.1 6.12
+# The whole suite inside virtme-ng on Debian's 5.10, 6.1, 6.12, 6.18, 7.2 and
+# 7.3 kernels (fetched into /var/cache/reapertrace/vm; KERNELS=next adds
+# experimental's release candidate): scripts/vmtest.sh.
+KERNELS ?= 5.10 6.1 6.12 6.18 7.2 7.3
 .PHONY: vmtest
 vmtest:
 	$(Q)scripts/deps.sh --vm
