@@ -78,7 +78,9 @@ build_kmod() {
 	kdir=$2
 	grep -q '^kmod:' Makefile || return 0
 	# The kmod target picks the compiler (Debian's headers name the one
-	# the kernel was built with, gcc-10 for 5.10; the host's gcc will do).
+	# the kernel was built with, gcc-10 for 5.10; the host's gcc will do)
+	# and, for headers that need gcc 14+ and glibc 2.38+, builds in
+	# scripts/kmod-root.sh's trixie or sid root.
 	if ! make --no-print-directory kmod KDIR="$kdir" >"$OUT/kmod-$release.log" 2>&1; then
 		sed 's/^/# kmod: /' "$OUT/kmod-$release.log" | tail -n 30
 		return 1
