@@ -21,13 +21,13 @@
 # the host's libc (ldd says "not found"), or the compiler their
 # include/config/auto.conf names is not on the host and is newer than the
 # host's gcc (an older one, as gcc-10 for Debian's 5.10, is replaced by the
-# host's gcc). The suite is the oldest of trixie and sid whose package lists
-# (those of scripts/fetch-kernels.sh) have that gcc-N: trixie for gcc-14 (the
-# trixie-backports kernels), sid for gcc-16 (sid's own 7.2, seen 2026-12-03).
+# host's gcc). The suite is the oldest of trixie and sid that has that gcc-N
+# (its own package lists, in $RT_VM_CACHE/kmod-root/apt): trixie for gcc-14
+# (the trixie-backports kernels), sid for gcc-16 (sid's own 7.2 and
+# experimental's release candidate, seen 2026-12-03).
 set -eu
 
 CACHE=${RT_VM_CACHE:-/var/cache/reapertrace/vm}
-APT=$CACHE/apt
 
 usage() {
 	sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
@@ -78,12 +78,34 @@ mirror() {
 		/etc/apt/sources.list.d/debian.sources | head -n 1
 }
 
-# The oldest suite whose lists have PACKAGE.
+# Private package lists of trixie and sid (not those of fetch-kernels.sh,
+# which other copies of that script may rewrite for other suites).
+APT=$CACHE/kmod-root/apt
+apt_lists() {
+	if [ ! -f "$APT/sources.list" ] || ! ls "$APT/lists/"*_Packages* >/dev/null 2>&1; then
+		mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial"
+		for s in trixie sid; do
+			echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(mirror) $s main"
+		done >"$APT/sources.list"
+		echo "kmod-root: apt-get update (trixie sid)" >&2
+		apt-get -q -o Dir::Etc::SourceList="$APT/sources.list" \
+			-o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$APT/lists" \
+			-o Dir::Cache="$APT/cache" -o Debug::NoLocking=1 \
+			-o APT::Sandbox::User=root -o Acquire::Check-Valid-Until=false \
+			update >/dev/null
+	fi
+}
+
+# The oldest suite that has PACKAGE: one whose root is made already, else
+# the first in the package lists.
 suite_with() {
-	[ -f "$APT/sources.list" ] || {
-		echo "kmod-root: no package lists in $APT (run scripts/fetch-kernels.sh)" >&2
-		return 1
-	}
+	for s in trixie sid; do
+		[ -x "$CACHE/kmod-root/$s-$1/usr/bin/$1" ] && {
+			echo "$s"
+			return 0
+		}
+	done
+	apt_lists
 	for s in trixie sid; do
 		if apt-cache -o Dir::Etc::SourceList="$APT/sources.list" \
 			-o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$APT/lists" \
@@ -106,13 +128,16 @@ path() {
 	gcc=gcc-$((kv / 10000))
 	suite=$(suite_with "$gcc")
 	root=$CACHE/kmod-root/$suite-$gcc
+	mkdir -p "$CACHE/kmod-root"
+	# One maker at a time; the others wait and then find it made.
+	exec 9>"$CACHE/kmod-root/.lock"
+	flock 9
 	if [ ! -x "$root/usr/bin/$gcc" ] || [ ! -x "$root/usr/bin/make" ]; then
 		command -v mmdebstrap >/dev/null || {
 			echo "kmod-root: no mmdebstrap (scripts/deps.sh --vm installs it)" >&2
 			return 1
 		}
 		echo "kmod-root: making $root ($suite, $gcc)" >&2
-		mkdir -p "$CACHE/kmod-root"
 		rm -rf "$root.tmp"
 		# The mirror may be a snapshot whose sid Release has expired.
 		mmdebstrap --quiet --variant=minbase \
@@ -122,6 +147,7 @@ path() {
 		rm -rf "$root"
 		mv "$root.tmp" "$root"
 	fi
+	exec 9>&-
 	echo "$root"
 }
 
