@@ -23,6 +23,8 @@
 #   RT_TEST_TIMEOUT seconds per test inside the guest (default 1800)
 #   RT_STORM_SCALE  divide the storm tests' sizes (default 20 without KVM, 1 with)
 #   RT_VM_KMOD=0    do not build the module (its tests skip)
+#   RT_VM_LOCK      lock file held while a guest runs, one at a time
+#                   (default /tmp/reapertrace-vm.lock)
 #   RT_VM_TRACER=0  do not run the tracer alone first (by default the guest
 #                   runs `reapertrace -v -d 1`, then with REAPERTRACE_LEGACY=1,
 #                   and keeps their stderr, libbpf's and the verifier's logs,
@@ -218,6 +220,7 @@ cpus=${RT_VM_CPUS:-1}
 [ -z "$kvm" ] && cpus=${RT_VM_CPUS:-2}
 filters=$(quote "$@")
 
+vmlock=${RT_VM_LOCK:-/tmp/reapertrace-vm.lock}
 summary=$OUT/summary
 : >"$summary"
 status=0
@@ -228,6 +231,13 @@ for k in $kernels; do
 	vmlinuz=$(echo "$line" | cut -d' ' -f3)
 	kdir=$(echo "$line" | cut -d' ' -f4)
 	echo "=== kernel $k ($release) ==="
+	# One guest on the machine at a time, whoever starts it (the CPU is
+	# scarce and two TCG guests slow each other's tests into timeouts).
+	exec 8>"$vmlock"
+	if ! flock -n 8; then
+		log "waiting for $vmlock (another guest is running)"
+		flock 8
+	fi
 	start=$(date +%s)
 	times >"$OUT/times"
 	cpu0=$(cpu_of "$OUT/times")
@@ -258,6 +268,7 @@ for k in $kernels; do
 		--exec "RT_TEST_TIMEOUT=${RT_TEST_TIMEOUT:-1800} RT_STORM_SCALE=$storm_scale RT_VM_TRACER=${RT_VM_TRACER:-1} $OUT/guest.sh '$REPO' '$ko' '$OUT'$filters" \
 		</dev/null 2>"$OUT/$release.vng.log" | sed -u 's/\r$//' | stamp "$tap" || true
 	secs=$(($(date +%s) - start))
+	flock -u 8
 	times >"$OUT/times"
 	cpu=$(($(cpu_of "$OUT/times") - cpu0))
 	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$tap" | tail -n 1)
