@@ -24,8 +24,9 @@
 # host's). A series whose release has no headers in the mirror (6.18 in
 # trixie-backports, seen 2026-12-03) is fetched without: KDIR is "-".
 # It prints one line per series: "SERIES RELEASE VMLINUZ KDIR", and writes
-# the same to $RT_VM_CACHE/SERIES.env. virtme-ng (trixie) is unpacked into
-# $RT_VM_CACHE/virtme-ng/. A second run reuses what is there; RT_VM_REFRESH=1
+# the same to $RT_VM_CACHE/SERIES.env. virtme-ng (trixie's 1.35) is unpacked
+# into $RT_VM_CACHE/virtme-ng/; it boots 7.2, 7.3 and 7.3-rc7 with their
+# modules as well (seen 2026-12-03), so sid's 1.41 is not needed. A second run reuses what is there; RT_VM_REFRESH=1
 # updates the package lists and picks up a newer ABI.
 #
 # 6.12 comes from bookworm-backports, not trixie: it is the same 6.12 series
