@@ -8,8 +8,9 @@
 # or 7.3 (trixie-backports), 7.2 (sid), or next (experimental's release
 # candidate), each the newest of its series in the package lists
 # (scripts/fetch-kernels.sh); default: 5.10 6.1 6.12 6.18 7.2 7.3. Filters
-# after -- go to build/rt-tests (substrings of test names). Each kernel's TAP comes under a "=== kernel ..." heading and
-# ends with the suite's own "N passed, N failed, N skipped"; a table follows.
+# after -- go to build/rt-tests (substrings of test names). Each kernel's
+# TAP comes under a "=== kernel ..." heading and ends with the suite's own
+# "N passed, N failed, N skipped"; a table follows.
 # Exit status 1 if any kernel failed or did not boot. The table gives wall
 # seconds and cpu-s, the CPU seconds QEMU used (the work, whatever else
 # the machine was doing).
