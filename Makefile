@@ -130,17 +130,24 @@ bench:
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KREL = $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null),$(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null))
 KMOD_DIR = $(abspath $(OUTPUT)/kmod/$(KREL))
-# The compiler the kernel was built with; if it is not installed (Debian's
-# 5.10 used gcc-10, 6.12 gcc-14), the host's gcc builds the module.
+# Headers the host cannot build with (Debian's from trixie on: kbuild tools
+# linked against glibc 2.38, flags of gcc 14 and newer) build the module in a
+# minimal Debian root that has their compiler, made once by mmdebstrap:
+# scripts/kmod-root.sh, which reads that need from the headers.
+KMOD_ROOT = $(if $(KREL),$(shell scripts/kmod-root.sh need $(KDIR) 2>/dev/null && echo y))
+KMOD_MAKE = $(if $(KMOD_ROOT),scripts/kmod-root.sh run $(KDIR) $(abspath .) $(abspath $(OUTPUT)) -- make,$(MAKE))
+# The compiler the kernel was built with; if it is not installed and older
+# than the host's (Debian's 5.10 used gcc-10), the host's gcc builds the
+# module.
 KERNEL_CC = $(firstword $(shell sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^" ]*\).*/\1/p' $(KDIR)/include/config/auto.conf 2>/dev/null))
-KMOD_CC ?= $(if $(KERNEL_CC),$(if $(shell command -v $(KERNEL_CC) 2>/dev/null),,$(CC)))
+KMOD_CC ?= $(if $(KMOD_ROOT),,$(if $(KERNEL_CC),$(if $(shell command -v $(KERNEL_CC) 2>/dev/null),,$(CC))))
 
 kmod:
 	$(Q)test -n "$(KREL)" || { echo "kmod: no kernel headers in $(KDIR) (set KDIR=)" >&2; exit 1; }
 	$(Q)mkdir -p $(KMOD_DIR)
 	$(Q)ln -sf $(abspath kmod/Kbuild) $(abspath kmod/reapertrace.c) $(KMOD_DIR)/
-	$(call msg,KBUILD,$(KMOD_DIR)/reapertrace.ko$(if $(KMOD_CC), (CC=$(KMOD_CC): $(KERNEL_CC) not found)))
-	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(KMOD_DIR) $(if $(V),V=$(V)) $(if $(KMOD_CC),CC=$(KMOD_CC)) modules >$(KMOD_DIR)/build.log 2>&1 || { cat $(KMOD_DIR)/build.log >&2; exit 1; }
+	$(call msg,KBUILD,$(KMOD_DIR)/reapertrace.ko$(if $(KMOD_CC), (CC=$(KMOD_CC): $(KERNEL_CC) not found))$(if $(KMOD_ROOT), (in scripts/kmod-root.sh's root: $(KERNEL_CC))))
+	$(Q)$(KMOD_MAKE) --no-print-directory -C $(KDIR) M=$(KMOD_DIR) $(if $(V),V=$(V)) $(if $(KMOD_CC),CC=$(KMOD_CC)) modules >$(KMOD_DIR)/build.log 2>&1 || { cat $(KMOD_DIR)/build.log >&2; exit 1; }
 	$(Q)grep -E 'warning|error' $(KMOD_DIR)/build.log >&2 || true
 
 kmod-if-headers:
@@ -165,9 +172,10 @@ test-fallbacks: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)REAPERTRACE_PATHS=fallback RT_BIN=$(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(TESTS)
 
-# The whole suite inside virtme-ng on Debian's 5.10, 6.1 and 6.12 kernels
-# (fetched into /var/cache/reapertrace/vm): scripts/vmtest.sh.
-KERNELS ?= 5.10 6.1 6.12
+# The whole suite inside virtme-ng on Debian's 5.10, 6.1, 6.12, 6.18, 7.2 and
+# 7.3 kernels (fetched into /var/cache/reapertrace/vm; KERNELS=next adds
+# experimental's release candidate): scripts/vmtest.sh.
+KERNELS ?= 5.10 6.1 6.12 6.18 7.2 7.3
 .PHONY: vmtest
 vmtest:
 	$(Q)scripts/deps.sh --vm

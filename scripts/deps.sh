@@ -8,7 +8,9 @@
 #                          modules, file, kmod's depmod, busybox for its
 #                          initramfs, udev that names its virtio ports),
 #                          and what builds a module (make, gcc, pahole for
-#                          its BTF)
+#                          its BTF; mmdebstrap for scripts/kmod-root.sh's
+#                          trixie/sid root, for headers that need gcc-14+ and
+#                          glibc 2.38+)
 #   scripts/deps.sh --bench  also the peers the benchmarks measure
 #                          (libbpf-tools' exitsnoop, bpftrace) and gnuplot
 set -eu
@@ -19,6 +21,7 @@ for arg in "$@"; do
 	--vm)
 		packages="$packages qemu-system-x86 python3 python3-argcomplete python3-requests"
 		packages="$packages python3-pkg-resources file kmod udev busybox-static dwarves"
+		packages="$packages mmdebstrap util-linux debian-archive-keyring"
 		;;
 	--bench) packages="$packages libbpf-tools bpftrace gnuplot-nox" ;;
 	*)

@@ -4,10 +4,13 @@
 #
 #   scripts/vmtest.sh [KERNEL...] [-- TEST-FILTER...]
 #
-# KERNEL is 5.10 (bullseye), 6.1 (bookworm) or 6.12 (bookworm-backports);
-# default: all three. Filters after -- go to build/rt-tests (substrings of
-# test names). Each kernel's TAP comes under a "=== kernel ..." heading and
-# ends with the suite's own "N passed, N failed, N skipped"; a table follows.
+# KERNEL is 5.10 (bullseye), 6.1 (bookworm), 6.12 (bookworm-backports), 6.18
+# or 7.3 (trixie-backports), 7.2 (sid), or next (experimental's release
+# candidate), each the newest of its series in the package lists
+# (scripts/fetch-kernels.sh); default: 5.10 6.1 6.12 6.18 7.2 7.3. Filters
+# after -- go to build/rt-tests (substrings of test names). Each kernel's
+# TAP comes under a "=== kernel ..." heading and ends with the suite's own
+# "N passed, N failed, N skipped"; a table follows.
 # Exit status 1 if any kernel failed or did not boot. The table gives wall
 # seconds and cpu-s, the CPU seconds QEMU used (the work, whatever else
 # the machine was doing).
@@ -21,6 +24,12 @@
 #   RT_TEST_TIMEOUT seconds per test inside the guest (default 1800)
 #   RT_STORM_SCALE  divide the storm tests' sizes (default 20 without KVM, 1 with)
 #   RT_VM_KMOD=0    do not build the module (its tests skip)
+#   RT_VM_LOCK      lock file held while a guest runs, one at a time
+#                   (default /tmp/reapertrace-vm.lock)
+#   RT_VM_TRACER=0  do not run the tracer alone first (by default the guest
+#                   runs `reapertrace -v -d 1`, then with REAPERTRACE_LEGACY=1,
+#                   and keeps their stderr, libbpf's and the verifier's logs,
+#                   in build/vmtest/RELEASE.tracer-{btf,legacy}.log)
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -46,7 +55,7 @@ while [ "$#" -gt 0 ]; do
 		;;
 	esac
 done
-[ -n "$kernels" ] || kernels="5.10 6.1 6.12"
+[ -n "$kernels" ] || kernels="5.10 6.1 6.12 6.18 7.2 7.3"
 # What is left in "$@" are the filters for rt-tests.
 
 log() { echo "vmtest: $*" >&2; }
@@ -72,7 +81,9 @@ build_kmod() {
 	kdir=$2
 	grep -q '^kmod:' Makefile || return 0
 	# The kmod target picks the compiler (Debian's headers name the one
-	# the kernel was built with, gcc-10 for 5.10; the host's gcc will do).
+	# the kernel was built with, gcc-10 for 5.10; the host's gcc will do)
+	# and, for headers that need gcc 14+ and glibc 2.38+, builds in
+	# scripts/kmod-root.sh's trixie or sid root.
 	if ! make --no-print-directory kmod KDIR="$kdir" >"$OUT/kmod-$release.log" 2>&1; then
 		sed 's/^/# kmod: /' "$OUT/kmod-$release.log" | tail -n 30
 		return 1
@@ -92,7 +103,8 @@ write_guest_script() {
 # Runs inside the virtme-ng guest (written by scripts/vmtest.sh).
 repo=$1
 kmod=$2
-shift 2
+out=$3
+shift 3
 echo "vmtest-guest: $(uname -r), $(nproc) cpus, $(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB"
 # The 20,000-orphan storm needs room for 20,000 more tasks.
 sysctl -qw kernel.pid_max=4194304
@@ -108,6 +120,23 @@ echo "# vmtest-guest: pid_max $(cat /proc/sys/kernel/pid_max)," \
 	"threads-max $(cat /proc/sys/kernel/threads-max), RLIMIT_NPROC $(ulimit -u)," \
 	"RT_KMOD=${kmod:-unset}, RT_TEST_TIMEOUT=$RT_TEST_TIMEOUT"
 cd "$repo" || exit 125
+# The tracer alone, both objects, before the suite: whether each loads here,
+# with libbpf's and the verifier's messages kept ($out is writable).
+if [ "${RT_VM_TRACER:-1}" = 1 ]; then
+	for obj in btf legacy; do
+		f=$out/$(uname -r).tracer-$obj
+		if [ "$obj" = legacy ]; then
+			REAPERTRACE_LEGACY=1 timeout 600 "$repo/build/reapertrace" -v -d 1 >"$f.out" 2>"$f.log"
+		else
+			env -u REAPERTRACE_LEGACY timeout 600 "$repo/build/reapertrace" -v -d 1 >"$f.out" 2>"$f.log"
+		fi
+		rc=$?
+		echo "# vmtest-guest: reapertrace -v -d 1 ($obj object): exit $rc," \
+			"$(wc -l <"$f.out") lines out, $(wc -l <"$f.log") lines in $f.log"
+		[ "$rc" = 0 ] || grep -E '^libbpf: prog|failed|refused|Permission|denied' "$f.log" |
+			tail -n 3 | sed 's/^/# vmtest-guest:   /'
+	done
+fi
 if [ -n "$kmod" ]; then
 	export RT_KMOD="$kmod"
 else
@@ -192,15 +221,24 @@ cpus=${RT_VM_CPUS:-1}
 [ -z "$kvm" ] && cpus=${RT_VM_CPUS:-2}
 filters=$(quote "$@")
 
+vmlock=${RT_VM_LOCK:-/tmp/reapertrace-vm.lock}
 summary=$OUT/summary
 : >"$summary"
 status=0
+notes=""
 for k in $kernels; do
 	line=$(echo "$fetched" | awk -v k="$k" '$1 == k')
 	release=$(echo "$line" | cut -d' ' -f2)
 	vmlinuz=$(echo "$line" | cut -d' ' -f3)
 	kdir=$(echo "$line" | cut -d' ' -f4)
 	echo "=== kernel $k ($release) ==="
+	# One guest on the machine at a time, whoever starts it (the CPU is
+	# scarce and two TCG guests slow each other's tests into timeouts).
+	exec 8>"$vmlock"
+	if ! flock -n 8; then
+		log "waiting for $vmlock (another guest is running)"
+		flock 8
+	fi
 	start=$(date +%s)
 	times >"$OUT/times"
 	cpu0=$(cpu_of "$OUT/times")
@@ -208,6 +246,10 @@ for k in $kernels; do
 	ko=""
 	if [ "${RT_VM_KMOD:-1}" = 0 ]; then
 		echo "# vmtest: RT_VM_KMOD=0: the module is not built; its tests will skip"
+	elif [ "$kdir" = - ]; then
+		echo "# vmtest: the mirror has no headers for $release: the module is not built; its tests will skip"
+		notes="$notes$k: no headers for $release in the mirror: the module's tests skipped
+"
 	elif grep -q '^kmod:' Makefile; then
 		if ! ko=$(build_kmod "$release" "$kdir"); then
 			echo "$ko"
@@ -223,10 +265,11 @@ for k in $kernels; do
 	# shellcheck disable=SC2086
 	timeout --foreground -k 30 "${RT_VM_TIMEOUT:-5400}" \
 		$VNG --run "$vmlinuz" $kvm --verbose --cpus "$cpus" \
-		--memory "${RT_VM_MEM:-4G}" \
-		--exec "RT_TEST_TIMEOUT=${RT_TEST_TIMEOUT:-1800} RT_STORM_SCALE=$storm_scale $OUT/guest.sh '$REPO' '$ko'$filters" \
+		--memory "${RT_VM_MEM:-4G}" --rwdir "$OUT=$OUT" \
+		--exec "RT_TEST_TIMEOUT=${RT_TEST_TIMEOUT:-1800} RT_STORM_SCALE=$storm_scale RT_VM_TRACER=${RT_VM_TRACER:-1} $OUT/guest.sh '$REPO' '$ko' '$OUT'$filters" \
 		</dev/null 2>"$OUT/$release.vng.log" | sed -u 's/\r$//' | stamp "$tap" || true
 	secs=$(($(date +%s) - start))
+	flock -u 8
 	times >"$OUT/times"
 	cpu=$(($(cpu_of "$OUT/times") - cpu0))
 	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$tap" | tail -n 1)
@@ -256,4 +299,5 @@ done
 echo "=== summary ==="
 printf '%-6s %-24s %-18s %6s %6s %7s %7s %7s\n' kernel release result passed failed skipped seconds cpu-s
 cat "$summary"
+[ -z "$notes" ] || printf '%s' "$notes"
 exit $status
