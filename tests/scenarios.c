@@ -35,13 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "scenarios.h"
-
-#define A_RUNNER  0
-#define A_HARNESS 1
-
-#define SYNC_TIMEOUT_MS (120 * 1000) /* the runner may need 30 s for a tracer */
-#define STEP_TIMEOUT_MS (60 * 1000)
+#include "scenario_lib.h"
 
 /* The harness's ends of the runner channel (valid in H and below). */
 static int g_to_runner = -1;
@@ -283,10 +277,7 @@ unsigned long long boottime_ns(void)
 /* ------------------------------------------------------------------ */
 /* Scenario plumbing */
 
-static void sc_error(struct sc_truth *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void sc_error(struct sc_truth *t, const char *fmt, ...)
+void sc_error(struct sc_truth *t, const char *fmt, ...)
 {
 	char buf[sizeof(t->error)];
 	va_list ap;
@@ -300,13 +291,13 @@ static void sc_error(struct sc_truth *t, const char *fmt, ...)
 	snprintf(t->error, sizeof(t->error), "%s: %.400s", t->name, buf);
 }
 
-static bool failed(struct sc_truth *t)
+bool failed(struct sc_truth *t)
 {
 	return t->error_taken != 0;
 }
 
 /* Reads one byte; 0 on a byte, -1 on EOF, error or timeout. */
-static int wait_byte(int fd, int timeout_ms)
+int wait_byte(int fd, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char c;
@@ -323,7 +314,7 @@ static int wait_byte(int fd, int timeout_ms)
 	return n == 1 ? 0 : -1;
 }
 
-static int put_byte(int fd, char c)
+int put_byte(int fd, char c)
 {
 	ssize_t n;
 
@@ -334,7 +325,7 @@ static int put_byte(int fd, char c)
 }
 
 /* Blocks until the release pipe is closed (or written to). */
-static void block_on(int fd)
+void block_on(int fd)
 {
 	char c;
 	ssize_t n;
@@ -344,11 +335,7 @@ static void block_on(int fd)
 	while (n < 0 && errno == EINTR);
 }
 
-struct chan {
-	int r, w;
-};
-
-static int chan_open(struct sc_truth *t, struct chan *c)
+int chan_open(struct sc_truth *t, struct chan *c)
 {
 	int fds[2];
 
@@ -362,14 +349,14 @@ static int chan_open(struct sc_truth *t, struct chan *c)
 	return 0;
 }
 
-static void xclose(int *fd)
+void xclose(int *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
 }
 
-static void chan_close(struct chan *c)
+void chan_close(struct chan *c)
 {
 	xclose(&c->r);
 	xclose(&c->w);
@@ -416,7 +403,7 @@ static int read_nspid(const char *path, pid_t *global, pid_t *inner, unsigned in
  * For what the kernel gives no signal of: wait up to @ms for @path (a /proc
  * entry of a task being released) to disappear.
  */
-static bool wait_path_gone(const char *path, int ms)
+bool wait_path_gone(const char *path, int ms)
 {
 	int n;
 
@@ -426,7 +413,7 @@ static bool wait_path_gone(const char *path, int ms)
 }
 
 /* The calling thread records itself as actor idx (and names itself comm). */
-static int actor_self(struct sc_truth *t, int idx, const char *role, const char *comm)
+int actor_self(struct sc_truth *t, int idx, const char *role, const char *comm)
 {
 	struct sc_actor *a = &t->actors[idx];
 	pid_t tid_global = 0, tid_inner = 0;
@@ -482,8 +469,8 @@ static struct sc_event *expect(struct sc_truth *t, int type, int subject, int pa
 	return e;
 }
 
-static void exp_reparent(struct sc_truth *t, int orphan, int old, int new, const char *kind,
-			 bool was_zombie, int pdeath)
+void exp_reparent(struct sc_truth *t, int orphan, int old, int new, const char *kind,
+		  bool was_zombie, int pdeath)
 {
 	struct sc_event *e = expect(t, SC_REPARENT, orphan, old);
 
@@ -494,7 +481,7 @@ static void exp_reparent(struct sc_truth *t, int orphan, int old, int new, const
 	e->threads_only = !strcmp(kind, "thread");
 }
 
-static void exp_zombie(struct sc_truth *t, int who, int parent, int exit_code, int sig)
+void exp_zombie(struct sc_truth *t, int who, int parent, int exit_code, int sig)
 {
 	struct sc_event *e = expect(t, SC_ZOMBIE, who, parent);
 
@@ -502,7 +489,7 @@ static void exp_zombie(struct sc_truth *t, int who, int parent, int exit_code, i
 	e->signal = sig;
 }
 
-static struct sc_event *exp_reap(struct sc_truth *t, int who, int reaper, const char *how)
+struct sc_event *exp_reap(struct sc_truth *t, int who, int reaper, const char *how)
 {
 	struct sc_event *e = expect(t, SC_REAP, who, reaper);
 
@@ -560,13 +547,13 @@ static int reap_child_within(struct sc_truth *t, pid_t pid, int code, const char
 	return 0;
 }
 
-static int reap_child(struct sc_truth *t, pid_t pid, int code, const char *who)
+int reap_child(struct sc_truth *t, pid_t pid, int code, const char *who)
 {
 	return reap_child_within(t, pid, code, who, STEP_TIMEOUT_MS);
 }
 
 /* Reaps what is left (nothing, when the scenario went as designed). */
-static void reap_rest(struct sc_truth *t)
+void reap_rest(struct sc_truth *t)
 {
 	int st;
 	pid_t r;
@@ -577,7 +564,7 @@ static void reap_rest(struct sc_truth *t)
 }
 
 /* The kernel's view of pid's parent must be want. */
-static int check_ppid(struct sc_truth *t, int idx, pid_t want, const char *when)
+int check_ppid(struct sc_truth *t, int idx, pid_t want, const char *when)
 {
 	struct proc_entry e;
 
@@ -605,8 +592,6 @@ static int check_state(struct sc_truth *t, int idx, char want)
 	}
 	return 0;
 }
-
-#define PID(i) (t->actors[i].pid)
 
 /* ------------------------------------------------------------------ */
 /* Scenarios (each one is the body of H, after its gate) */
