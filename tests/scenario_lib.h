@@ -55,4 +55,8 @@ int check_ppid(struct sc_truth *t, int idx, pid_t want, const char *when);
 /* Up to @ms for @path (the /proc entry of a task being released) to go. */
 bool wait_path_gone(const char *path, int ms);
 
+/* The scenarios of scenarios_threads.c */
+void sc_threads_exit_group(struct sc_truth *t);
+void sc_forking_thread_first(struct sc_truth *t);
+
 #endif /* RT_TESTS_SCENARIO_LIB_H */

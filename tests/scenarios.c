@@ -2673,6 +2673,12 @@ const struct scenario scenarios[] = {
 	  .run = sc_zombie_to_ignorer },
 	{ "thread_handoff", "a non-main thread forks and exits: its child goes to a sibling",
 	  .run = sc_thread_handoff },
+	{ "threads_exit_group",
+	  "9 spinning threads exit_group; a non-main one forked 5 children (one a zombie)",
+	  .run = sc_threads_exit_group },
+	{ "forking_thread_first",
+	  "the same, but the forking thread exits first, then another thread calls exit_group",
+	  .run = sc_forking_thread_first },
 	{ "leader_exits_first",
 	  "a main thread exits while another thread lives on (hold): its child goes to that thread",
 	  .has_hold = true, .run = sc_leader_exits_first },
@@ -3097,6 +3103,8 @@ void sc_print_truth(const struct sc_truth *t, FILE *f)
 				t->actors[e->parent].tid, role_of(t, e->new_parent),
 				t->actors[e->new_parent].pid, t->actors[e->new_parent].tid, e->kind,
 				e->flag ? " was_zombie" : "", e->signal);
+			if (e->any_thread)
+				fprintf(f, " (from any thread of %s)", role_of(t, e->parent));
 			break;
 		case SC_ZOMBIE:
 			fprintf(f, " parent %s (%d)", role_of(t, e->parent),

@@ -83,6 +83,8 @@ struct sc_event {
 	bool optional;	   /* may be absent (but at most once) */
 	char alt_kind[12]; /* reap: another acceptable "how" ("" = none) */
 	int phase;	   /* 0: before the hold point, 1: after it */
+	bool any_thread;   /* reparent: from whichever thread of the parent's process had the
+			    * orphan last (an exit_group's race); not a kind "thread" one */
 };
 
 struct sc_truth {

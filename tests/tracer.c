@@ -504,6 +504,11 @@ static bool matches(const struct json_obj *o, const struct sc_truth *t, const st
 		return false;
 	switch (e->type) {
 	case SC_REPARENT:
+		/* the one out of the process, whichever of its threads had the orphan last */
+		if (e->any_thread)
+			return json_int(o, "old_parent.pid", &v) && v == t->actors[e->parent].pid &&
+			       json_str(o, "reaper_kind") &&
+			       strcmp(json_str(o, "reaper_kind"), "thread");
 		/* one reparent per old parent thread */
 		return json_int(o, "old_parent.pid", &v) && v == t->actors[e->parent].pid &&
 		       json_int(o, "old_parent.tid", &v) && v == t->actors[e->parent].tid;
@@ -519,6 +524,20 @@ static bool matches(const struct json_obj *o, const struct sc_truth *t, const st
 	return true;
 }
 
+/* The actor that is the thread at @key if it is one of @proc's process, else @proc. */
+static const struct sc_actor *thread_of(const struct json_obj *o, const char *key,
+					const struct sc_truth *t, int proc)
+{
+	long long tid;
+	int i;
+
+	if (json_int(o, key, &tid))
+		for (i = 0; i < t->nr_actors; i++)
+			if (t->actors[i].tid == tid && t->actors[i].pid == t->actors[proc].pid)
+				return &t->actors[i];
+	return &t->actors[proc];
+}
+
 static bool check_fields(const struct json_obj *o, const struct sc_truth *t,
 			 const struct sc_event *e, const struct jsonl_doc *d,
 			 const struct tracer *tr)
@@ -532,7 +551,11 @@ static bool check_fields(const struct json_obj *o, const struct sc_truth *t,
 	ok &= check_header(o, &A[e->subject]);
 	switch (e->type) {
 	case SC_REPARENT:
-		ok &= check_task(o, "old_parent", &A[e->parent]);
+		if (e->any_thread)
+			ok &= check_task(o, "old_parent",
+					 thread_of(o, "old_parent.tid", t, e->parent));
+		else
+			ok &= check_task(o, "old_parent", &A[e->parent]);
 		ok &= check_task(o, "new_parent", &A[e->new_parent]);
 		ok &= ASSERT_STREQ(json_str(o, "reaper_kind"), e->kind, "reaper_kind");
 		ok &= ASSERT_TRUE(json_bool(o, "was_zombie", &b), "was_zombie is a bool");
