@@ -104,8 +104,7 @@ static int one_exit(struct sink *s, struct adoptions *a, __u64 *ts, __u32 *pid, 
 	for (i = 0; i < batch; i++) {
 		memset(&rp, 0, sizeof(rp));
 		fill_hdr(&rp.hdr, RT_EV_REPARENT, exit_ts, (*pid)++, comms[i % 5]);
-		rp.old_parent_pid = parent;
-		rp.old_parent_tid = parent;
+		fill_task(&rp.old_parent, parent, "rt-parent");
 		if (adoptions__add(a, &rp))
 			return -1;
 	}

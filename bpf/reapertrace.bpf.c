@@ -374,8 +374,7 @@ struct orphan_walk {
 	__u64 head; /* &father->children */
 	__u64 pos;  /* the list_head being visited: an orphan's sibling */
 	__u64 ts;
-	__u32 father_pid;
-	__u32 father_tid;
+	struct rt_task father; /* each orphan's old_parent */
 	struct pending_adoption pending;
 };
 
@@ -423,8 +422,7 @@ static long walk_orphan(__u32 i, void *ctx)
 	e = reserve_event(RT_EV_REPARENT, sizeof(*e));
 	if (e) {
 		fill_hdr(&e->hdr, RT_EV_REPARENT, child, w->ts);
-		e->old_parent_pid = w->father_pid;
-		e->old_parent_tid = w->father_tid;
+		e->old_parent = w->father;
 		e->flags = BPF_CORE_READ(child, exit_state) == EXIT_ZOMBIE ?
 				   RT_REPARENT_WAS_ZOMBIE :
 				   0;
@@ -484,8 +482,14 @@ static __always_inline bool exit_begin(struct task_struct *p, struct task_struct
 	if (w->pos == w->head || takes_namespace_down(father))
 		return false;
 	w->ts = bpf_ktime_get_boot_ns();
-	w->father_pid = BPF_CORE_READ(father, tgid);
-	w->father_tid = BPF_CORE_READ(father, pid);
+	w->father.pid = BPF_CORE_READ(father, tgid);
+	w->father.tid = BPF_CORE_READ(father, pid);
+	/*
+	 * Read once an exit, not once an orphan. User space needs the
+	 * thread's name where the orphan is handed on to a sibling thread
+	 * before this exit's adoption record (user/adoptions.c).
+	 */
+	bpf_get_current_comm(w->father.comm, sizeof(w->father.comm));
 	w->pending.nr_witnesses = 0;
 	return true;
 }

@@ -85,18 +85,17 @@ struct rt_event_hdr {
 };
 
 struct rt_reparent_event {
-	struct rt_event_hdr hdr; /* the orphan */
-	__u32 old_parent_pid;	 /* the exiting thread it belonged to */
-	__u32 old_parent_tid;
-	__u32 flags;	     /* RT_REPARENT_* */
-	__u32 pdeath_signal; /* sent to the orphan on reparent, 0 if none */
+	struct rt_event_hdr hdr;   /* the orphan */
+	struct rt_task old_parent; /* the exiting thread it belonged to, with its comm */
+	__u32 flags;		   /* RT_REPARENT_* */
+	__u32 pdeath_signal;	   /* sent to the orphan on reparent, 0 if none */
 };
 
 struct rt_adopted_event {
 	struct rt_event_hdr hdr; /* the old parent (thread) at its exit; ts_ns: when settled */
 	struct rt_task new_parent;
 	__u64 exit_ts_ns; /* hdr.ts_ns of its orphans' REPARENT records */
-	__u32 exit_tid;	  /* its tid then: their old_parent_tid (exec may change it) */
+	__u32 exit_tid;	  /* its tid then: their old_parent.tid (exec may change it) */
 	__u32 kind;	  /* enum rt_reaper_kind */
 	__u32 nr_orphans; /* children walked, released ones included */
 	__u32 flags;	  /* RT_ADOPTED_* */

@@ -61,14 +61,14 @@ static int grow(void **array, size_t *cap, size_t elem_size)
 
 int adoptions__add(struct adoptions *a, const struct rt_reparent_event *e)
 {
-	struct batch *b = find_batch(a, e->old_parent_tid, e->hdr.ts_ns);
+	struct batch *b = find_batch(a, e->old_parent.tid, e->hdr.ts_ns);
 
 	if (!b) {
 		if (a->nr == a->cap && grow((void **)&a->batches, &a->cap, sizeof(*b)))
 			return -ENOMEM;
 		b = &a->batches[a->nr++];
 		memset(b, 0, sizeof(*b));
-		b->tid = e->old_parent_tid;
+		b->tid = e->old_parent.tid;
 		b->exit_ts = e->hdr.ts_ns;
 	}
 	if (b->nr == b->cap && grow((void **)&b->orphans, &b->cap, sizeof(*e)))
@@ -96,13 +96,11 @@ static void report_batch(struct adoptions *a, struct batch *b, const struct rt_a
 		const struct rt_reparent_event *o = &b->orphans[i];
 
 		r.orphan = &o->hdr;
-		r.old_parent.pid = o->old_parent_pid;
-		r.old_parent.tid = o->old_parent_tid;
+		r.old_parent = o->old_parent;
 		r.pdeath_signal = o->pdeath_signal;
 		r.was_zombie = o->flags & RT_REPARENT_WAS_ZOMBIE;
 		if (e) {
 			r.ts_ns = e->hdr.ts_ns;
-			memcpy(r.old_parent.comm, e->hdr.task.comm, sizeof(r.old_parent.comm));
 			r.old_parent_start_ns = e->hdr.start_ns;
 			r.old_parent_cgroup_id = e->hdr.cgroup_id;
 			r.resolved = !(e->flags & RT_ADOPTED_UNRESOLVED);
