@@ -105,7 +105,7 @@ static int one_exit(struct sink *s, struct adoptions *a, __u64 *ts, __u32 *pid, 
 		memset(&rp, 0, sizeof(rp));
 		fill_hdr(&rp.hdr, RT_EV_REPARENT, exit_ts, (*pid)++, comms[i % 5]);
 		fill_task(&rp.old_parent, parent, "rt-parent");
-		if (adoptions__add(a, &rp))
+		if (adoptions__add(a, &rp, on_reparent, s))
 			return -1;
 	}
 	if (batch) {

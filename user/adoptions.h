@@ -17,8 +17,14 @@ typedef void (*adoption_report_fn)(const struct rt_reparent_report *r, void *ctx
 struct adoptions *adoptions__new(void);
 void adoptions__free(struct adoptions *a);
 
-/* Hold @e until its old parent's adoption record. 0 or -ENOMEM. */
-int adoptions__add(struct adoptions *a, const struct rt_reparent_event *e);
+/*
+ * Hold @e until its old parent's adoption record. If another exit of the
+ * same process holds its orphan, that exit's orphans were handed to @e's
+ * old parent thread: they are reported now (kind thread), and forgotten.
+ * 0 or -ENOMEM.
+ */
+int adoptions__add(struct adoptions *a, const struct rt_reparent_event *e, adoption_report_fn fn,
+		   void *ctx);
 
 /*
  * Report, in order, each orphan of the exit @e is about, and forget them

@@ -174,7 +174,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	switch (h->type) {
 	case RT_EV_REPARENT:
 		if (size >= sizeof(struct rt_reparent_event) &&
-		    adoptions__add(t->adoptions, data)) {
+		    adoptions__add(t->adoptions, data, report_reparent, t)) {
 			t->err = -ENOMEM;
 			return t->err;
 		}
