@@ -40,6 +40,13 @@ endif
 
 all: $(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(OUTPUT)/rt-scenario kmod-if-headers
 
+# The Go program of the go_exit_group scenario, where a Go toolchain is
+# installed (Debian's golang-go); without one that scenario skips.
+GO ?= $(shell command -v go 2>/dev/null)
+ifneq ($(GO),)
+all: $(OUTPUT)/rt-go-exit
+endif
+
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
@@ -84,6 +91,11 @@ $(OUTPUT)/rt-scenario: $(OUTPUT)/tests/scenario_cli.o $(OUTPUT)/tests/scenarios.
 		      $(OUTPUT)/tests/scenarios_threads.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -lpthread -o $@
+
+$(OUTPUT)/rt-go-exit: tests/go/exit_group.go | $(OUTPUT)
+	$(call msg,GO,$@)
+	$(Q)GOCACHE=$(abspath $(OUTPUT))/go-cache GOPATH=$(abspath $(OUTPUT))/go GO111MODULE=off \
+		$(GO) build -o $@ $<
 
 # Benchmarks (BENCHMARKS.md): workloads, the consumer alone, an empty program.
 BENCH_BINS := $(OUTPUT)/rt-bench-load $(OUTPUT)/rt-bench-format $(OUTPUT)/rt-bench-hold \

@@ -2,7 +2,8 @@
 # Install what building, running and testing reapertrace needs on Debian 12
 # (bookworm), and nothing that is already there. Run as root.
 #
-#   scripts/deps.sh        build and host tests
+#   scripts/deps.sh        build and host tests (golang-go: the Go program of
+#                          the go_exit_group scenario, which skips without it)
 #   scripts/deps.sh --vm   also what scripts/vmtest.sh needs: QEMU and what
 #                          the unpacked virtme-ng runs with (Debian's python3
 #                          modules, file, kmod's depmod, busybox for its
@@ -16,6 +17,7 @@
 set -eu
 
 packages="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config libcap2-bin"
+packages="$packages golang-go"
 for arg in "$@"; do
 	case $arg in
 	--vm)

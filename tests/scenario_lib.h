@@ -37,6 +37,11 @@ int chan_open(struct sc_truth *t, struct chan *c);
 void chan_close(struct chan *c);
 void xclose(int *fd);
 
+/* NSpid of a /proc status file: the first (global) and last (innermost) pids, and the level. */
+int read_nspid(const char *path, pid_t *global, pid_t *inner, unsigned int *level);
+/* The inode of a namespace file (/proc/PID/ns/pid), 0 on error. */
+unsigned long long ns_inode(const char *path);
+
 /* The calling thread records itself as actor @idx, named @comm. */
 int actor_self(struct sc_truth *t, int idx, const char *role, const char *comm);
 
@@ -58,5 +63,6 @@ bool wait_path_gone(const char *path, int ms);
 /* The scenarios of scenarios_threads.c */
 void sc_threads_exit_group(struct sc_truth *t);
 void sc_forking_thread_first(struct sc_truth *t);
+void sc_go_exit_group(struct sc_truth *t);
 
 #endif /* RT_TESTS_SCENARIO_LIB_H */

@@ -144,7 +144,7 @@ int proc_descendants(pid_t pid, struct proc_entry **out)
 	return nres;
 }
 
-static unsigned long long ns_inode(const char *path)
+unsigned long long ns_inode(const char *path)
 {
 	char buf[64];
 	unsigned long long ino;
@@ -362,7 +362,7 @@ void chan_close(struct chan *c)
 	xclose(&c->w);
 }
 
-static int read_nspid(const char *path, pid_t *global, pid_t *inner, unsigned int *level)
+int read_nspid(const char *path, pid_t *global, pid_t *inner, unsigned int *level)
 {
 	char line[512];
 	int ret = -1;
@@ -2679,6 +2679,9 @@ const struct scenario scenarios[] = {
 	{ "forking_thread_first",
 	  "the same, but the forking thread exits first, then another thread calls exit_group",
 	  .run = sc_forking_thread_first },
+	{ "go_exit_group",
+	  "a Go program (build/rt-go-exit) starts 3 children from goroutines and calls os.Exit",
+	  .run = sc_go_exit_group },
 	{ "leader_exits_first",
 	  "a main thread exits while another thread lives on (hold): its child goes to that thread",
 	  .has_hold = true, .run = sc_leader_exits_first },

@@ -12,10 +12,14 @@
  * names the process as the old parent of the adoption by H (any_thread),
  * and the hand-offs that are certain.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -256,4 +260,196 @@ void sc_threads_exit_group(struct sc_truth *t)
 void sc_forking_thread_first(struct sc_truth *t)
 {
 	threads_exit(t, true);
+}
+
+/* ---- go_exit_group: a real Go program's exit ---- */
+
+#define GO_ORPHANS 3
+#define GO_P	   2 /* then its threads, then the orphans */
+
+/* build/rt-go-exit, next to this binary, or $RT_GO_EXIT. */
+static const char *go_program(char *buf, size_t len)
+{
+	const char *env = getenv("RT_GO_EXIT");
+	ssize_t n;
+	char *slash;
+
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", buf, len - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+	slash = strrchr(buf, '/');
+	if (!slash || (size_t)(slash - buf) + sizeof("/rt-go-exit") > len)
+		return NULL;
+	strcpy(slash, "/rt-go-exit");
+	return buf;
+}
+
+/*
+ * Thread @tid of process @pid recorded as actor @idx, from /proc: a Go
+ * program cannot record itself in the truth.
+ */
+static int actor_of(struct sc_truth *t, int idx, pid_t pid, pid_t tid, const char *role)
+{
+	struct sc_actor *a = &t->actors[idx];
+	pid_t global = 0, inner = 0;
+	unsigned int level = 0;
+	char path[96];
+	FILE *f;
+
+	if (idx >= SC_MAX_ACTORS) {
+		sc_error(t, "more than %d actors", SC_MAX_ACTORS);
+		return -1;
+	}
+	snprintf(a->role, sizeof(a->role), "%s", role);
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (read_nspid(path, &a->pid, &a->ns_pid, &a->pidns_level))
+		goto fail;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
+	if (read_nspid(path, &global, &inner, &level))
+		goto fail;
+	a->tid = global;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/ns/pid", pid, tid);
+	a->pidns = ns_inode(path);
+	a->cgroup_id = proc_cgroup_id(pid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tid);
+	f = fopen(path, "re");
+	if (!f)
+		goto fail;
+	if (fgets(a->comm, sizeof(a->comm), f))
+		a->comm[strcspn(a->comm, "\n")] = 0;
+	fclose(f);
+	if (!a->pidns || !a->comm[0])
+		goto fail;
+	if (idx >= t->nr_actors)
+		t->nr_actors = idx + 1;
+	return 0;
+fail:
+	sc_error(t, "%s %d/%d: cannot read it in /proc", role, pid, tid);
+	return -1;
+}
+
+/* Every thread of @pid but the main one, as actors from @idx on; the next index, or -1. */
+static int record_threads(struct sc_truth *t, pid_t pid, int idx)
+{
+	struct dirent *d;
+	char path[64];
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir) {
+		sc_error(t, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((d = readdir(dir))) {
+		pid_t tid = atoi(d->d_name);
+
+		if (tid > 0 && tid != pid && actor_of(t, idx++, pid, tid, "thread"))
+			break;
+	}
+	closedir(dir);
+	return failed(t) ? -1 : idx;
+}
+
+/*
+ * H (subreaper) -> P, the Go program rt-go-exit: its goroutines start 3
+ * children (cat, reading a pipe whose write end H holds), which the
+ * runtime forks from whatever threads run them; P then spins on every P of
+ * the runtime and calls os.Exit(0) once H closes its pipe. H adopts the
+ * 3, kind subreaper, from whichever thread of P had them last. P and its
+ * threads are recorded from /proc while it spins (it starts no thread by
+ * then).
+ */
+void sc_go_exit_group(struct sc_truth *t)
+{
+	struct chan rel = { -1, -1 }, go = { -1, -1 }, out = { -1, -1 };
+	pid_t p, kids[GO_ORPHANS];
+	char buf[PATH_MAX], line[64];
+	const char *bin = go_program(buf, sizeof(buf));
+	int k, first = 0;
+	FILE *f = NULL;
+
+	if (!bin || access(bin, X_OK)) {
+		snprintf(t->skip, sizeof(t->skip),
+			 "%.150s not built: make builds it with a Go toolchain",
+			 bin ? bin : "rt-go-exit");
+		return;
+	}
+	if (chan_open(t, &rel) || chan_open(t, &go) || chan_open(t, &out))
+		goto out;
+	p = fork();
+	if (p == 0) {
+		/* Out of the way first: the pipes may be fds 3 and 4 already. */
+		int r = fcntl(rel.r, F_DUPFD, 10), g = fcntl(go.r, F_DUPFD, 10);
+		int o = fcntl(out.w, F_DUPFD, 10);
+		char n[8];
+
+		snprintf(n, sizeof(n), "%d", GO_ORPHANS);
+		chan_close(&rel);
+		chan_close(&go);
+		chan_close(&out);
+		if (r < 0 || g < 0 || o < 0 || dup2(r, 3) < 0 || dup2(g, 4) < 0 || dup2(o, 1) < 0)
+			_exit(127);
+		close(r);
+		close(g);
+		close(o);
+		execl(bin, "rt-go-exit", n, (char *)NULL);
+		_exit(127);
+	}
+	xclose(&rel.r);
+	xclose(&go.r);
+	xclose(&out.w);
+	if (p < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		goto out;
+	}
+	f = fdopen(out.r, "r");
+	if (!f)
+		goto out;
+	out.r = -1;
+	for (k = 0; k < GO_ORPHANS; k++) {
+		if (!fgets(line, sizeof(line), f) || (kids[k] = atoi(line)) <= 0) {
+			sc_error(t, "the Go program did not say its children");
+			goto out;
+		}
+	}
+	if (!fgets(line, sizeof(line), f) || strcmp(line, "ready\n")) {
+		sc_error(t, "the Go program is not ready");
+		goto out;
+	}
+	if (actor_of(t, GO_P, p, p, "parent"))
+		goto out;
+	first = record_threads(t, p, GO_P + 1);
+	if (first < 0)
+		goto out;
+	for (k = 0; k < GO_ORPHANS; k++)
+		if (actor_of(t, first + k, kids[k], kids[k], "orphan"))
+			goto out;
+	xclose(&go.w); /* os.Exit(0) */
+	if (reap_child(t, p, 0, "the Go program"))
+		goto out;
+	exp_zombie(t, GO_P, A_HARNESS, 0, 0);
+	exp_reap(t, GO_P, A_HARNESS, "wait4");
+	for (k = first; k < first + GO_ORPHANS; k++) {
+		if (check_ppid(t, k, getpid(), "after the Go program's exit"))
+			goto out;
+		exp_reparent(t, k, GO_P, A_HARNESS, "subreaper", false, 0);
+		t->events[t->nr_events - 1].any_thread = true;
+	}
+	xclose(&rel.w);
+	for (k = first; k < first + GO_ORPHANS; k++) {
+		if (reap_child(t, PID(k), 0, "orphan"))
+			goto out;
+		exp_zombie(t, k, A_HARNESS, 0, 0);
+		exp_reap(t, k, A_HARNESS, "wait4");
+	}
+out:
+	if (f)
+		fclose(f);
+	chan_close(&rel);
+	chan_close(&go);
+	chan_close(&out);
 }

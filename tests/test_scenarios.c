@@ -44,6 +44,10 @@ static void scenario_alone(const char *name)
 			ASSERT_TRUE(false, run.truth ? run.truth->error : "scenario runs");
 		goto out;
 	}
+	if (run.truth->skip[0]) {
+		test_skip("%s", run.truth->skip);
+		goto out;
+	}
 	check_truth(run.truth);
 out:
 	sc_release(&run);
@@ -66,6 +70,7 @@ SCENARIO_TEST(zombie_to_ignorer)
 SCENARIO_TEST(thread_handoff)
 SCENARIO_TEST(threads_exit_group)
 SCENARIO_TEST(forking_thread_first)
+SCENARIO_TEST(go_exit_group)
 SCENARIO_TEST(nested_subreapers)
 SCENARIO_TEST(exit_codes)
 SCENARIO_TEST(subreaper_toggle)
