@@ -96,6 +96,8 @@ struct sc_truth {
 	struct sc_actor actors[SC_MAX_ACTORS];
 	int nr_events;
 	struct sc_event events[SC_MAX_EVENTS];
+	/* Its processes may start threads it does not list (a Go runtime's): any_thread takes them. */
+	bool threads_unlisted;
 
 	/* Bulk scenarios (storms): the pids are in bulk[0..nr_bulk). */
 	int bulk_parent;  /* actor index of the parent of the bulk */

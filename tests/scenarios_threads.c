@@ -360,8 +360,9 @@ static int record_threads(struct sc_truth *t, pid_t pid, int idx)
  * runtime forks from whatever threads run them; P then spins on every P of
  * the runtime and calls os.Exit(0) once H closes its pipe. H adopts the
  * 3, kind subreaper, from whichever thread of P had them last. P and its
- * threads are recorded from /proc while it spins (it starts no thread by
- * then).
+ * threads are recorded from /proc while it spins; the runtime may still
+ * start one (threads_unlisted: seen on a 1-CPU VM, where syscalls are
+ * slow enough for sysmon to hand a P to a new thread).
  */
 void sc_go_exit_group(struct sc_truth *t)
 {
@@ -420,6 +421,8 @@ void sc_go_exit_group(struct sc_truth *t)
 		sc_error(t, "the Go program is not ready");
 		goto out;
 	}
+	/* The runtime may start a thread after these are read (a slow syscall, sysmon). */
+	t->threads_unlisted = true;
 	if (actor_of(t, GO_P, p, p, "parent"))
 		goto out;
 	first = record_threads(t, p, GO_P + 1);

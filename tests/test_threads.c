@@ -119,8 +119,12 @@ static int orphan_chain(const struct jsonl_doc *d, const struct sc_truth *t, int
 		ok &= ASSERT_TRUE(json_int(o, "new_parent.pid", &v) && v == A[p].pid,
 				  "hand-off to a thread of P");
 		ok &= ASSERT_TRUE(json_int(o, "new_parent.tid", &v) &&
-					  thread_actor(t, A[p].pid, v) >= 0,
+					  (thread_actor(t, A[p].pid, v) >= 0 ||
+					   t->threads_unlisted),
 				  "hand-off to a thread the scenario made");
+		if (t->threads_unlisted) /* then a thread of P's name */
+			ok &= ASSERT_STREQ(json_str(o, "new_parent.comm"), A[p].comm,
+					   "hand-off to a thread of P's name");
 		if (!ok)
 			diag("  in %s", o->line);
 	}

@@ -524,18 +524,28 @@ static bool matches(const struct json_obj *o, const struct sc_truth *t, const st
 	return true;
 }
 
-/* The actor that is the thread at @key if it is one of @proc's process, else @proc. */
+/*
+ * The actor that is the thread at @key if it is one of @proc's process;
+ * one that the truth does not list (threads_unlisted), as @proc with that
+ * tid, in @unlisted; else @proc, which the check then fails on.
+ */
 static const struct sc_actor *thread_of(const struct json_obj *o, const char *key,
-					const struct sc_truth *t, int proc)
+					const struct sc_truth *t, int proc,
+					struct sc_actor *unlisted)
 {
 	long long tid;
 	int i;
 
-	if (json_int(o, key, &tid))
-		for (i = 0; i < t->nr_actors; i++)
-			if (t->actors[i].tid == tid && t->actors[i].pid == t->actors[proc].pid)
-				return &t->actors[i];
-	return &t->actors[proc];
+	if (!json_int(o, key, &tid))
+		return &t->actors[proc];
+	for (i = 0; i < t->nr_actors; i++)
+		if (t->actors[i].tid == tid && t->actors[i].pid == t->actors[proc].pid)
+			return &t->actors[i];
+	if (!t->threads_unlisted)
+		return &t->actors[proc];
+	*unlisted = t->actors[proc];
+	unlisted->tid = tid;
+	return unlisted;
 }
 
 static bool check_fields(const struct json_obj *o, const struct sc_truth *t,
@@ -544,6 +554,7 @@ static bool check_fields(const struct json_obj *o, const struct sc_truth *t,
 {
 	const struct sc_actor *A = t->actors;
 	unsigned long long zns = 0, ts = 0;
+	struct sc_actor unlisted;
 	long long v = -2;
 	bool ok = true, b;
 	int i;
@@ -553,7 +564,7 @@ static bool check_fields(const struct json_obj *o, const struct sc_truth *t,
 	case SC_REPARENT:
 		if (e->any_thread)
 			ok &= check_task(o, "old_parent",
-					 thread_of(o, "old_parent.tid", t, e->parent));
+					 thread_of(o, "old_parent.tid", t, e->parent, &unlisted));
 		else
 			ok &= check_task(o, "old_parent", &A[e->parent]);
 		ok &= check_task(o, "new_parent", &A[e->new_parent]);

@@ -9,7 +9,7 @@
 // (they exit at its end of file), writes their pids to stdout, one a line,
 // then "ready" once goroutines spin on every P. Then it spins until fd 4
 // reads a byte or its end of file (non-blocking: no call blocks, so the
-// runtime starts no thread of its own from here on) and exits 0.
+// runtime seldom starts a thread from here on) and exits 0.
 package main
 
 import (
