@@ -698,6 +698,7 @@ bool docker_start(struct docker *d)
 	d->ctl = ctl[1];
 	if (!ASSERT_GT(d->keeper, 0, "fork of the docker keeper"))
 		goto fail;
+	d->keeper_running = true;
 	{
 		struct pollfd p = { .fd = rep[0], .events = POLLIN };
 
@@ -864,7 +865,7 @@ bool docker_stop(struct docker *d)
 	bool ok = true;
 	int status = 0, left;
 
-	if (d->keeper > 0 && d->t_ready_ns) {
+	if (d->keeper_running && d->t_ready_ns) {
 		const char *const ps[] = { "ps", "-aq", NULL };
 		int rc = docker_cmd(d, out, sizeof(out), 30000, ps);
 
@@ -885,7 +886,7 @@ bool docker_stop(struct docker *d)
 		close(d->ctl);
 		d->ctl = -1;
 	}
-	if (d->keeper > 0) {
+	if (d->keeper_running) {
 		if (wait_pid_timeout(d->keeper, &status, KEEPER_STOP_MS)) {
 			ASSERT_TRUE(false, "the docker keeper takes everything down within 90 s");
 			kill(d->keeper, SIGKILL);
@@ -898,7 +899,7 @@ bool docker_stop(struct docker *d)
 					"8 not reaped; x256)");
 			docker_diag_log(d, "dockerd.log", 10);
 		}
-		d->keeper = 0;
+		d->keeper_running = false;
 	}
 	if (d->dir[0]) {
 		/* A dockerd that died at its start leaves its data-root bind mount. */

@@ -45,9 +45,10 @@
 #define DOCKER_BUSYBOX	  "/bin/busybox"
 
 struct docker {
-	pid_t keeper;	  /* K, the test's child */
+	pid_t keeper;	  /* K, the test's child (the pids stay after docker_stop()) */
 	pid_t containerd; /* K's children */
 	pid_t dockerd;
+	bool keeper_running;		 /* K not reaped yet */
 	int ctl;			 /* closing it tells K to take everything down */
 	char dir[PATH_MAX / 4];		 /* the temporary directory, "" when none */
 	char host[PATH_MAX / 4 + 32];	 /* unix://DIR/docker.sock */

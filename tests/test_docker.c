@@ -152,12 +152,17 @@ out:
 
 /* ---- the tracer's records about the docker world ---- */
 
+/*
+ * One record about the docker world. An orphan is named by (pid, the
+ * process that forked it): old_parent.pid in its reparent records, origin[0]
+ * in its zombie and reap records. That is its (pid, start): a pid is not
+ * given twice to children of one parent within a run of seconds.
+ */
 struct rec {
 	const struct json_obj *o;
 	int ev; /* 'P' reparent, 'Z' zombie, 'R' reap */
-	long long ts, pid, op, opt, np, npt, parent, reaper;
+	long long ts, pid, op, opt, np, npt, parent, reaper, origin;
 	const char *kind, *opcomm;
-	int life; /* reaps of pid before it */
 };
 
 static long long get(const struct json_obj *o, const char *key)
@@ -195,8 +200,8 @@ static bool in_world(const struct world *w, long long pid)
 
 /*
  * The docker world: the keeper, and every process a record ties to it (its
- * parent, old or new parent or reaper is in it), to a fixpoint. Pids are
- * not reused within a run of seconds here (pid_max 32768 and more).
+ * parent, old or new parent or reaper is in it), to a fixpoint. Other
+ * activity on the machine stays out of it.
  */
 static int docker_records(const struct jsonl_doc *doc, pid_t keeper, struct rec **out)
 {
@@ -249,6 +254,7 @@ static int docker_records(const struct jsonl_doc *doc, pid_t keeper, struct rec 
 		x->npt = get(o, "new_parent.tid");
 		x->parent = get(o, "parent.pid");
 		x->reaper = get(o, "reaper.pid");
+		x->origin = get(o, "origin.0.pid");
 		x->kind = json_str(o, "reaper_kind");
 		x->opcomm = json_str(o, "old_parent.comm");
 		n++;
@@ -256,12 +262,6 @@ static int docker_records(const struct jsonl_doc *doc, pid_t keeper, struct rec 
 	if (!r)
 		return -1;
 	qsort(r, n, sizeof(*r), cmp_rec);
-	for (i = 0; i < n; i++) {
-		if (i && r[i].pid == r[i - 1].pid)
-			r[i].life = r[i - 1].life + (r[i - 1].ev == 'R');
-		else
-			r[i].life = 0;
-	}
 	*out = r;
 	return n;
 }
@@ -271,151 +271,166 @@ static bool is_thread(const struct rec *x)
 	return x->kind && !strcmp(x->kind, "thread");
 }
 
-/* The zombie record of process pid, the first one (NULL if none). */
-static const struct rec *zombie_of(const struct rec *r, int n, long long pid)
+/* The first record of type ev about pid (forked by origin, if >= 0). */
+static const struct rec *find(const struct rec *r, int n, int ev, long long pid, long long origin)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (r[i].pid == pid && r[i].ev == 'Z')
+		if (r[i].pid == pid && r[i].ev == ev && (origin < 0 || r[i].origin == origin))
 			return &r[i];
 	return NULL;
 }
 
 struct tally {
-	int orphans;	/* (pid, life) adopted outside their process */
+	int orphans;	/* (pid, old parent) adopted outside their process */
 	int adoptions;	/* their non-thread reparent records */
 	int duplicates; /* adoptions - orphans */
-	int by_shim_start, by_runc, by_other;
+	int worst;	/* most adoption records of one orphan */
+	int by_shim, by_runc, by_other;
 	int thread_recs;
 	int keeper_adopted, shim_adopted;
+	int zombie_dups, reap_dups;
 };
 
-static void dump_life(const struct rec *r, int from, int to)
+static void dump_orphan(const struct rec *r, int n, long long pid, long long op)
 {
 	int i;
 
-	for (i = from; i < to; i++)
-		diag("    %s", r[i].o->line);
+	diag("  records of pid %lld (forked by %lld):", pid, op);
+	for (i = 0; i < n; i++)
+		if (r[i].pid == pid && (r[i].op == op || r[i].origin == op || r[i].ev != 'P'))
+			diag("    %s", r[i].o->line);
 }
 
 /*
- * One life of one process, r[from..to): every check of the test.
+ * -T: the hand-offs inside the old parent's process form one chain, thread
+ * to thread, that ends at the thread whose exit gave the orphan away
+ * (order-free: the edges must link up).
  */
-static bool check_life(const struct docker *d, const struct rec *r, int n, int from, int to,
-		       struct tally *t)
+static bool check_chain(const struct rec **edges, int nr, const struct rec *adopt)
 {
-	const struct rec *adopt = NULL, *z = NULL, *reap = NULL;
-	const struct rec *edges[64];
-	int i, nr_adopt = 0, nr_z = 0, nr_r = 0, nr_edges = 0;
+	bool used[64] = {}, ok = true;
+	int k, j, start = -1, walked = 0;
+	long long tid = -1;
+
+	for (k = 0; k < nr; k++) {
+		ok &= ASSERT_EQ(edges[k]->np, edges[k]->op, "thread hand-off stays in its process");
+		ok &= ASSERT_NEQ(edges[k]->npt, edges[k]->opt,
+				 "thread hand-off: to another thread");
+	}
+	for (k = 0; k < nr && start < 0; k++) {
+		bool target = false;
+
+		for (j = 0; j < nr; j++)
+			target |= edges[j]->npt == edges[k]->opt;
+		if (!target)
+			start = k;
+	}
+	if (!ASSERT_GE(start, 0, "the hand-off chain has a first thread"))
+		return false;
+	for (tid = edges[start]->opt; walked < nr;) {
+		int next = -1;
+
+		for (k = 0; k < nr; k++)
+			if (!used[k] && edges[k]->opt == tid)
+				next = k;
+		if (next < 0)
+			break;
+		used[next] = true;
+		tid = edges[next]->npt;
+		walked++;
+	}
+	ok &= ASSERT_EQ(walked, nr, "the thread hand-offs chain into one path");
+	if (adopt)
+		ok &= ASSERT_EQ(adopt->opt, tid, "the adoption comes from the chain's last thread");
+	return ok;
+}
+
+/* One orphan: (pid, old parent process op). */
+static bool check_orphan(const struct docker *d, const struct rec *r, int n, long long pid,
+			 long long op, struct tally *t)
+{
+	const struct rec *adopt = NULL, *z, *reap, *edges[64];
+	int i, nr_adopt = 0, nr_edges = 0;
+	const char *c;
 	bool ok = true;
-	long long tid;
 
-	for (i = from; i < to; i++) {
-		const struct rec *x = &r[i];
-
-		if (x->ev == 'P' && is_thread(x)) {
+	for (i = 0; i < n; i++) {
+		if (r[i].pid != pid || r[i].ev != 'P' || r[i].op != op)
+			continue;
+		if (is_thread(&r[i])) {
 			t->thread_recs++;
 			if (nr_edges < 64)
-				edges[nr_edges++] = x;
-		} else if (x->ev == 'P') {
-			nr_adopt++;
-			if (!adopt)
-				adopt = x;
-		} else if (x->ev == 'Z') {
-			nr_z++;
-			z = z ? z : x;
-		} else {
-			nr_r++;
-			reap = reap ? reap : x;
+				edges[nr_edges++] = &r[i];
+			continue;
 		}
+		nr_adopt++;
+		if (!adopt) {
+			adopt = &r[i];
+			continue;
+		}
+		/* Every record (a duplicate too) names the same new parent. */
+		ok &= ASSERT_EQ(r[i].np, adopt->np, "every adoption record: one new parent");
 	}
-	/* Zombie and reap: once each per life (the life ends at the reap). */
-	ok &= ASSERT_LE(nr_z, 1, "one zombie record per process life");
-	ok &= ASSERT_LE(nr_r, 1, "one reap record per process life");
 	if (adopt) {
-		const char *c = adopt->opcomm ? adopt->opcomm : "";
-
+		c = adopt->opcomm ? adopt->opcomm : "";
 		t->orphans++;
 		t->adoptions += nr_adopt;
 		t->duplicates += nr_adopt - 1;
+		if (nr_adopt > t->worst)
+			t->worst = nr_adopt;
 		if (!strcmp(c, "containerd-shim"))
-			t->by_shim_start++;
+			t->by_shim++;
 		else if (!strncmp(c, "runc", 4))
 			t->by_runc++;
 		else
 			t->by_other++;
 		if (adopt->np == d->keeper)
 			t->keeper_adopted++;
+		else
+			t->shim_adopted++;
 		ok &= ASSERT_EQ(nr_adopt, 1,
 				"one adoption per orphan (reparent not of kind thread)");
-		/* Each record must name the same old and new parent process. */
-		for (i = from; i < to; i++)
-			if (r[i].ev == 'P' && !is_thread(&r[i])) {
-				ok &= ASSERT_EQ(r[i].op, adopt->op,
-						"every adoption: one old parent");
-				ok &= ASSERT_EQ(r[i].np, adopt->np,
-						"every adoption: one new parent");
-			}
-		/* The old parent forked it: it is a process that exited after. */
 		ok &= ASSERT_NEQ(adopt->op, adopt->np, "old and new parent differ");
-		ok &= ASSERT_TRUE(zombie_of(r, n, adopt->op) != NULL,
+		/* The old parent forked it, and its process exited. */
+		ok &= ASSERT_TRUE(find(r, n, 'Z', op, -1) != NULL,
 				  "the old parent's process exited (its zombie record)");
-		/* The new parent is the real reaper: it is told of the exit and reaps. */
+		/* The new parent is the real reaper: told of the exit, and it reaps. */
+		z = find(r, n, 'Z', pid, op);
+		reap = find(r, n, 'R', pid, op);
 		if (z)
 			ok &= ASSERT_EQ(z->parent, adopt->np,
 					"the zombie's parent is the new parent");
 		if (reap && reap->reaper > 0)
 			ok &= ASSERT_EQ(reap->reaper, adopt->np, "the reaper is the new parent");
 	}
-	/*
-	 * -T: the hand-offs inside the old parent's process form one chain,
-	 * thread to thread, ending at the thread whose exit gave the orphan
-	 * away (order-free: the edges link up).
-	 */
-	if (nr_edges) {
-		bool used[64] = {};
-		int k, start = -1, walked = 0;
+	if (nr_edges)
+		ok &= check_chain(edges, nr_edges, adopt);
+	if (!ok)
+		dump_orphan(r, n, pid, op);
+	return ok;
+}
 
-		for (k = 0; k < nr_edges; k++) {
-			ok &= ASSERT_EQ(edges[k]->np, edges[k]->op,
-					"thread hand-off stays in its process");
-			ok &= ASSERT_NEQ(edges[k]->npt, edges[k]->opt,
-					 "thread hand-off: another thread");
-			if (adopt)
-				ok &= ASSERT_EQ(edges[k]->op, adopt->op,
-						"hand-offs are inside the old parent's process");
-		}
-		for (k = 0; k < nr_edges && start < 0; k++) {
-			int j;
-			bool target = false;
+/* A process's zombie and reap records alternate: none twice in a row. */
+static bool check_zombies(const struct rec *r, int from, int to, struct tally *t)
+{
+	int i, prev = 0;
+	bool ok = true;
 
-			for (j = 0; j < nr_edges; j++)
-				target |= edges[j]->npt == edges[k]->opt;
-			if (!target)
-				start = k;
+	for (i = from; i < to; i++) {
+		if (r[i].ev == 'P')
+			continue;
+		if (r[i].ev == prev) {
+			if (prev == 'Z')
+				t->zombie_dups++;
+			else
+				t->reap_dups++;
+			ok &= ASSERT_NEQ(r[i].ev, prev,
+					 "no zombie or reap record twice for one exit");
+			diag("    %s", r[i].o->line);
 		}
-		ok &= ASSERT_GE(start, 0, "the hand-off chain has a first thread");
-		for (tid = start >= 0 ? edges[start]->opt : -1; start >= 0 && walked < nr_edges;) {
-			int next = -1;
-
-			for (k = 0; k < nr_edges; k++)
-				if (!used[k] && edges[k]->opt == tid)
-					next = k;
-			if (next < 0)
-				break;
-			used[next] = true;
-			tid = edges[next]->npt;
-			walked++;
-		}
-		ok &= ASSERT_EQ(walked, nr_edges, "the thread hand-offs chain into one path");
-		if (adopt && start >= 0)
-			ok &= ASSERT_EQ(adopt->opt, tid,
-					"the adoption comes from the last thread of the chain");
-	}
-	if (!ok) {
-		diag("  records of pid %lld (life %d):", r[from].pid, r[from].life);
-		dump_life(r, from, to);
+		prev = r[i].ev;
 	}
 	return ok;
 }
@@ -424,55 +439,83 @@ static bool check_records(const struct docker *d, const struct seen *s, const st
 			  struct tally *t)
 {
 	struct rec *r = NULL;
-	int n = docker_records(doc, d->keeper, &r), i, from;
-	bool ok = true, seen_shim = false, seen_init = false;
+	int n = docker_records(doc, d->keeper, &r), i, j, from;
+	bool ok = true;
+	const struct rec *x;
 
 	if (!ASSERT_GE(n, 0, "records of the docker world"))
 		return false;
 	for (from = 0; from < n; from = i) {
-		for (i = from; i < n && r[i].pid == r[from].pid && r[i].life == r[from].life; i++)
+		for (i = from; i < n && r[i].pid == r[from].pid; i++)
 			;
-		ok &= check_life(d, r, n, from, i, t);
-	}
-	for (i = 0; i < n; i++) {
-		const struct rec *x = &r[i];
+		ok &= check_zombies(r, from, i, t);
+		/* Each old parent process of this pid: one orphan. */
+		for (j = from; j < i; j++) {
+			const struct rec *e;
 
-		if (x->ev != 'P' || is_thread(x))
-			continue;
-		/* The detached container, seen in /proc while it lived. */
-		if (x->pid == s->shim && !seen_shim) {
-			seen_shim = true;
-			ok &= ASSERT_EQ(x->np, s->shim_ppid,
-					"shim: new_parent == its PPid in /proc");
-			ok &= ASSERT_STREQ(x->kind, "subreaper", "shim: adopted by a subreaper");
-			ok &= ASSERT_STREQ(x->opcomm, "containerd-shim", "shim: old parent's comm");
-			{
-				const struct rec *z = zombie_of(r, n, x->op);
-
-				ok &= ASSERT_TRUE(z && z->parent == d->containerd,
-						  "shim: its old parent was containerd's child");
-			}
+			if (r[j].ev != 'P')
+				continue;
+			for (e = &r[from]; e < &r[j]; e++)
+				if (e->ev == 'P' && e->op == r[j].op)
+					break;
+			if (e == &r[j])
+				ok &= check_orphan(d, r, n, r[j].pid, r[j].op, t);
 		}
-		if (x->pid == s->init && !seen_init) {
-			seen_init = true;
-			ok &= ASSERT_EQ(x->np, s->init_ppid, "container: new_parent == its PPid");
-			ok &= ASSERT_STREQ(x->kind, "subreaper", "container: adopted by the shim");
-			{
-				const struct rec *z = zombie_of(r, n, x->op);
-
-				ok &= ASSERT_TRUE(z && z->parent == s->shim,
-						  "container: its old parent was the shim's child");
-			}
-		}
-		if (x->np != d->keeper)
-			t->shim_adopted++;
 	}
-	ok &= ASSERT_TRUE(seen_shim, "the detached container's shim adoption is reported");
-	ok &= ASSERT_TRUE(seen_init, "the detached container's adoption by its shim is reported");
+	/* The detached container, against what /proc said while it lived. */
+	x = find(r, n, 'P', s->shim, -1);
+	while (x && is_thread(x))
+		x = x + 1 < r + n && x[1].pid == s->shim ? x + 1 : NULL;
+	if (ASSERT_TRUE(x && x->ev == 'P', "the detached container's shim adoption is reported")) {
+		const struct rec *z = find(r, n, 'Z', x->op, -1);
+
+		ok &= ASSERT_EQ(x->np, s->shim_ppid, "shim: new_parent == its PPid in /proc");
+		ok &= ASSERT_STREQ(x->kind, "subreaper", "shim: adopted by a subreaper");
+		ok &= ASSERT_STREQ(x->opcomm, "containerd-shim", "shim: old parent's comm");
+		ok &= ASSERT_TRUE(z && z->parent == d->containerd,
+				  "shim: its old parent was containerd's child");
+	} else {
+		ok = false;
+	}
+	x = find(r, n, 'P', s->init, -1);
+	while (x && is_thread(x))
+		x = x + 1 < r + n && x[1].pid == s->init ? x + 1 : NULL;
+	if (ASSERT_TRUE(x && x->ev == 'P', "the detached container's adoption is reported")) {
+		const struct rec *z = find(r, n, 'Z', x->op, -1);
+
+		ok &= ASSERT_EQ(x->np, s->init_ppid, "container: new_parent == its PPid in /proc");
+		ok &= ASSERT_STREQ(x->kind, "subreaper", "container: adopted by its shim");
+		ok &= ASSERT_TRUE(z && z->parent == s->shim,
+				  "container: its old parent was the shim's child");
+	} else {
+		ok = false;
+	}
 	ok &= ASSERT_GE(t->keeper_adopted, NR_RUNS + 1,
 			"a shim adopted by the keeper per container");
+	ok &= ASSERT_GE(t->shim_adopted, NR_RUNS + 1,
+			"a container adopted by its shim per container");
 	free(r);
 	return ok;
+}
+
+/* RT_DOCKER_RECORDS=FILE keeps the tracer's records (to measure, to look at). */
+static void save_records(const struct jsonl_doc *doc)
+{
+	const char *path = getenv("RT_DOCKER_RECORDS");
+	FILE *f;
+	int i;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "we");
+	if (!f) {
+		diag("RT_DOCKER_RECORDS: %s: %s", path, strerror(errno));
+		return;
+	}
+	for (i = 0; i < doc->nr; i++)
+		fprintf(f, "%s\n", doc->objs[i].line);
+	fclose(f);
+	diag("docker: %d records in %s", doc->nr, path);
 }
 
 TEST(docker_adoptions)
@@ -498,12 +541,17 @@ TEST(docker_adoptions)
 	check_nothing_left(tr.pid);
 	if (!tracer_stop(&tr, NULL, NULL))
 		goto out;
+	save_records(&tr.doc);
+	diag("docker: keeper %d, containerd %d, dockerd %d; shim %d (PPid %d), container %d "
+	     "(PPid %d)",
+	     d.keeper, d.containerd, d.dockerd, s.shim, s.shim_ppid, s.init, s.init_ppid);
 	check_records(&d, &s, &tr.doc, &t);
-	diag("docker: %d orphans adopted outside their process, %d adoption records, "
-	     "%d duplicates; old parent containerd-shim %d, runc %d, other %d; by the keeper %d, "
-	     "by others %d; %d thread hand-offs",
-	     t.orphans, t.adoptions, t.duplicates, t.by_shim_start, t.by_runc, t.by_other,
-	     t.keeper_adopted, t.shim_adopted, t.thread_recs);
+	diag("docker: %d orphans adopted outside their process, %d adoption records: "
+	     "%d duplicates (at most %d records for one orphan); old parent containerd-shim %d, "
+	     "runc %d, other %d; by the keeper %d, by others %d; %d thread hand-offs; "
+	     "duplicate zombie records %d, reap records %d",
+	     t.orphans, t.adoptions, t.duplicates, t.worst, t.by_shim, t.by_runc, t.by_other,
+	     t.keeper_adopted, t.shim_adopted, t.thread_recs, t.zombie_dups, t.reap_dups);
 out:
 	docker_stop(&d);
 	tracer_free(&tr);
