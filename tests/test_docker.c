@@ -160,7 +160,7 @@ out:
  */
 struct rec {
 	const struct json_obj *o;
-	int ev; /* 'P' reparent, 'Z' zombie, 'R' reap */
+	int ev; /* 'P' reparent, 'Z' zombie, 'R' reap, 'S' subreaper on */
 	long long ts, pid, op, opt, np, npt, parent, reaper, origin;
 	const char *kind, *opcomm;
 };
@@ -207,7 +207,7 @@ static int docker_records(const struct jsonl_doc *doc, pid_t keeper, struct rec 
 {
 	static struct world w;
 	struct rec *r = calloc(doc->nr + 1, sizeof(*r));
-	bool grew = true;
+	bool grew = true, on;
 	int i, n = 0;
 
 	w.nr = 0;
@@ -243,6 +243,8 @@ static int docker_records(const struct jsonl_doc *doc, pid_t keeper, struct rec 
 			x->ev = 'Z';
 		else if (!strcmp(ev, "reap"))
 			x->ev = 'R';
+		else if (!strcmp(ev, "subreaper") && json_bool(o, "enabled", &on) && on)
+			x->ev = 'S';
 		else
 			continue;
 		x->o = o;
@@ -280,6 +282,41 @@ static const struct rec *find(const struct rec *r, int n, int ev, long long pid,
 		if (r[i].pid == pid && r[i].ev == ev && (origin < 0 || r[i].origin == origin))
 			return &r[i];
 	return NULL;
+}
+
+/* The first adoption record of pid (reparent not of kind thread). */
+static const struct rec *find_adoption(const struct rec *r, int n, long long pid)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (r[i].pid == pid && r[i].ev == 'P' && !is_thread(&r[i]))
+			return &r[i];
+	return NULL;
+}
+
+/*
+ * Who the kernel must give an orphan of process op to: the nearest
+ * subreaper above op (find_new_reaper(); no namespace init is on the way
+ * here). Worked out from records other than reparent: each process's
+ * parent from its zombie record, subreapers from their prctl. -1 if the
+ * records do not tell.
+ */
+static long long nearest_subreaper(const struct rec *r, int n, long long op)
+{
+	long long p = op;
+	int depth;
+
+	for (depth = 0; depth < 32; depth++) {
+		const struct rec *z = find(r, n, 'Z', p, -1);
+
+		if (!z || z->parent <= 0)
+			return -1;
+		p = z->parent;
+		if (find(r, n, 'S', p, -1))
+			return p;
+	}
+	return -1;
 }
 
 struct tally {
@@ -396,7 +433,11 @@ static bool check_orphan(const struct docker *d, const struct rec *r, int n, lon
 		/* The old parent forked it, and its process exited. */
 		ok &= ASSERT_TRUE(find(r, n, 'Z', op, -1) != NULL,
 				  "the old parent's process exited (its zombie record)");
-		/* The new parent is the real reaper: told of the exit, and it reaps. */
+		/* The new parent is the one the kernel's rule gives... */
+		ok &= ASSERT_EQ(adopt->np, nearest_subreaper(r, n, op),
+				"the new parent is the nearest subreaper above the old parent "
+				"(by the zombie and subreaper records)");
+		/* ...and the real reaper: told of the exit, and it reaps. */
 		z = find(r, n, 'Z', pid, op);
 		reap = find(r, n, 'R', pid, op);
 		if (z)
@@ -419,7 +460,7 @@ static bool check_zombies(const struct rec *r, int from, int to, struct tally *t
 	bool ok = true;
 
 	for (i = from; i < to; i++) {
-		if (r[i].ev == 'P')
+		if (r[i].ev != 'Z' && r[i].ev != 'R')
 			continue;
 		if (r[i].ev == prev) {
 			if (prev == 'Z')
@@ -463,10 +504,8 @@ static bool check_records(const struct docker *d, const struct seen *s, const st
 		}
 	}
 	/* The detached container, against what /proc said while it lived. */
-	x = find(r, n, 'P', s->shim, -1);
-	while (x && is_thread(x))
-		x = x + 1 < r + n && x[1].pid == s->shim ? x + 1 : NULL;
-	if (ASSERT_TRUE(x && x->ev == 'P', "the detached container's shim adoption is reported")) {
+	x = find_adoption(r, n, s->shim);
+	if (ASSERT_TRUE(x != NULL, "the detached container's shim adoption is reported")) {
 		const struct rec *z = find(r, n, 'Z', x->op, -1);
 
 		ok &= ASSERT_EQ(x->np, s->shim_ppid, "shim: new_parent == its PPid in /proc");
@@ -477,10 +516,8 @@ static bool check_records(const struct docker *d, const struct seen *s, const st
 	} else {
 		ok = false;
 	}
-	x = find(r, n, 'P', s->init, -1);
-	while (x && is_thread(x))
-		x = x + 1 < r + n && x[1].pid == s->init ? x + 1 : NULL;
-	if (ASSERT_TRUE(x && x->ev == 'P', "the detached container's adoption is reported")) {
+	x = find_adoption(r, n, s->init);
+	if (ASSERT_TRUE(x != NULL, "the detached container's adoption is reported")) {
 		const struct rec *z = find(r, n, 'Z', x->op, -1);
 
 		ok &= ASSERT_EQ(x->np, s->init_ppid, "container: new_parent == its PPid in /proc");
