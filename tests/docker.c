@@ -72,14 +72,18 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 	return unlink(path) ? -errno : 0;
 }
 
-/* rm -rf, not crossing mount points; 0 or -errno of the first failure. */
+/*
+ * rm -rf; 0 or -errno of the first failure. Call it with nothing mounted
+ * below: FTW_MOUNT cannot tell a mount, since overlayfs (a VM guest's /tmp)
+ * gives files another st_dev than their directory.
+ */
 static int rm_rf(const char *path)
 {
 	struct stat st;
 
 	if (lstat(path, &st) && errno == ENOENT)
 		return 0;
-	return nftw(path, rm_one, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	return nftw(path, rm_one, 64, FTW_DEPTH | FTW_PHYS);
 }
 
 /* /proc/self/mountinfo's mount points (octal escapes decoded), in order. */
@@ -906,8 +910,11 @@ bool docker_stop(struct docker *d)
 		left = mounts_under(d->dir, true);
 		if (d->t_ready_ns)
 			ok &= ASSERT_EQ(left, 0, "no mount left under the docker directory");
-		ok &= ASSERT_EQ(rm_rf(d->dir), 0, "rm -rf of the docker directory");
-		ok &= ASSERT_EQ(mounts_under(d->dir, false), 0, "no mount of the docker directory");
+		/* Never into something mounted there. */
+		if (ASSERT_EQ(mounts_under(d->dir, false), 0, "no mount of the docker directory"))
+			ok &= ASSERT_EQ(rm_rf(d->dir), 0, "rm -rf of the docker directory");
+		else
+			ok = false;
 		d->dir[0] = 0;
 	}
 	if (d->cgroup[0]) {
