@@ -599,6 +599,57 @@ int docker_cmd(struct docker *d, char *out, size_t len, int timeout_ms, const ch
 	return run_argv(d, argv, out, len, timeout_ms);
 }
 
+/*
+ * What a test killed on its way left (rt-tests kills all below a test
+ * that times out, the keeper too): directories /tmp/rt-docker-* whose
+ * owner (the test process, DIR/owner) is gone, their mounts and cgroups.
+ * Their processes were killed with the test.
+ */
+static void sweep_stale(void)
+{
+	DIR *tmp = opendir("/tmp");
+	struct dirent *de;
+
+	while (tmp && (de = readdir(tmp))) {
+		char dir[PATH_MAX / 4], path[PATH_MAX], comm[64] = "", rel[64];
+		int owner = 0;
+		FILE *f;
+
+		if (strncmp(de->d_name, "rt-docker-", 10) || strlen(de->d_name) > 64)
+			continue;
+		snprintf(dir, sizeof(dir), "/tmp/%s", de->d_name);
+		snprintf(path, sizeof(path), "%s/owner", dir);
+		f = fopen(path, "re");
+		if (!f || fscanf(f, "%d", &owner) != 1 || owner <= 0) {
+			if (f)
+				fclose(f);
+			continue;
+		}
+		fclose(f);
+		snprintf(path, sizeof(path), "/proc/%d/comm", owner);
+		f = fopen(path, "re");
+		if (f) {
+			if (!fgets(comm, sizeof(comm), f))
+				comm[0] = 0;
+			fclose(f);
+		}
+		if (!strncmp(comm, "rt-tests", 8))
+			continue; /* a test running now */
+		diag("docker: removing what a killed test (pid %d) left: %s", owner, dir);
+		mounts_under(dir, true);
+		if (!mounts_under(dir, false))
+			rm_rf(dir);
+		snprintf(rel, sizeof(rel), "/rt-docker-%d", owner);
+		{
+			bool ignored = true;
+
+			remove_cgroups(rel, &ignored);
+		}
+	}
+	if (tmp)
+		closedir(tmp);
+}
+
 static bool write_configs(struct docker *d)
 {
 	char path[PATH_MAX + 32];
@@ -672,6 +723,7 @@ bool docker_start(struct docker *d)
 			return false;
 		}
 	}
+	sweep_stale();
 	d->made_run_docker = stat("/run/docker", &st) != 0;
 	d->made_run_containerd = stat("/run/containerd", &st) != 0;
 	strcpy(d->dir, "/tmp/rt-docker-XXXXXX");
@@ -681,6 +733,12 @@ bool docker_start(struct docker *d)
 		return false;
 	}
 	snprintf(d->host, sizeof(d->host), "unix://%s/docker.sock", d->dir);
+	{
+		char owner[PATH_MAX];
+
+		snprintf(owner, sizeof(owner), "%s/owner", d->dir);
+		write_text(owner, "%d\n", getpid());
+	}
 	if (!write_configs(d))
 		goto fail;
 	make_cgroups(d);
