@@ -14,7 +14,9 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -605,10 +607,42 @@ int docker_cmd(struct docker *d, char *out, size_t len, int timeout_ms, const ch
  * owner (the test process, DIR/owner) is gone, their mounts and cgroups.
  * Their processes were killed with the test.
  */
+/*
+ * The shim sockets of /run/containerd/s nobody listens on any more (a
+ * killed shim's; a live one accepts), then the directories if empty.
+ */
+static void sweep_shim_sockets(void)
+{
+	DIR *dir = opendir("/run/containerd/s");
+	struct dirent *de;
+
+	while (dir && (de = readdir(dir))) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		int fd;
+
+		if (de->d_type != DT_SOCK || strlen(de->d_name) + 20 > sizeof(sa.sun_path))
+			continue;
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "/run/containerd/s/%s", de->d_name);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			continue;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) && errno == ECONNREFUSED)
+			unlink(sa.sun_path);
+		close(fd);
+	}
+	if (dir)
+		closedir(dir);
+	rmdir("/run/containerd/s");
+	rmdir("/run/containerd");
+	rmdir("/run/docker/plugins");
+	rmdir("/run/docker");
+}
+
 static void sweep_stale(void)
 {
 	DIR *tmp = opendir("/tmp");
 	struct dirent *de;
+	bool swept = false;
 
 	while (tmp && (de = readdir(tmp))) {
 		char dir[PATH_MAX / 4], path[PATH_MAX], comm[64] = "", rel[64];
@@ -636,6 +670,7 @@ static void sweep_stale(void)
 		if (!strncmp(comm, "rt-tests", 8))
 			continue; /* a test running now */
 		diag("docker: removing what a killed test (pid %d) left: %s", owner, dir);
+		swept = true;
 		mounts_under(dir, true);
 		if (!mounts_under(dir, false))
 			rm_rf(dir);
@@ -648,6 +683,8 @@ static void sweep_stale(void)
 	}
 	if (tmp)
 		closedir(tmp);
+	if (swept)
+		sweep_shim_sockets();
 }
 
 static bool write_configs(struct docker *d)
