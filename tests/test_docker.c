@@ -157,6 +157,53 @@ out:
 	}
 }
 
+/*
+ * Take-down with work left running: a PID 1 that ignores SIGTERM (sleep),
+ * a container with children, a process started by docker exec. docker rm
+ * -f and the daemons' stops must end them all, nothing killed by the
+ * keeper, no mount or cgroup left.
+ */
+TEST(docker_cleanup)
+{
+	static const char *const runs[][12] = {
+		{ "run", "-d", RUN_OPTS, IMAGE, "sleep", "300", NULL },
+		{ "run", "-d", RUN_OPTS, IMAGE, "sh", "-c", "sleep 300 & sleep 301 & wait", NULL },
+	};
+	struct docker d = {};
+	char id[2][128], out[1024];
+	unsigned long long t0;
+	unsigned int i;
+	int rc;
+
+	if (!docker_start(&d))
+		goto out;
+	if (!docker_import_busybox(&d, IMAGE))
+		goto out;
+	for (i = 0; i < 2; i++) {
+		rc = docker_cmd(&d, id[i], sizeof(id[i]), CMD_MS, runs[i]);
+		if (!ASSERT_EQ(rc, 0, "docker run -d")) {
+			diag("%s", id[i]);
+			goto out;
+		}
+	}
+	rc = docker_cmd(&d, out, sizeof(out), CMD_MS,
+			(const char *const[]){ "exec", "-d", id[1], "sleep", "302", NULL });
+	if (!ASSERT_EQ(rc, 0, "docker exec -d")) {
+		diag("%s", out);
+		goto out;
+	}
+	rc = docker_cmd(&d, out, sizeof(out), CMD_MS, (const char *const[]){ "ps", "-q", NULL });
+	ASSERT_EQ(rc, 0, "docker ps -q");
+	ASSERT_EQ(strlen(out), 12 * 2 + 1, "two containers run");
+out:
+	t0 = boottime_ns();
+	if (docker_stop(&d) && d.t_ready_ns) {
+		diag("docker: take-down with 2 containers running %.1f s",
+		     secs(t0, d.t_stopped_ns));
+		check_nothing_left(0);
+	}
+}
+
 /* ---- the tracer's records about the docker world ---- */
 
 /*
