@@ -65,7 +65,7 @@ struct docker {
 /*
  * Starts containerd and dockerd below K and waits (60 s) until dockerd
  * answers. Skips (test_skip(), false) with the reason where they cannot run:
- * not installed, not root, or they exit at once (their log's last error is
+ * RT_DOCKER=0 in the environment, not installed, not root, or they exit at once (their log's last error is
  * the reason: no cgroups, read-only root...). Fails (asserts, false) if they
  * run but never answer. On false everything is already taken down.
  */
