@@ -14,15 +14,26 @@
 #                          glibc 2.38+)
 #   scripts/deps.sh --bench  also the peers the benchmarks measure
 #                          (libbpf-tools' exitsnoop, bpftrace) and gnuplot
+#
+# The host tests also run real containers (tests/docker.c): Debian's
+# docker.io (dockerd, containerd, runc, tini) and busybox-static for the
+# image. The tests start a private dockerd of their own and never use a
+# system one, so the install must not start one either: without a
+# policy-rc.d of the machine's, a temporary one refuses to start docker and
+# containerd during the install (whether init is systemd or not; systemd
+# still enables the units for the next boot). docker.io installs
+# /usr/bin/docker; a `docker` earlier on PATH (the machine image ships
+# /usr/local/bin/docker, not Debian's) is left alone: the tests call
+# /usr/bin/docker by its path.
 set -eu
 
 packages="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config libcap2-bin"
-packages="$packages golang-go"
+packages="$packages golang-go docker.io busybox-static"
 for arg in "$@"; do
 	case $arg in
 	--vm)
 		packages="$packages qemu-system-x86 python3 python3-argcomplete python3-requests"
-		packages="$packages python3-pkg-resources file kmod udev busybox-static dwarves"
+		packages="$packages python3-pkg-resources file kmod udev dwarves"
 		packages="$packages mmdebstrap util-linux debian-archive-keyring"
 		;;
 	--bench) packages="$packages libbpf-tools bpftrace gnuplot-nox" ;;
@@ -46,6 +57,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+policy=/usr/sbin/policy-rc.d
+if [ ! -e $policy ]; then
+	trap 'rm -f $policy' EXIT
+	printf '#!/bin/sh\n# deps.sh: no docker or containerd service during the install\n' >$policy
+	# shellcheck disable=SC2016 # $1 is for the policy script
+	printf 'case "$1" in docker* | containerd*) exit 101 ;; esac\nexit 0\n' >>$policy
+	chmod 755 $policy
+fi
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
