@@ -332,8 +332,13 @@ bool tracer_stop_sig(struct tracer *t, int sig, int settle_ms,
 		t->summary = NULL;
 		ok = false;
 	} else {
-		long long lost = -1, events = -1;
+		long long lost = -1, events = -1, skipped = 0;
 
+		/* Not asserted (a kernel may preempt a program), but named: events are missing. */
+		if (json_int(t->summary, "runs_skipped", &skipped) && skipped)
+			diag("the kernel skipped %lld runs of the tracer's programs (runs_skipped): "
+			     "their events are missing",
+			     skipped);
 		if (!ASSERT_TRUE(json_int(t->summary, "lost", &lost) &&
 					 json_int(t->summary, "events", &events),
 				 "summary has events and lost") ||

@@ -689,6 +689,27 @@ void rt_loader_settle(struct rt_loader *l)
 	}
 }
 
+__u64 rt_loader_runs_skipped(const struct rt_loader *l, const char **prog)
+{
+	__u64 total = 0, most = 0;
+	unsigned int i;
+
+	*prog = NULL;
+	for (i = 0; i < l->nr_links; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(l->attached[i]), &info, &len))
+			continue;
+		total += info.recursion_misses;
+		if (info.recursion_misses > most) {
+			most = info.recursion_misses;
+			*prog = bpf_program__name(l->attached[i]);
+		}
+	}
+	return total;
+}
+
 void rt_loader_free(struct rt_loader *l)
 {
 	unload(l);

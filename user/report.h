@@ -63,6 +63,7 @@ struct rt_totals {
 	__u64 leaks;		/* reapers reported by --zombie-age */
 	__u64 origins_dropped;	/* orphans whose origin did not fit */
 	__u64 zombies_at_start; /* found by the iterator at the start */
+	__u64 runs_skipped;	/* program runs the kernel skipped (recursion_misses) */
 };
 
 /* Hooks at most in a features report (user/loader.h RT_HOOK_MAX). */

@@ -226,7 +226,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 static void account_losses(struct tracer *t)
 {
 	const volatile __u64 *stats = t->loader.skel->bss->rt_stats;
-	__u64 lost = 0, more;
+	__u64 lost = 0, more, skipped;
+	const char *prog;
 	int i;
 
 	for (i = RT_EV_REPARENT; i < RT_EV_MAX; i++)
@@ -245,6 +246,16 @@ static void account_losses(struct tracer *t)
 			"reapertrace: zombie table full: reaps of %llu zombies will not be "
 			"reported (zombies_untracked)\n",
 			(unsigned long long)t->totals.zombies_untracked);
+	}
+	skipped = rt_loader_runs_skipped(&t->loader, &prog);
+	if (skipped > t->totals.runs_skipped) {
+		fprintf(stderr,
+			"reapertrace: the kernel skipped %llu runs of the programs (most of %s: it "
+			"was still running on that CPU, preempted or interrupted): their events are "
+			"missing (runs_skipped %llu)\n",
+			(unsigned long long)(skipped - t->totals.runs_skipped), prog,
+			(unsigned long long)skipped);
+		t->totals.runs_skipped = skipped;
 	}
 	t->totals.unresolved_adoptions = stats[RT_STAT_ADOPTED_UNRESOLVED];
 	if (lost <= t->totals.lost)
