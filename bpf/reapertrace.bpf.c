@@ -561,7 +561,100 @@ static __always_inline int exit_walk_loop(void)
 	return 0;
 }
 
-EXIT_PROGRAMS(reap_proc_exit, exit_walk_loop)
+/*
+ * Where tracepoints are preemptible (SRCU-guarded, as in 7.x), an exit can
+ * preempt another exit's walk on the same CPU. The walk program is still
+ * busy there, and the kernel skips its run for the second exit (counted in
+ * the program's recursion_misses): its orphans would go unreported.
+ *
+ * The classic tracepoint walk is immune (perf runs its programs with
+ * preemption off), hence the first path. On tp_btf and raw_tp a standby
+ * program, attached after the walk on the same tracepoint, walks the exits
+ * the walk did not enter (the walk marks each exit it enters); a run the
+ * kernel skips while the standby too is busy stays missing, counted.
+ * Keeping the CPU with bpf_preempt_disable() does not help: the walk is
+ * then preempted at bpf_preempt_enable(), still inside the program.
+ *
+ * The mark is indexed by thread id and names the task, which keeps its
+ * slot from the walk's run to the standby's, microseconds.
+ */
+#define EXIT_MARKS 4096
+
+struct exit_mark {
+	__u64 task;
+	__u32 tid;
+	__u32 __pad;
+};
+
+/* A map, not .bss: the skeleton need not know the type. Its lookup is inlined. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EXIT_MARKS);
+	__type(key, __u32);
+	__type(value, struct exit_mark);
+} exit_marks SEC(".maps");
+
+static __always_inline struct exit_mark *current_mark(__u32 *tid)
+{
+	__u32 slot;
+
+	*tid = (__u32)bpf_get_current_pid_tgid();
+	slot = *tid & (EXIT_MARKS - 1);
+	return bpf_map_lookup_elem(&exit_marks, &slot);
+}
+
+static __always_inline int exit_walk_first(void)
+{
+	__u32 tid;
+	struct exit_mark *m = current_mark(&tid);
+
+	if (m) {
+		m->task = bpf_get_current_task();
+		m->tid = tid;
+	}
+	return exit_walk_loop();
+}
+
+static __always_inline int exit_walk_standby(void)
+{
+	__u32 tid;
+	struct exit_mark *m = current_mark(&tid);
+
+	if (!m || (m->task == bpf_get_current_task() && m->tid == tid))
+		return 0;
+	count(RT_STAT_EXIT_STANDBY_RUNS);
+	return exit_walk_loop();
+}
+
+SEC("tp_btf/sched_process_exit")
+int reap_proc_exit(void *ctx)
+{
+	return exit_walk_first();
+}
+
+SEC("tp_btf/sched_process_exit")
+int reap_proc_exit_standby(void *ctx)
+{
+	return exit_walk_standby();
+}
+
+SEC("raw_tp/sched_process_exit")
+int reap_proc_exit_raw(void *ctx)
+{
+	return exit_walk_first();
+}
+
+SEC("raw_tp/sched_process_exit")
+int reap_proc_exit_raw_standby(void *ctx)
+{
+	return exit_walk_standby();
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int reap_proc_exit_tp(void *ctx)
+{
+	return exit_walk_loop();
+}
 
 /*
  * Without bpf_loop (before 5.17) the walk is a loop the verifier unrolls,

@@ -155,6 +155,7 @@ enum rt_stat {
 	RT_STAT_ORPHANS_TRUNCATED = RT_EV_MAX, /* children past the walk limit */
 	RT_STAT_ZOMBIE_TABLE_FULL,	       /* zombie not tracked: its reap will be missed */
 	RT_STAT_ADOPTED_UNRESOLVED,
+	RT_STAT_EXIT_STANDBY_RUNS, /* exits the standby walked: the walk's run was skipped */
 	RT_STAT_MAX,
 };
 

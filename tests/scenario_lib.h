@@ -65,4 +65,7 @@ void sc_threads_exit_group(struct sc_truth *t);
 void sc_forking_thread_first(struct sc_truth *t);
 void sc_go_exit_group(struct sc_truth *t);
 
+/* The scenario of scenarios_crowd.c (sizes in scenarios.h) */
+void sc_crowd_exits(struct sc_truth *t);
+
 #endif /* RT_TESTS_SCENARIO_LIB_H */

@@ -2715,6 +2715,8 @@ const struct scenario scenarios[] = {
 	  .run = sc_storm_reparent },
 	{ "storm_cycles", "50,000 fork / exit / wait cycles", .bulk = STORM_CYCLES,
 	  .run = sc_storm_cycles },
+	{ "crowd_exits", "16 parents of 32 children each exit at the same moment",
+	  .bulk = 2 * CROWD_PARENTS * CROWD_CHILDREN, .run = sc_crowd_exits },
 	{ "leaky_parents", "two parents never reap: 3 zombies and 1 zombie (hold), then exit",
 	  .has_hold = true, .run = sc_leaky_parents },
 	{ "ns_snapshot",

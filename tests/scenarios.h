@@ -160,6 +160,11 @@ int sc_actor_by_role(const struct sc_truth *t, const char *role);
 long sc_storm_scale(void);
 long sc_storm_nr_orphans(void);
 long sc_storm_nr_cycles(void);
+/* crowd_exits: CROWD_PARENTS parents of CROWD_CHILDREN children each exit at once. */
+#define CROWD_PARENTS  16
+#define CROWD_CHILDREN 32
+/* ... and its orphans (fewer children per parent with RT_STORM_SCALE). */
+long sc_crowd_nr_orphans(void);
 
 /* Storm capacity check: 0 if the machine can hold nr more processes, else
  * -1 with the reason in buf. */

@@ -25,7 +25,7 @@ struct hook_case {
 
 static const struct hook_case cases[] = {
 	{ "exit",
-	  { "tp_btf", "raw_tp", "tracepoint" },
+	  { "tracepoint", "tp_btf", "raw_tp" },
 	  "container",
 	  false,
 	  { "reparent", "ns_teardown", "reaper_handoff" } },
@@ -160,8 +160,8 @@ TEST(paths_each_off)
 TEST(paths_all_fallbacks)
 {
 	static const char *const last[][2] = {
-		{ "exit", "tracepoint" }, { "notify", "raw_tp" }, { "release", "raw_tp" },
-		{ "waits", "raw_tp" },	  { "prctl", "raw_tp" },  { "settle", "task" },
+		{ "exit", "raw_tp" },  { "notify", "raw_tp" }, { "release", "raw_tp" },
+		{ "waits", "raw_tp" }, { "prctl", "raw_tp" },  { "settle", "task" },
 		{ "seed", "task" },
 	};
 	unsigned int i, j;

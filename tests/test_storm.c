@@ -308,3 +308,114 @@ out:
 	tracer_free(&tr);
 	sc_release(&run);
 }
+
+/* keep: what H adopted, and the summary (kept by the tracer itself) */
+static bool keep_adopted_by(const struct json_obj *o, void *arg)
+{
+	const struct storm *s = arg;
+	long long v;
+
+	return !strcmp(json_event(o), "reparent") && json_int(o, "new_parent.pid", &v) &&
+	       v == s->harness;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const pid_t *x = a, *y = b;
+
+	return x[0] != y[0] ? (x[0] < y[0] ? -1 : 1) : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/*
+ * 16 parents exit at once: every orphan's adoption by H is reported once,
+ * with its own parent, and no run of the orphan walk is missing. Where the
+ * kernel's tracepoints are preemptible (7.x), an exit preempts another's
+ * walk on one CPU and the kernel skips the walk's run if that walk is a
+ * tp_btf or raw_tp program: the standby walks some (runs_rescued); those
+ * left are counted (runs_skipped) and said. The classic tracepoint walk,
+ * the first path, never skips.
+ */
+TEST(storm_crowd_exits)
+{
+	static const char *const opts[] = { "--json", "-e", "reparent", NULL };
+	long long skipped = -1, rescued = -1;
+	struct sc_run run = {};
+	struct tracer tr = {};
+	struct storm s = {};
+	long n, m = 0, wrong = 0, twice = 0, i;
+	pid_t *want = NULL;
+	char *seen = NULL;
+
+	if (sc_start(&run, "crowd_exits")) {
+		if (run.truth && run.truth->skip[0])
+			test_skip("%s", run.truth->skip);
+		else
+			ASSERT_TRUE(false, run.truth ? run.truth->error : "scenario starts");
+		goto out;
+	}
+	if (!tracer_start(&tr, opts)) {
+		sc_finish(&run);
+		goto out;
+	}
+	sc_go(&run);
+	if (!ASSERT_EQ(sc_finish(&run), 0, run.truth->error))
+		goto out;
+	s.harness = run.truth->actors[1].pid;
+	if (!tracer_stop(&tr, keep_adopted_by, &s))
+		goto out;
+	n = run.truth->nr_bulk / 2;
+	if (!ASSERT_EQ(n, sc_crowd_nr_orphans(), "the scenario made all its orphans"))
+		goto out;
+	want = malloc(2 * n * sizeof(pid_t));
+	seen = calloc(n, 1);
+	if (!ASSERT_TRUE(want && seen, "memory"))
+		goto out;
+	memcpy(want, run.truth->bulk, 2 * n * sizeof(pid_t));
+	qsort(want, n, 2 * sizeof(pid_t), cmp_pair);
+	for (i = 0; i < tr.doc.nr; i++) {
+		const struct json_obj *o = &tr.doc.objs[i];
+		long long pid, old;
+		pid_t key[2], *hit;
+
+		if (strcmp(json_event(o), "reparent"))
+			continue;
+		if (!json_int(o, "pid", &pid) || !json_int(o, "old_parent.pid", &old)) {
+			ASSERT_TRUE(false, "a reparent record has pid and old_parent.pid");
+			continue;
+		}
+		m++;
+		key[0] = pid;
+		key[1] = old;
+		hit = bsearch(key, want, n, 2 * sizeof(pid_t), cmp_pair);
+		if (!hit) {
+			if (!wrong++)
+				diag("not of the truth: %s", o->line);
+		} else if (seen[(hit - want) / 2]++) {
+			twice++;
+		}
+	}
+	ASSERT_EQ(wrong, 0, "each reparent is an orphan of the crowd, with its own parent");
+	ASSERT_EQ(twice, 0, "no orphan's adoption is reported twice");
+	if (!ASSERT_TRUE(tr.summary && json_int(tr.summary, "runs_skipped", &skipped) &&
+				 json_int(tr.summary, "runs_rescued", &rescued),
+			 "summary has runs_skipped and runs_rescued"))
+		goto out;
+	diag("%lld exits of %d walked by the standby (runs_rescued), %lld runs skipped", rescued,
+	     CROWD_PARENTS, skipped);
+	if (!skipped) {
+		ASSERT_EQ(m, n, "one reparent event per orphan adopted by H");
+		goto out;
+	}
+	/* A walk the kernel skipped costs at most its exit's orphans, and is said. */
+	ASSERT_FALSE(tr.features && strstr(tr.features, "\"exit\":\"tracepoint\""),
+		     "the classic tracepoint walk is never skipped");
+	ASSERT_TRUE(n - m <= skipped * (n / CROWD_PARENTS),
+		    "the orphans missing are those of the walks skipped");
+	ASSERT_TRUE(strstr(tr.err_text, "reapertrace: the kernel skipped") != NULL,
+		    "stderr says runs were skipped");
+out:
+	free(want);
+	free(seen);
+	tracer_free(&tr);
+	sc_release(&run);
+}

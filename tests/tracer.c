@@ -332,13 +332,24 @@ bool tracer_stop_sig(struct tracer *t, int sig, int settle_ms,
 		t->summary = NULL;
 		ok = false;
 	} else {
-		long long lost = -1, events = -1, skipped = 0;
+		long long lost = -1, events = -1, skipped = 0, rescued = 0;
 
 		/* Not asserted (a kernel may preempt a program), but named: events are missing. */
-		if (json_int(t->summary, "runs_skipped", &skipped) && skipped)
+		if (json_int(t->summary, "runs_skipped", &skipped) && skipped) {
+			static const char said[] = "reapertrace: the kernel skipped";
+			const char *p;
+
 			diag("the kernel skipped %lld runs of the tracer's programs (runs_skipped): "
 			     "their events are missing",
 			     skipped);
+			/* stderr's lines name the programs */
+			for (p = t->err_text; p && (p = strstr(p, said)); p += sizeof(said) - 1)
+				diag("%.*s", (int)strcspn(p, "\n"), p);
+		}
+		if (json_int(t->summary, "runs_rescued", &rescued) && rescued)
+			diag("%lld exits were walked by the standby: the kernel skipped the walk's run "
+			     "(runs_rescued)",
+			     rescued);
 		if (!ASSERT_TRUE(json_int(t->summary, "lost", &lost) &&
 					 json_int(t->summary, "events", &events),
 				 "summary has events and lost") ||

@@ -32,14 +32,25 @@ struct rt_path {
 	bool iter_map_elem;   /* settle over each map of pending exits */
 };
 
-#define EXIT_PATHS(prog)                                                                         \
-	{ .name = "tp_btf", .progs = { prog } }, { .name = "raw_tp", .progs = { prog "_raw" } }, \
-	{                                                                                        \
-		.name = "tracepoint", .progs = { prog "_tp" }, .tracefs = true                   \
-	}
+/*
+ * The orphan walk is first on the classic tracepoint: the kernel never
+ * skips its run for an exit that preempted another's walk (perf runs it
+ * with preemption off). With bpf_loop(), the tp_btf and raw_tp walks have a
+ * standby, attached after them, for the runs the kernel skips
+ * (bpf/reapertrace.bpf.c). The bounded walk is for kernels whose
+ * tracepoints are not preemptible.
+ */
+static const struct rt_path exit_loop_paths[] = {
+	{ .name = "tracepoint", .progs = { "reap_proc_exit_tp" }, .tracefs = true },
+	{ .name = "tp_btf", .progs = { "reap_proc_exit", "reap_proc_exit_standby" } },
+	{ .name = "raw_tp", .progs = { "reap_proc_exit_raw", "reap_proc_exit_raw_standby" } },
+};
 
-static const struct rt_path exit_loop_paths[] = { EXIT_PATHS("reap_proc_exit") };
-static const struct rt_path exit_bounded_paths[] = { EXIT_PATHS("reap_proc_exit_bounded") };
+static const struct rt_path exit_bounded_paths[] = {
+	{ .name = "tracepoint", .progs = { "reap_proc_exit_bounded_tp" }, .tracefs = true },
+	{ .name = "tp_btf", .progs = { "reap_proc_exit_bounded" } },
+	{ .name = "raw_tp", .progs = { "reap_proc_exit_bounded_raw" } },
+};
 
 static const struct rt_path notify_paths[] = {
 	{ .name = "tp_btf", .progs = { "reap_signal_gen" } },
@@ -691,20 +702,30 @@ void rt_loader_settle(struct rt_loader *l)
 
 __u64 rt_loader_runs_skipped(const struct rt_loader *l, const char **prog)
 {
+	const struct rt_path *exit = current_path(l, RT_HOOK_EXIT);
 	__u64 total = 0, most = 0;
 	unsigned int i;
 
 	*prog = NULL;
 	for (i = 0; i < l->nr_links; i++) {
+		const char *name = bpf_program__name(l->attached[i]);
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
+		__u64 missed;
 
 		if (bpf_obj_get_info_by_fd(bpf_program__fd(l->attached[i]), &info, &len))
 			continue;
-		total += info.recursion_misses;
-		if (info.recursion_misses > most) {
-			most = info.recursion_misses;
-			*prog = bpf_program__name(l->attached[i]);
+		missed = info.recursion_misses;
+		/* The exits its standby walked were not missed. */
+		if (exit && exit->progs[1] && !strcmp(name, exit->progs[0])) {
+			__u64 walked = l->skel->bss->rt_stats[RT_STAT_EXIT_STANDBY_RUNS];
+
+			missed = missed > walked ? missed - walked : 0;
+		}
+		total += missed;
+		if (missed > most) {
+			most = missed;
+			*prog = name;
 		}
 	}
 	return total;

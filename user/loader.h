@@ -74,8 +74,9 @@ void rt_loader_free(struct rt_loader *l);
 /*
  * Runs of the attached programs that the kernel skipped because the same
  * program was still running on that CPU (preempted, on a kernel with full
- * preemption, or interrupted): their events are missing. The total so far;
- * in *@prog the program with the most (NULL if none).
+ * preemption, or interrupted) and no standby ran for: their events are
+ * missing. The total so far; in *@prog the program with the most (NULL if
+ * none).
  */
 __u64 rt_loader_runs_skipped(const struct rt_loader *l, const char **prog);
 

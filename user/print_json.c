@@ -267,12 +267,13 @@ static void json_summary(FILE *out, const struct rt_totals *t)
 	fprintf(out,
 		"{\"event\":\"summary\",\"events\":%llu,\"lost\":%llu,\"orphans_truncated\":%llu,"
 		"\"zombies_untracked\":%llu,\"unresolved_adoptions\":%llu,\"leaks\":%llu,"
-		"\"origins_dropped\":%llu,\"zombies_at_start\":%llu,\"runs_skipped\":%llu}\n",
+		"\"origins_dropped\":%llu,\"zombies_at_start\":%llu,\"runs_skipped\":%llu,"
+		"\"runs_rescued\":%llu}\n",
 		(unsigned long long)t->events, (unsigned long long)t->lost,
 		(unsigned long long)t->orphans_truncated, (unsigned long long)t->zombies_untracked,
 		(unsigned long long)t->unresolved_adoptions, (unsigned long long)t->leaks,
 		(unsigned long long)t->origins_dropped, (unsigned long long)t->zombies_at_start,
-		(unsigned long long)t->runs_skipped);
+		(unsigned long long)t->runs_skipped, (unsigned long long)t->runs_rescued);
 }
 
 const struct rt_printer rt_json_printer = {

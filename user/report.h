@@ -64,6 +64,7 @@ struct rt_totals {
 	__u64 origins_dropped;	/* orphans whose origin did not fit */
 	__u64 zombies_at_start; /* found by the iterator at the start */
 	__u64 runs_skipped;	/* program runs the kernel skipped (recursion_misses) */
+	__u64 runs_rescued;	/* ... of the exit walk, that its standby made up for */
 };
 
 /* Hooks at most in a features report (user/loader.h RT_HOOK_MAX). */

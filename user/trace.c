@@ -257,6 +257,7 @@ static void account_losses(struct tracer *t)
 			(unsigned long long)skipped);
 		t->totals.runs_skipped = skipped;
 	}
+	t->totals.runs_rescued = stats[RT_STAT_EXIT_STANDBY_RUNS];
 	t->totals.unresolved_adoptions = stats[RT_STAT_ADOPTED_UNRESOLVED];
 	if (lost <= t->totals.lost)
 		return;
