@@ -17,6 +17,8 @@ override CFLAGS += $(WARNINGS) -Werror -D_GNU_SOURCE -DREAPERTRACE_VERSION='"$(V
 INCLUDES := -I$(OUTPUT) -Iinclude -I.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Wno-unused-function
 LIBS := -lbpf -lelf -lz
+# Each object's header dependencies, as the compiler saw them (build/**/*.d).
+DEPFLAGS := -MMD -MP
 
 BPF_SRCS := bpf/reapertrace.bpf.c bpf/snapshot.bpf.c
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -50,9 +52,9 @@ endif
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h include/*.h) vmlinux.h | $(OUTPUT)
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -Iinclude -I. -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -Iinclude -I. -c $< -o $@
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
@@ -62,26 +64,27 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 # atomics (before 5.12): helper reads and hash maps (bpf/tables.bpf.h). The
 # tracer opens it through reapertrace.skel.h, so both must lay out their
 # maps, programs and globals alike: the check compares the two skeletons.
-$(OUTPUT)/reapertrace.legacy.bpf.o: bpf/reapertrace.bpf.c $(wildcard bpf/*.h include/*.h) vmlinux.h | $(OUTPUT)
+$(OUTPUT)/reapertrace.legacy.bpf.o: bpf/reapertrace.bpf.c vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DRT_LEGACY -Iinclude -I. -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -DRT_LEGACY -Iinclude -I. -c $< -o $@
 
 $(OUTPUT)/reapertrace_legacy.skel.h: $(OUTPUT)/reapertrace.legacy.bpf.o $(OUTPUT)/reapertrace.skel.h
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name reapertrace_legacy_bpf > $@
 	$(Q)scripts/skel-same-layout.sh $(OUTPUT)/reapertrace.skel.h $@
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h include/*.h) $(SKELS) | $(OUTPUT)/user
+# The skeletons are generated: made before the first compile, then known from the .d files.
+$(OUTPUT)/user/%.o: user/%.c | $(SKELS) $(OUTPUT)/user
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Iuser -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(INCLUDES) -Iuser -c $< -o $@
 
 $(OUTPUT)/reapertrace: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
-$(OUTPUT)/tests/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard user/task_table.* user/origins.* user/report.h) | $(OUTPUT)/tests
+$(OUTPUT)/tests/%.o: tests/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests -Iinclude -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests -Iinclude -c $< -o $@
 
 $(OUTPUT)/rt-tests: $(TEST_OBJS)
 	$(call msg,LINK,$@)
@@ -212,3 +215,5 @@ check-format:
 
 clean:
 	rm -rf $(OUTPUT)
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Option values, usage errors and output flushing, the same for every command. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
 {
 	fprintf(stderr, "reapertrace: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "; see reapertrace %s --help\n", cmd);
+	fprintf(stderr, "; see reapertrace %s%s--help\n", cmd ?: "", cmd ? " " : "");
 	return -EINVAL;
 }
 

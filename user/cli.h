@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Small pieces the snapshot commands share: option values, exit codes, stdout. */
+/* What every command shares: option values, usage errors, exit codes, stdout. */
 #ifndef REAPERTRACE_CLI_H
 #define REAPERTRACE_CLI_H
 
@@ -9,9 +9,12 @@
 #define RT_EXIT_OK    0
 #define RT_EXIT_ERROR 1
 #define RT_EXIT_USAGE 2
-#define RT_EXIT_LEAK  3 /* zombies --fail-on-leak: a leak was found */
+#define RT_EXIT_LEAK  3 /* --fail-on-leak: a leak was found */
 
-/* Prints "reapertrace: <fmt with arg>; see reapertrace CMD --help". -EINVAL. */
+/*
+ * Prints "reapertrace: <fmt with arg>; see reapertrace CMD --help" (or
+ * "see reapertrace --help" for @cmd NULL: trace, the default). -EINVAL.
+ */
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 /* The message for getopt's ':' and '?' results. -EINVAL. */
 int cli_bad_option(const char *cmd, int c, int opt, const char *arg);

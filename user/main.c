@@ -18,13 +18,12 @@
 #include <linux/magic.h>
 #include <bpf/libbpf.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "options.h"
 #include "report.h"
 #include "top.h"
 #include "trace.h"
-
-#define USAGE_EXIT 2
 
 static const char usage_text[] =
 	"Trace process adoption: orphans reparented, zombies, reaps, subreapers, and\n"
@@ -101,24 +100,7 @@ static const struct option long_options[] = {
 
 static int usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "reapertrace: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "; see reapertrace --help\n");
-	return -EINVAL;
-}
-
-/* A whole decimal number in [min, max], or -EINVAL. */
-static int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	if (!*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	if (errno || *end || *out < min || *out > max)
-		return -EINVAL;
-	return 0;
+	return cli_usage_error(NULL, fmt, arg);
 }
 
 static unsigned long pid_max(void)
@@ -138,39 +120,13 @@ static int parse_pid(const char *arg, struct rt_options *opt)
 {
 	unsigned long max = pid_max(), pid;
 
-	if (parse_ulong(arg, 1, max - 1, &pid)) {
+	if (cli_parse_ulong(arg, 1, max - 1, &pid)) {
 		fprintf(stderr, "reapertrace: invalid pid '%s': expected a number from 1 to %lu\n",
 			arg, max - 1);
 		return -EINVAL;
 	}
 	opt->pid = pid;
 	return 0;
-}
-
-/* An inode number, or a path to a PID namespace file such as /proc/PID/ns/pid. */
-static int parse_pidns(const char *arg, struct rt_options *opt)
-{
-	unsigned long inum;
-	struct stat st;
-
-	if (!parse_ulong(arg, 1, UINT_MAX, &inum)) {
-		opt->pidns = inum;
-		return 0;
-	}
-	if (strchr(arg, '/')) {
-		if (stat(arg, &st)) {
-			fprintf(stderr,
-				"reapertrace: cannot use --pidns '%s': %s; give a path such "
-				"as /proc/PID/ns/pid or an inode number\n",
-				arg, strerror(errno));
-			return -EINVAL;
-		}
-		opt->pidns = st.st_ino;
-		return 0;
-	}
-	return usage_error("invalid --pidns '%s': expected an inode number (stat -Lc %%i "
-			   "/proc/PID/ns/pid) or the path of a namespace file",
-			   arg);
 }
 
 /* Seconds, decimals allowed, more than 0 and at most a year. */
@@ -269,7 +225,7 @@ static int parse_options(int argc, char **argv, struct rt_options *opt)
 				return -EINVAL;
 			break;
 		case OPT_PIDNS:
-			if (parse_pidns(optarg, opt))
+			if (cli_parse_pidns(NULL, optarg, &opt->pidns))
 				return -EINVAL;
 			break;
 		case 'c':
@@ -284,14 +240,14 @@ static int parse_options(int argc, char **argv, struct rt_options *opt)
 			opt->threads = true;
 			break;
 		case 'd':
-			if (parse_ulong(optarg, 1, INT_MAX, &n))
+			if (cli_parse_ulong(optarg, 1, INT_MAX, &n))
 				return usage_error("invalid duration '%s': expected whole seconds, "
 						   "at least 1",
 						   optarg);
 			opt->duration = n;
 			break;
 		case 'b':
-			if (parse_ulong(optarg, 1, 1024, &n) || (n & (n - 1)))
+			if (cli_parse_ulong(optarg, 1, 1024, &n) || (n & (n - 1)))
 				return usage_error("invalid --buffer-mb '%s': expected a power of "
 						   "two from 1 to 1024",
 						   optarg);
@@ -309,7 +265,7 @@ static int parse_options(int argc, char **argv, struct rt_options *opt)
 				return -EINVAL;
 			break;
 		case 'n':
-			if (parse_ulong(optarg, 1, INT_MAX, &n))
+			if (cli_parse_ulong(optarg, 1, INT_MAX, &n))
 				return usage_error(
 					"invalid count '%s': expected a whole number, at "
 					"least 1",
@@ -326,20 +282,8 @@ static int parse_options(int argc, char **argv, struct rt_options *opt)
 		case 'h':
 			fputs(opt->top ? rt_top_usage : usage_text, stdout);
 			exit(0);
-		case ':':
-			if (optopt && optopt < OPT_PIDNS) {
-				char name[3] = { '-', (char)optopt, 0 };
-
-				return usage_error("option '%s' needs a value", name);
-			}
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt) {
-				char name[3] = { '-', (char)optopt, 0 };
-
-				return usage_error("unknown option '%s'", name);
-			}
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(NULL, c, optopt, argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -370,30 +314,52 @@ static void open_std_fds(void)
 			exit(1);
 }
 
-int main(int argc, char **argv)
+/* trace and top share the options of struct rt_options. */
+static int run_stream(int argc, char **argv, bool top)
 {
 	struct rt_options opt = {
 		.events = RT_EVENTS_ALL,
 		.buffer_mb = 16,
+		.top = top,
 	};
 	int err;
 
-	open_std_fds();
-	if (argc > 1 && !strcmp(argv[1], "ns"))
-		return cmd_ns(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "zombies"))
-		return cmd_zombies(argc - 1, argv + 1);
-	/* `reapertrace trace ...` is the same as `reapertrace ...`. */
-	if (argc > 1 && (!strcmp(argv[1], "trace") || !strcmp(argv[1], "top"))) {
-		opt.top = !strcmp(argv[1], "top");
-		argv[1] = argv[0];
-		argc--;
-		argv++;
-	}
 	if (parse_options(argc, argv, &opt))
-		return USAGE_EXIT;
-	err = opt.top ? run_top(&opt) : run_trace(&opt);
-	if (err == RT_LEAK_FOUND)
-		return RT_LEAK_FOUND;
-	return err ? 1 : 0;
+		return RT_EXIT_USAGE;
+	err = top ? run_top(&opt) : run_trace(&opt);
+	if (err == RT_EXIT_LEAK)
+		return RT_EXIT_LEAK;
+	return err ? RT_EXIT_ERROR : RT_EXIT_OK;
+}
+
+static int cmd_trace(int argc, char **argv)
+{
+	return run_stream(argc, argv, false);
+}
+
+static int cmd_top(int argc, char **argv)
+{
+	return run_stream(argc, argv, true);
+}
+
+/* As bpftool's: the first argument names the command; none, or an option, is trace. */
+static const struct rt_command {
+	const char *name;
+	int (*do_cmd)(int argc, char **argv); /* argv[0]: the command's name */
+} commands[] = {
+	{ "trace", cmd_trace },
+	{ "top", cmd_top },
+	{ "ns", cmd_ns },
+	{ "zombies", cmd_zombies },
+};
+
+int main(int argc, char **argv)
+{
+	unsigned int i;
+
+	open_std_fds();
+	for (i = 0; argc > 1 && i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].do_cmd(argc - 1, argv + 1);
+	return cmd_trace(argc, argv);
 }

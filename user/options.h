@@ -32,7 +32,6 @@ struct rt_options {
 	unsigned int count;  /* top -n intervals, 0 = until stopped */
 };
 
-/* run_trace() returns this (> 0) when --fail-on-leak and a leak was reported. */
-#define RT_LEAK_FOUND 3
+/* run_trace() returns RT_EXIT_LEAK (user/cli.h) when --fail-on-leak and a leak was reported. */
 
 #endif /* REAPERTRACE_OPTIONS_H */

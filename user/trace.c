@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "adoptions.h"
+#include "cli.h"
 #include "filter.h"
 #include "leaks.h"
 #include "loader.h"
@@ -444,6 +445,6 @@ cleanup:
 	origins__free(t.origins);
 	leaks__free(t.leaks);
 	if (!err && opt->fail_on_leak && t.totals.leaks)
-		return RT_LEAK_FOUND;
+		return RT_EXIT_LEAK;
 	return err;
 }
