@@ -310,6 +310,7 @@ static struct reapertrace_bpf *prepare(struct rt_loader *l, const struct rt_opti
 				       unsigned int only)
 {
 	struct reapertrace_bpf *s = open_programs(&l->features);
+	const struct rt_path *exit;
 	__u32 ev = l->events;
 	struct bpf_program *prog;
 	struct bpf_map *walk;
@@ -332,6 +333,9 @@ static struct reapertrace_bpf *prepare(struct rt_loader *l, const struct rt_opti
 	}
 	walk = s->maps.walk_scratch;
 	bpf_map__set_autocreate(walk, l->path[RT_HOOK_EXIT] >= 0 && !l->features.bpf_loop);
+	/* The marks the walk leaves for its standby, where it has one. */
+	exit = current_path(l, RT_HOOK_EXIT);
+	bpf_map__set_autocreate(s->maps.exit_marks, exit && exit->progs[1]);
 
 	s->rodata->trace_zombies = (ev & (EV(RT_EV_ZOMBIE) | EV(RT_EV_REAP))) || opt->zombie_age_ns;
 	s->rodata->trace_init_drops = ev & EV(RT_EV_INIT_SIGNAL_DROPPED);
