@@ -36,9 +36,13 @@ static int cmp_pid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* stall: the tracer is stopped (SIGSTOP) while the storm runs, so nothing drains. */
-static bool run_storm(const char *name, const char *const *opts, bool stall, struct sc_run *run,
-		      struct tracer *tr, struct storm *s)
+/*
+ * stall: the tracer is stopped (SIGSTOP) while the storm runs, so nothing
+ * drains. keep: the records kept (keep_storm, or the test's own).
+ */
+static bool run_storm_kept(const char *name, const char *const *opts, bool stall,
+			   struct sc_run *run, struct tracer *tr, struct storm *s,
+			   bool (*keep)(const struct json_obj *o, void *arg))
 {
 	int err;
 
@@ -71,9 +75,13 @@ static bool run_storm(const char *name, const char *const *opts, bool stall, str
 	}
 	s->parent = run->truth->actors[run->truth->bulk_parent].pid;
 	s->harness = run->truth->actors[1].pid;
-	if (!tracer_stop(tr, keep_storm, s))
-		return false;
-	return true;
+	return tracer_stop(tr, keep, s);
+}
+
+static bool run_storm(const char *name, const char *const *opts, bool stall, struct sc_run *run,
+		      struct tracer *tr, struct storm *s)
+{
+	return run_storm_kept(name, opts, stall, run, tr, s, keep_storm);
 }
 
 static void summary_counters(const struct tracer *tr)
@@ -346,22 +354,7 @@ TEST(storm_crowd_exits)
 	pid_t *want = NULL;
 	char *seen = NULL;
 
-	if (sc_start(&run, "crowd_exits")) {
-		if (run.truth && run.truth->skip[0])
-			test_skip("%s", run.truth->skip);
-		else
-			ASSERT_TRUE(false, run.truth ? run.truth->error : "scenario starts");
-		goto out;
-	}
-	if (!tracer_start(&tr, opts)) {
-		sc_finish(&run);
-		goto out;
-	}
-	sc_go(&run);
-	if (!ASSERT_EQ(sc_finish(&run), 0, run.truth->error))
-		goto out;
-	s.harness = run.truth->actors[1].pid;
-	if (!tracer_stop(&tr, keep_adopted_by, &s))
+	if (!run_storm_kept("crowd_exits", opts, false, &run, &tr, &s, keep_adopted_by))
 		goto out;
 	n = run.truth->nr_bulk / 2;
 	if (!ASSERT_EQ(n, sc_crowd_nr_orphans(), "the scenario made all its orphans"))
