@@ -139,6 +139,14 @@ static const struct rt_path *current_path(const struct rt_loader *l, enum rt_hoo
 	return l->path[hook] >= 0 ? &paths[l->path[hook]] : NULL;
 }
 
+/* The exit walk's path has a standby (its second program), or none. */
+static bool exit_has_standby(const struct rt_loader *l)
+{
+	const struct rt_path *p = current_path(l, RT_HOOK_EXIT);
+
+	return p && p->progs[1];
+}
+
 /* "tp_btf", "raw_tp", ..., "off" or "unused": the path @hook took. */
 static const char *path_name(const struct rt_loader *l, enum rt_hook hook)
 {
@@ -310,7 +318,6 @@ static struct reapertrace_bpf *prepare(struct rt_loader *l, const struct rt_opti
 				       unsigned int only)
 {
 	struct reapertrace_bpf *s = open_programs(&l->features);
-	const struct rt_path *exit;
 	__u32 ev = l->events;
 	struct bpf_program *prog;
 	struct bpf_map *walk;
@@ -334,8 +341,7 @@ static struct reapertrace_bpf *prepare(struct rt_loader *l, const struct rt_opti
 	walk = s->maps.walk_scratch;
 	bpf_map__set_autocreate(walk, l->path[RT_HOOK_EXIT] >= 0 && !l->features.bpf_loop);
 	/* The marks the walk leaves for its standby, where it has one. */
-	exit = current_path(l, RT_HOOK_EXIT);
-	bpf_map__set_autocreate(s->maps.exit_marks, exit && exit->progs[1]);
+	bpf_map__set_autocreate(s->maps.exit_marks, exit_has_standby(l));
 
 	s->rodata->trace_zombies = (ev & (EV(RT_EV_ZOMBIE) | EV(RT_EV_REAP))) || opt->zombie_age_ns;
 	s->rodata->trace_init_drops = ev & EV(RT_EV_INIT_SIGNAL_DROPPED);
@@ -706,7 +712,7 @@ void rt_loader_settle(struct rt_loader *l)
 
 __u64 rt_loader_runs_skipped(const struct rt_loader *l, const char **prog)
 {
-	const struct rt_path *exit = current_path(l, RT_HOOK_EXIT);
+	const char *walk = exit_has_standby(l) ? current_path(l, RT_HOOK_EXIT)->progs[0] : NULL;
 	__u64 total = 0, most = 0;
 	unsigned int i;
 
@@ -721,7 +727,7 @@ __u64 rt_loader_runs_skipped(const struct rt_loader *l, const char **prog)
 			continue;
 		missed = info.recursion_misses;
 		/* The exits its standby walked were not missed. */
-		if (exit && exit->progs[1] && !strcmp(name, exit->progs[0])) {
+		if (walk && !strcmp(name, walk)) {
 			__u64 walked = l->skel->bss->rt_stats[RT_STAT_EXIT_STANDBY_RUNS];
 
 			missed = missed > walked ? missed - walked : 0;
