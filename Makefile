@@ -91,7 +91,8 @@ $(OUTPUT)/rt-tests: $(TEST_OBJS)
 	$(Q)$(CC) $(CFLAGS) $^ -lpthread -o $@
 
 $(OUTPUT)/rt-scenario: $(OUTPUT)/tests/scenario_cli.o $(OUTPUT)/tests/scenarios.o \
-		      $(OUTPUT)/tests/scenarios_threads.o $(OUTPUT)/tests/scenarios_crowd.o
+		      $(OUTPUT)/tests/scenarios_threads.o $(OUTPUT)/tests/scenarios_crowd.o \
+		      $(OUTPUT)/tests/scenarios_waits.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -lpthread -o $@
 

@@ -103,17 +103,6 @@ __u32 pending_adoptions_inflight SEC(".bss");
  */
 __u64 pending_hint SEC(".bss");
 
-/* Zombies freed while their parent thread (the key) was in a wait. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, struct zombie_key);
-} deferred_reaps SEC(".maps");
-
-/* Entries in deferred_reaps: each wait's return looks there only if some. */
-__u32 deferred_reaps_inflight SEC(".bss");
-
 static __always_inline void count(enum rt_stat stat)
 {
 	__sync_fetch_and_add(&rt_stats[stat], 1);
@@ -1074,7 +1063,7 @@ int reap_seed_zombies(struct bpf_iter__task *ctx)
  * the wait and the release paths report it once).
  */
 static __always_inline void report_reap(const struct zombie *z, struct task_struct *reaper,
-					__u32 how)
+					__u32 how, const bool btf)
 {
 	__u64 now = bpf_ktime_get_boot_ns();
 	struct rt_reap_event *e;
@@ -1088,8 +1077,10 @@ static __always_inline void report_reap(const struct zombie *z, struct task_stru
 	e->zombie_ns = now - z->hdr.ts_ns;
 	e->how = how;
 	e->__pad = 0;
-	if (reaper)
+	if (reaper && btf)
 		task_ref_btf(reaper, &e->reaper);
+	else if (reaper)
+		task_ref(reaper, &e->reaper);
 	else
 		__builtin_memset(&e->reaper, 0, sizeof(e->reaper));
 	submit_event(e);
@@ -1108,7 +1099,7 @@ static __always_inline void waited(__u32 nr, __u32 how)
 	/* Its release has nothing left to do (unless it came first, and did). */
 	if (!zombie_key_is_global(&key))
 		zombie_task_take(z.hdr.task.pid, z.hdr.start_ns, &key);
-	report_reap(&z, cur, how);
+	report_reap(&z, cur, how, true);
 }
 
 static __always_inline void enter_call(__u32 call, __u32 arg, __u64 uptr)
@@ -1123,30 +1114,6 @@ static __always_inline void enter_call(__u32 call, __u32 arg, __u64 uptr)
 static __always_inline bool leave_call(__u32 call, struct inflight *out)
 {
 	return inflight_get((__u32)bpf_get_current_pid_tgid(), out, true) && out->call == call;
-}
-
-/*
- * A zombie freed while its parent thread was in a wait (reap_proc_free) was
- * left for that wait to report; if the wait returned another child, the
- * zombie was released some other way: report it now, as auto.
- */
-static __always_inline void settle_deferred(void)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct zombie_key *deferred, key;
-	struct zombie z;
-
-	if (!deferred_reaps_inflight)
-		return;
-	deferred = bpf_map_lookup_elem(&deferred_reaps, &tid);
-	if (!deferred)
-		return;
-	key = *deferred;
-	if (bpf_map_delete_elem(&deferred_reaps, &tid))
-		return;
-	__sync_fetch_and_add(&deferred_reaps_inflight, -1);
-	if (zombie_take(&key, 0, &z))
-		report_reap(&z, NULL, RT_REAP_AUTO);
 }
 
 /* wait4 status words that report a child stopped or continued, not dead */
@@ -1173,7 +1140,6 @@ static __always_inline void wait4_returned(long ret)
 			 !bpf_probe_read_user(&status, sizeof(status), (void *)in.uptr) &&
 			 stopped_or_continued(status)))
 		waited(ret, RT_REAP_WAIT4);
-	settle_deferred();
 }
 
 static __always_inline void waitid_returned(long ret)
@@ -1188,7 +1154,6 @@ static __always_inline void waitid_returned(long ret)
 	    !bpf_probe_read_user(&si, sizeof(si), (void *)in.uptr) && si.si_pid > 0 &&
 	    si.si_code >= CLD_EXITED && si.si_code <= CLD_DUMPED)
 		waited(si.si_pid, RT_REAP_WAITID);
-	settle_deferred();
 }
 
 /* wait4(pid, status, options, rusage), waitid(which, pid, infop, options) */
@@ -1226,13 +1191,72 @@ int reap_waitid_ret(struct trace_event_raw_sys_exit *ctx)
  */
 #define FREED_RD(p, ...) (btf ? RD(p, __VA_ARGS__) : BPF_CORE_READ(p, __VA_ARGS__))
 
+/*
+ * System call numbers: the raw sys_enter/sys_exit programs pick the calls out
+ * by them, and a release reads them from the parent's saved user registers.
+ */
+#ifdef __TARGET_ARCH_x86
+#define NR_WAIT4  61
+#define NR_WAITID 247
+#define NR_PRCTL  157
+/* The number the call was made with: regs->ax holds its return value by now. */
+#define syscall_nr(regs) BPF_CORE_READ(regs, orig_ax)
+#define LEGACY_THREAD_SIZE (16 << 10)
+#else
+#error "reapertrace needs this architecture's system call numbers"
+#endif
+
+/*
+ * The wait (RT_REAP_WAIT4, RT_REAP_WAITID) that released a zombie whose
+ * parent thread is @parent, seen at the zombie's release; 0 if none did.
+ *
+ * A zombie is released by its parent's wait, or else by its parent's
+ * kernel: an init taking its namespace down (the parent is exiting), or an
+ * adopted zombie whose new parent ignores SIGCHLD. So while the parent
+ * thread sits in a wait and is neither, the wait released it. That wait's
+ * sys_enter tells where it ran; where the kernel skipped it (7.x preempts
+ * the programs of syscall tracepoints), the call number in the thread's
+ * saved user registers tells: it is the wait's until the thread's next
+ * system call, which the release, an RCU grace period after the wait
+ * released the zombie, almost always comes before.
+ */
+static __always_inline __u32 wait_in_progress(struct task_struct *parent, const bool btf)
+{
+	struct inflight in;
+	long nr = -1;
+#ifdef RT_LEGACY
+	void *regs;
+#endif
+
+	if (inflight_get(FREED_RD(parent, pid), &in, false))
+		return in.call == CALL_WAIT4 ? RT_REAP_WAIT4 :
+		       in.call == CALL_WAITID ? RT_REAP_WAITID : 0;
+#ifdef RT_LEGACY
+	/* Before 5.12 on x86-64 (no FRED) the user registers end the 16 KiB stack. */
+	regs = BPF_CORE_READ(parent, stack) + LEGACY_THREAD_SIZE - bpf_core_type_size(struct pt_regs);
+	nr = syscall_nr((struct pt_regs *)regs);
+#else
+	/* bpf_task_pt_regs() (5.15) takes a BTF pointer: tp_btf only. */
+	if (btf && bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		nr = syscall_nr((struct pt_regs *)bpf_task_pt_regs(parent));
+#endif
+	if (nr != NR_WAIT4 && nr != NR_WAITID)
+		return 0;
+	if (FREED_RD(parent, flags) & PF_EXITING)
+		return 0;
+	if ((unsigned long)FREED_RD(parent, sighand, action[SIGCHLD - 1].sa.sa_handler) == SIG_IGN ||
+	    FREED_RD(parent, sighand, action[SIGCHLD - 1].sa.sa_flags) & SA_NOCLDWAIT)
+		return 0;
+	return nr == NR_WAIT4 ? RT_REAP_WAIT4 : RT_REAP_WAITID;
+}
+
 static __always_inline int on_proc_free(struct task_struct *p, const bool btf)
 {
 	struct zombie_key key = { .pidns = PROC_PID_INIT_INO, .nr = FREED_RD(p, pid) };
-	struct inflight in;
+	struct task_struct *parent;
 	struct zombie z;
 	__u64 start_ns;
-	__u32 ptid;
+	__u32 how;
 
 	/* A thread's release settles its exit, unless its notification did. */
 	if (exits_pending())
@@ -1250,18 +1274,14 @@ static __always_inline int on_proc_free(struct task_struct *p, const bool btf)
 	if (!zombie_known(&key, start_ns) && !zombie_task_take(key.nr, start_ns, &key))
 		return 0;
 	/*
-	 * Freed after an RCU grace period: a wait that released it may not
-	 * have returned yet. Leave the report to that wait's sys_exit.
+	 * Freed after an RCU grace period: the wait that released it has
+	 * most likely returned and reported it (waited()). If it has not, or
+	 * its sys_exit run was skipped, report it from here.
 	 */
-	ptid = FREED_RD(p, real_parent, pid);
-	if (inflight_get(ptid, &in, false) && in.call != CALL_PRCTL_SUBREAPER) {
-		if (!zombie_known(&key, start_ns))
-			return 0;
-		if (hash_put(&deferred_reaps, &ptid, &key) > 0)
-			__sync_fetch_and_add(&deferred_reaps_inflight, 1);
-	} else if (zombie_take(&key, start_ns, &z)) {
-		report_reap(&z, NULL, RT_REAP_AUTO);
-	}
+	parent = FREED_RD(p, real_parent);
+	how = wait_in_progress(parent, btf);
+	if (zombie_take(&key, start_ns, &z))
+		report_reap(&z, how ? parent : NULL, how ?: RT_REAP_AUTO, btf);
 	return 0;
 }
 
@@ -1317,16 +1337,6 @@ int reap_prctl_ret(struct trace_event_raw_sys_exit *ctx)
  * programs refused): two programs that run at every system call and pick
  * the three out by number, with the arguments read from the user registers.
  */
-#ifdef __TARGET_ARCH_x86
-#define NR_WAIT4  61
-#define NR_WAITID 247
-#define NR_PRCTL  157
-/* The number the call was made with: regs->ax holds its return value by now. */
-#define syscall_nr(regs) BPF_CORE_READ(regs, orig_ax)
-#else
-#error "the raw sys_enter/sys_exit programs need this architecture's syscall numbers"
-#endif
-
 /* Set by user space for the raw programs: which calls to follow. */
 const volatile bool trace_waits = true;
 const volatile bool trace_prctl = true;

@@ -24,6 +24,7 @@
 
 #define SIGCHLD	     17
 #define SA_NOCLDWAIT 0x00000002
+#define SIG_IGN	     1 /* as a sa_handler's value */
 
 /* The pid number and namespace of @pid at @level (upid numbers[level]). */
 static __always_inline int pid_at_level(struct pid *pid, unsigned int level, struct upid *out)

@@ -60,6 +60,9 @@ int check_ppid(struct sc_truth *t, int idx, pid_t want, const char *when);
 /* Up to @ms for @path (the /proc entry of a task being released) to go. */
 bool wait_path_gone(const char *path, int ms);
 
+/* The hold point: tells the runner, waits for its "continue". */
+int hold(struct sc_truth *t);
+
 /* The scenarios of scenarios_threads.c */
 void sc_threads_exit_group(struct sc_truth *t);
 void sc_forking_thread_first(struct sc_truth *t);
@@ -67,5 +70,8 @@ void sc_go_exit_group(struct sc_truth *t);
 
 /* The scenario of scenarios_crowd.c (sizes in scenarios.h) */
 void sc_crowd_exits(struct sc_truth *t);
+
+/* The scenario of scenarios_waits.c */
+void sc_wait_before_start(struct sc_truth *t);
 
 #endif /* RT_TESTS_SCENARIO_LIB_H */

@@ -514,7 +514,7 @@ static int gate(struct sc_truth *t)
 	return 0;
 }
 
-static int hold(struct sc_truth *t)
+int hold(struct sc_truth *t)
 {
 	if (put_byte(g_to_runner, 'h') || wait_byte(g_from_runner, SYNC_TIMEOUT_MS)) {
 		sc_error(t, "runner did not say continue");
@@ -2717,6 +2717,9 @@ const struct scenario scenarios[] = {
 	  .run = sc_storm_cycles },
 	{ "crowd_exits", "16 parents of 32 children each exit at the same moment",
 	  .bulk = 2 * CROWD_PARENTS * CROWD_CHILDREN, .run = sc_crowd_exits },
+	{ "wait_before_start",
+	  "a wait begun before the hold releases its zombie and returns after the zombie is freed",
+	  .has_hold = true, .run = sc_wait_before_start },
 	{ "leaky_parents", "two parents never reap: 3 zombies and 1 zombie (hold), then exit",
 	  .has_hold = true, .run = sc_leaky_parents },
 	{ "ns_snapshot",

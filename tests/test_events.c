@@ -222,6 +222,52 @@ TEST(events_leader_exits_first)
 	traced_with_hold("leader_exits_first", true, adoption_printed_at_hold);
 }
 
+/* What a tracer started at the hold sees: the events after it. */
+static bool after_hold(const struct sc_truth *t, const struct sc_event *e, void *arg)
+{
+	return e->phase == 1;
+}
+
+/*
+ * A wait begun before the tracer started, as a wait whose sys_enter run
+ * the kernel skipped is, releases its zombie, and returns only after the
+ * zombie was freed: the reap is still the waiting thread's, by wait4.
+ */
+TEST(events_wait_before_start)
+{
+	struct check_opts co = { .max_phase = 1, .wanted = after_hold };
+	struct sc_run run = {};
+	struct tracer tr = {};
+
+	if (sc_start(&run, "wait_before_start")) {
+		if (run.truth && run.truth->skip[0])
+			test_skip("%s", run.truth->skip);
+		else
+			ASSERT_TRUE(false, "scenario starts");
+		goto out;
+	}
+	if (!ASSERT_EQ(sc_go(&run), 0, "go") ||
+	    !ASSERT_EQ(sc_wait_hold(&run), 0, "held, with the wait begun"))
+		goto out;
+	if (!tracer_start(&tr, json_opts))
+		goto out;
+	if (!ASSERT_EQ(sc_continue(&run), 0, "continue") ||
+	    !ASSERT_EQ(sc_finish(&run), 0, "scenario ran as designed")) {
+		diag("%s", run.truth->error);
+		goto out;
+	}
+	if (!tracer_stop(&tr, NULL, NULL))
+		goto out;
+	check_events(&tr.doc, run.truth, &co, &tr);
+out:
+	if (run.started && !run.finished) {
+		sc_continue(&run);
+		sc_finish(&run);
+	}
+	tracer_free(&tr);
+	sc_release(&run);
+}
+
 /* The snapshot scenarios (tests/test_snapshot.c) under the tracer: their truth holds. */
 TRACED_TEST(leaky_parents, false)
 TRACED_TEST(ns_snapshot, false)
