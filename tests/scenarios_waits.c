@@ -46,8 +46,8 @@ static void *stall_status_write(void *arg)
 	struct uffd_msg msg;
 	char path[32];
 
-	if (poll(&pfd, 1, STEP_TIMEOUT_MS) != 1 || read(s->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
-	    msg.event != UFFD_EVENT_PAGEFAULT) {
+	if (poll(&pfd, 1, STEP_TIMEOUT_MS) != 1 ||
+	    read(s->uffd, &msg, sizeof(msg)) != sizeof(msg) || msg.event != UFFD_EVENT_PAGEFAULT) {
 		sc_error(s->t, "the wait's status write did not fault: %s", strerror(errno));
 		goto out;
 	}
@@ -169,7 +169,8 @@ void sc_wait_before_start(struct sc_truth *t)
 	for (n = 0; (nr = blocked_in(PID(P))) != SYS_wait4 && n < STEP_TIMEOUT_MS / 10; n++)
 		usleep(10 * 1000);
 	if (nr != SYS_wait4) {
-		sc_error(t, "the waiter is not blocked in wait4 (/proc/%d/syscall: %ld)", PID(P), nr);
+		sc_error(t, "the waiter is not blocked in wait4 (/proc/%d/syscall: %ld)", PID(P),
+			 nr);
 		goto out;
 	}
 	if (hold(t))
