@@ -1200,7 +1200,7 @@ int reap_waitid_ret(struct trace_event_raw_sys_exit *ctx)
 #define NR_WAITID 247
 #define NR_PRCTL  157
 /* The number the call was made with: regs->ax holds its return value by now. */
-#define syscall_nr(regs) BPF_CORE_READ(regs, orig_ax)
+#define syscall_nr(regs)   BPF_CORE_READ(regs, orig_ax)
 #define LEGACY_THREAD_SIZE (16 << 10)
 #else
 #error "reapertrace needs this architecture's system call numbers"
@@ -1222,18 +1222,22 @@ int reap_waitid_ret(struct trace_event_raw_sys_exit *ctx)
  */
 static __always_inline __u32 wait_in_progress(struct task_struct *parent, const bool btf)
 {
+	unsigned long handler, flags;
 	struct inflight in;
 	long nr = -1;
 #ifdef RT_LEGACY
 	void *regs;
 #endif
 
-	if (inflight_get(FREED_RD(parent, pid), &in, false))
-		return in.call == CALL_WAIT4 ? RT_REAP_WAIT4 :
-		       in.call == CALL_WAITID ? RT_REAP_WAITID : 0;
+	if (inflight_get(FREED_RD(parent, pid), &in, false)) {
+		if (in.call == CALL_WAIT4)
+			return RT_REAP_WAIT4;
+		return in.call == CALL_WAITID ? RT_REAP_WAITID : 0;
+	}
 #ifdef RT_LEGACY
 	/* Before 5.12 on x86-64 (no FRED) the user registers end the 16 KiB stack. */
-	regs = BPF_CORE_READ(parent, stack) + LEGACY_THREAD_SIZE - bpf_core_type_size(struct pt_regs);
+	regs = BPF_CORE_READ(parent, stack) + LEGACY_THREAD_SIZE;
+	regs -= bpf_core_type_size(struct pt_regs);
 	nr = syscall_nr((struct pt_regs *)regs);
 #else
 	/* bpf_task_pt_regs() (5.15) takes a BTF pointer: tp_btf only. */
@@ -1244,8 +1248,9 @@ static __always_inline __u32 wait_in_progress(struct task_struct *parent, const 
 		return 0;
 	if (FREED_RD(parent, flags) & PF_EXITING)
 		return 0;
-	if ((unsigned long)FREED_RD(parent, sighand, action[SIGCHLD - 1].sa.sa_handler) == SIG_IGN ||
-	    FREED_RD(parent, sighand, action[SIGCHLD - 1].sa.sa_flags) & SA_NOCLDWAIT)
+	handler = (unsigned long)FREED_RD(parent, sighand, action[SIGCHLD - 1].sa.sa_handler);
+	flags = FREED_RD(parent, sighand, action[SIGCHLD - 1].sa.sa_flags);
+	if (handler == SIG_IGN || flags & SA_NOCLDWAIT)
 		return 0;
 	return nr == NR_WAIT4 ? RT_REAP_WAIT4 : RT_REAP_WAITID;
 }
