@@ -165,32 +165,41 @@ static void check_leaks(struct tracer *t, bool now)
 	leaks__check(t->leaks, ts, origin_of, report_leak, t);
 }
 
+/* The size of each record type: a record shorter than its type's is not decoded. */
+static const size_t event_size[RT_EV_MAX] = {
+	[RT_EV_REPARENT] = sizeof(struct rt_reparent_event),
+	[RT_EV_ADOPTED] = sizeof(struct rt_adopted_event),
+	[RT_EV_ZOMBIE] = sizeof(struct rt_zombie_event),
+	[RT_EV_REAP] = sizeof(struct rt_reap_event),
+	[RT_EV_SUBREAPER] = sizeof(struct rt_subreaper_event),
+	[RT_EV_INIT_SIGNAL_DROPPED] = sizeof(struct rt_init_signal_event),
+	[RT_EV_NS_TEARDOWN] = sizeof(struct rt_ns_teardown_event),
+	[RT_EV_REAPER_HANDOFF] = sizeof(struct rt_reaper_handoff_event),
+};
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	const struct rt_event_hdr *h = data;
 	struct tracer *t = ctx;
 
-	if (size < sizeof(*h))
+	if (size < sizeof(*h) || h->type >= RT_EV_MAX || !event_size[h->type] ||
+	    size < event_size[h->type])
 		return 0;
 	switch (h->type) {
 	case RT_EV_REPARENT:
-		if (size >= sizeof(struct rt_reparent_event) &&
-		    adoptions__add(t->adoptions, data, report_reparent, t)) {
+		if (adoptions__add(t->adoptions, data, report_reparent, t)) {
 			t->err = -ENOMEM;
 			return t->err;
 		}
 		break;
 	case RT_EV_ADOPTED:
-		if (size >= sizeof(struct rt_adopted_event))
-			adoptions__resolve(t->adoptions, data, report_reparent, t);
+		adoptions__resolve(t->adoptions, data, report_reparent, t);
 		break;
 	case RT_EV_ZOMBIE:
-		if (size >= sizeof(struct rt_zombie_event))
-			report_zombie(t, data);
+		report_zombie(t, data);
 		break;
 	case RT_EV_REAP:
-		if (size >= sizeof(struct rt_reap_event))
-			report_reap(t, data);
+		report_reap(t, data);
 		break;
 	case RT_EV_SUBREAPER:
 		if (rt_show_subreaper(t->opt, data)) {
@@ -199,22 +208,19 @@ static int handle_event(void *ctx, void *data, size_t size)
 		}
 		break;
 	case RT_EV_INIT_SIGNAL_DROPPED:
-		if (size >= sizeof(struct rt_init_signal_event) &&
-		    wants(t, RT_EV_INIT_SIGNAL_DROPPED) && rt_show_init_signal(t->opt, data)) {
+		if (wants(t, RT_EV_INIT_SIGNAL_DROPPED) && rt_show_init_signal(t->opt, data)) {
 			t->print->init_signal_dropped(t->out, data);
 			t->totals.events++;
 		}
 		break;
 	case RT_EV_NS_TEARDOWN:
-		if (size >= sizeof(struct rt_ns_teardown_event) && wants(t, RT_EV_NS_TEARDOWN) &&
-		    rt_show_ns_teardown(t->opt, data)) {
+		if (wants(t, RT_EV_NS_TEARDOWN) && rt_show_ns_teardown(t->opt, data)) {
 			t->print->ns_teardown(t->out, data);
 			t->totals.events++;
 		}
 		break;
 	case RT_EV_REAPER_HANDOFF:
-		if (size >= sizeof(struct rt_reaper_handoff_event) &&
-		    wants(t, RT_EV_REAPER_HANDOFF) && rt_show_reaper_handoff(t->opt, data)) {
+		if (wants(t, RT_EV_REAPER_HANDOFF) && rt_show_reaper_handoff(t->opt, data)) {
 			t->print->reaper_handoff(t->out, data);
 			t->totals.events++;
 		}
