@@ -678,7 +678,7 @@ TEST(snapshot_zombies)
 		}
 	}
 	{
-		const char *args[] = { "zombies",	 "-j", "-p", p2, "--zombie-age", "1",
+		const char *args[] = { "zombies",	 "-j", "-p", p2, "--zombie-age", "1.5",
 				       "--fail-on-leak", NULL };
 		const struct json_obj *o;
 
@@ -689,7 +689,8 @@ TEST(snapshot_zombies)
 			if (ASSERT_TRUE(o, "the leak record")) {
 				ASSERT_EQ(get_int(o, "zombies"), 1, "zombies");
 				ASSERT_GE(get_int(o, "oldest_ms"), min_ms, "oldest_ms");
-				ASSERT_EQ(get_int(o, "limit_s"), 1, "limit_s");
+				ASSERT_EQ(get_int(o, "limit_s"), 1, "limit_s: whole seconds");
+				ASSERT_EQ(get_int(o, "limit_ns"), 1500000000, "limit_ns: as given");
 				ASSERT_STREQ(json_str(o, "comm"), "rt-leaker2", "comm");
 			}
 		}
@@ -870,6 +871,7 @@ TEST(snapshot_cli)
 	cli_expect((const char *[]){ "zombies", "-p", "0", NULL }, 2, "zombies: bad pid");
 	cli_expect((const char *[]){ "zombies", "-p", NULL }, 2, "zombies: -p without value");
 	cli_expect((const char *[]){ "zombies", "--zombie-age", "x", NULL }, 2, "bad age");
+	cli_expect((const char *[]){ "zombies", "--zombie-age", "-1", NULL }, 2, "negative age");
 	cli_expect((const char *[]){ "zombies", "--fail-on-leak", NULL }, 2,
 		   "--fail-on-leak without --zombie-age");
 	cli_expect((const char *[]){ "zombies", "--pidns", "nope", NULL }, 2, "bad --pidns");

@@ -20,6 +20,11 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 int cli_bad_option(const char *cmd, int c, int opt, const char *arg);
 /* A whole decimal number in [min, max]; 0 or -EINVAL. */
 int cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+/*
+ * A duration for option @opt: seconds, decimals allowed, 0 to a year, in
+ * nanoseconds. 0, or -EINVAL after the usage message.
+ */
+int cli_parse_seconds(const char *cmd, const char *opt, const char *arg, __u64 *ns);
 /* A PID namespace: an inode number or a path such as /proc/PID/ns/pid. 0 or -EINVAL. */
 int cli_parse_pidns(const char *cmd, const char *arg, __u32 *inum);
 /*

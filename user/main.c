@@ -67,7 +67,7 @@ static const char usage_text[] =
 	"  -d, --duration=SECONDS   stop after SECONDS\n"
 	"  -b, --buffer-mb=MB       ring buffer size in MiB, a power of two (default 16)\n"
 	"      --zombie-age=SECONDS a \"leak\" line for each reaper that holds a zombie older\n"
-	"                           than SECONDS (decimals allowed), once per reaper\n"
+	"                           than SECONDS (decimals allowed, 0 or more), once per reaper\n"
 	"      --fail-on-leak       exit with status 3 if a leak was reported\n"
 	"  -v, --verbose            libbpf debug output on stderr\n"
 	"  -V, --version            print the version and exit\n"
@@ -126,22 +126,6 @@ static int parse_pid(const char *arg, struct rt_options *opt)
 		return -EINVAL;
 	}
 	opt->pid = pid;
-	return 0;
-}
-
-/* Seconds, decimals allowed, more than 0 and at most a year. */
-static int parse_zombie_age(const char *arg, struct rt_options *opt)
-{
-	char *end;
-	double sec;
-
-	errno = 0;
-	sec = strtod(arg, &end);
-	if (!*arg || *end || errno || !(sec > 0) || sec > 365 * 86400.0)
-		return usage_error("invalid --zombie-age '%s': expected seconds, more than 0 "
-				   "(such as 30 or 0.5)",
-				   arg);
-	opt->zombie_age_ns = sec * 1e9;
 	return 0;
 }
 
@@ -254,8 +238,11 @@ static int parse_options(int argc, char **argv, struct rt_options *opt)
 			opt->buffer_mb = n;
 			break;
 		case OPT_ZOMBIE_AGE:
-			if (parse_zombie_age(optarg, opt))
+			if (cli_parse_seconds(NULL, "--zombie-age", optarg, &opt->zombie_age_ns))
 				return -EINVAL;
+			/* 0 is "older than 0": every zombie (and 0 would mean "not set"). */
+			if (!opt->zombie_age_ns)
+				opt->zombie_age_ns = 1;
 			break;
 		case OPT_FAIL_ON_LEAK:
 			opt->fail_on_leak = true;

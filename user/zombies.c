@@ -41,7 +41,7 @@ static const char usage_text[] =
 	"      --pidns=INODE        only zombies in this PID namespace (its inode number, or\n"
 	"                           a path such as /proc/PID/ns/pid)\n"
 	"      --zombie-age=SECONDS report a leak for each parent holding a zombie older\n"
-	"                           than SECONDS (whole seconds, 0 or more)\n"
+	"                           than SECONDS (decimals allowed, 0 or more)\n"
 	"      --fail-on-leak       exit with status 3 when a leak was reported\n"
 	"  -v, --verbose            libbpf debug output on stderr\n"
 	"  -h, --help               print this help and exit\n"
@@ -52,7 +52,7 @@ static const char usage_text[] =
 struct zopts {
 	bool json, verbose, fail_on_leak, has_limit;
 	__u32 ppid, pidns;
-	unsigned long limit_s;
+	__u64 limit_ns; /* --zombie-age */
 };
 
 /* The zombies of one parent: zs[first .. first + nr). */
@@ -191,7 +191,7 @@ static bool wanted(const struct rt_snap_task *k, const struct zopts *o)
 
 static bool is_leak(const struct group *g, const struct zopts *o)
 {
-	return o->has_limit && g->oldest_ns > o->limit_s * 1000000000ULL;
+	return o->has_limit && g->oldest_ns > o->limit_ns;
 }
 
 static const char *sigchld_cell(const struct rt_snap_task *k, char *buf, size_t size)
@@ -249,8 +249,10 @@ static void print_json(const struct group *gs, size_t nr_groups, const struct zo
 			continue;
 		fprintf(out, "{\"type\":\"leak\",\"pid\":%u,\"comm\":", p->ppid);
 		json_str(out, p->parent_comm, sizeof(p->parent_comm));
-		fprintf(out, ",\"zombies\":%zu,\"oldest_ms\":%llu,\"limit_s\":%lu}\n", gs[g].nr,
-			(unsigned long long)(gs[g].oldest_ns / 1000000), o->limit_s);
+		fprintf(out, ",\"zombies\":%zu,\"oldest_ms\":%llu,\"limit_s\":%llu,\"limit_ns\":%llu}\n",
+			gs[g].nr, (unsigned long long)(gs[g].oldest_ns / 1000000),
+			(unsigned long long)(o->limit_ns / 1000000000),
+			(unsigned long long)o->limit_ns);
 	}
 }
 
@@ -392,12 +394,8 @@ static int parse(int argc, char **argv, struct zopts *o)
 				return -EINVAL;
 			break;
 		case OPT_ZOMBIE_AGE:
-			if (cli_parse_ulong(optarg, 0, INT_MAX, &n))
-				return cli_usage_error("zombies",
-						       "invalid --zombie-age '%s': expected whole "
-						       "seconds, 0 or more",
-						       optarg);
-			o->limit_s = n;
+			if (cli_parse_seconds("zombies", "--zombie-age", optarg, &o->limit_ns))
+				return -EINVAL;
 			o->has_limit = true;
 			break;
 		case OPT_FAIL_ON_LEAK:
