@@ -434,6 +434,74 @@ static long walk_orphan(__u32 i, void *ctx)
 }
 
 /*
+ * System call numbers: the raw sys_enter/sys_exit programs pick the calls out
+ * by them; an exit and a release read them from a thread's saved user
+ * registers.
+ */
+#ifdef __TARGET_ARCH_x86
+#define NR_WAIT4  61
+#define NR_WAITID 247
+#define NR_PRCTL  157
+/* The number the call was made with: regs->ax holds its return value by now. */
+#define syscall_nr(regs)   BPF_CORE_READ(regs, orig_ax)
+#define LEGACY_THREAD_SIZE (16 << 10)
+#else
+#error "reapertrace needs this architecture's system call numbers"
+#endif
+
+/*
+ * The system call @t (a BTF pointer where @btf) last entered, as its saved
+ * user registers say, or -1 where they cannot be read.
+ */
+static __always_inline long task_syscall_nr(struct task_struct *t, const bool btf)
+{
+#ifdef RT_LEGACY
+	/* Before 5.12 on x86-64 (no FRED) the user registers end the 16 KiB stack. */
+	void *regs = BPF_CORE_READ(t, stack) + LEGACY_THREAD_SIZE;
+
+	regs -= bpf_core_type_size(struct pt_regs);
+	return syscall_nr((struct pt_regs *)regs);
+#else
+	/* bpf_task_pt_regs() (5.15) takes a BTF pointer. */
+	if (btf && bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		return syscall_nr((struct pt_regs *)bpf_task_pt_regs(t));
+	return -1;
+#endif
+}
+
+/*
+ * Threads that exited after a wait whose return the kernel skipped: their
+ * wait's sys_enter was seen, its sys_exit not, and they made another
+ * system call (so they were not killed in the wait). A zombie that wait
+ * released, freed after the thread exited, is still that wait's reap.
+ * Keyed by task_struct address, until the thread's own release.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u32); /* RT_REAP_WAIT4, RT_REAP_WAITID */
+} unreturned_waits SEC(".maps");
+
+__u32 unreturned_waits_live SEC(".bss");
+
+/* @p (current, exiting) still had @in in flight. */
+static __always_inline void note_unreturned_wait(struct task_struct *p, const struct inflight *in)
+{
+	__u32 how = in->call == CALL_WAIT4 ? RT_REAP_WAIT4 : RT_REAP_WAITID;
+	__u64 key = (__u64)p;
+	long nr;
+
+	if (in->call != CALL_WAIT4 && in->call != CALL_WAITID)
+		return;
+	nr = task_syscall_nr(p, true);
+	if (nr < 0 || nr == NR_WAIT4 || nr == NR_WAITID)
+		return;
+	if (!bpf_map_update_elem(&unreturned_waits, &key, &how, BPF_NOEXIST))
+		__sync_fetch_and_add(&unreturned_waits_live, 1);
+}
+
+/*
  * A namespace's child_reaper whose whole process exits takes the namespace
  * down: the kernel kills its processes (zap_pid_ns_processes) instead of
  * reparenting them.
@@ -460,8 +528,9 @@ static __always_inline bool exit_begin(struct task_struct *p, struct task_struct
 
 	if (!armed)
 		return false;
-	/* A thread killed in a wait or prctl never returned from it. */
-	inflight_get(RD(p, pid), &in, true);
+	/* A thread killed in a call never returned from it; one whose return was skipped did. */
+	if (inflight_get(RD(p, pid), &in, true))
+		note_unreturned_wait(p, &in);
 	if (trace_reapers)
 		note_reaper_exit(p);
 	if (!trace_reparents)
@@ -1192,21 +1261,6 @@ int reap_waitid_ret(struct trace_event_raw_sys_exit *ctx)
 #define FREED_RD(p, ...) (btf ? RD(p, __VA_ARGS__) : BPF_CORE_READ(p, __VA_ARGS__))
 
 /*
- * System call numbers: the raw sys_enter/sys_exit programs pick the calls out
- * by them, and a release reads them from the parent's saved user registers.
- */
-#ifdef __TARGET_ARCH_x86
-#define NR_WAIT4  61
-#define NR_WAITID 247
-#define NR_PRCTL  157
-/* The number the call was made with: regs->ax holds its return value by now. */
-#define syscall_nr(regs)   BPF_CORE_READ(regs, orig_ax)
-#define LEGACY_THREAD_SIZE (16 << 10)
-#else
-#error "reapertrace needs this architecture's system call numbers"
-#endif
-
-/*
  * The wait (RT_REAP_WAIT4, RT_REAP_WAITID) that released a zombie whose
  * parent thread is @parent, seen at the zombie's release; 0 if none did.
  *
@@ -1223,27 +1277,22 @@ int reap_waitid_ret(struct trace_event_raw_sys_exit *ctx)
 static __always_inline __u32 wait_in_progress(struct task_struct *parent, const bool btf)
 {
 	unsigned long handler, flags;
+	__u64 key = (__u64)parent;
 	struct inflight in;
-	long nr = -1;
-#ifdef RT_LEGACY
-	void *regs;
-#endif
+	__u32 *unreturned;
+	long nr;
 
 	if (inflight_get(FREED_RD(parent, pid), &in, false)) {
 		if (in.call == CALL_WAIT4)
 			return RT_REAP_WAIT4;
 		return in.call == CALL_WAITID ? RT_REAP_WAITID : 0;
 	}
-#ifdef RT_LEGACY
-	/* Before 5.12 on x86-64 (no FRED) the user registers end the 16 KiB stack. */
-	regs = BPF_CORE_READ(parent, stack) + LEGACY_THREAD_SIZE;
-	regs -= bpf_core_type_size(struct pt_regs);
-	nr = syscall_nr((struct pt_regs *)regs);
-#else
-	/* bpf_task_pt_regs() (5.15) takes a BTF pointer: tp_btf only. */
-	if (btf && bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
-		nr = syscall_nr((struct pt_regs *)bpf_task_pt_regs(parent));
-#endif
+	if (unreturned_waits_live) {
+		unreturned = bpf_map_lookup_elem(&unreturned_waits, &key);
+		if (unreturned)
+			return *unreturned;
+	}
+	nr = task_syscall_nr(parent, btf);
 	if (nr != NR_WAIT4 && nr != NR_WAITID)
 		return 0;
 	if (FREED_RD(parent, flags) & PF_EXITING)
@@ -1266,6 +1315,12 @@ static __always_inline int on_proc_free(struct task_struct *p, const bool btf)
 	/* A thread's release settles its exit, unless its notification did. */
 	if (exits_pending())
 		exit_settled(p);
+	if (unreturned_waits_live) {
+		__u64 self = (__u64)p;
+
+		if (!bpf_map_delete_elem(&unreturned_waits, &self))
+			__sync_fetch_and_add(&unreturned_waits_live, -1);
+	}
 	/*
 	 * Every task freed comes here, its task_struct and our slot most
 	 * likely cold: no zombie tracked says "not ours" for most of them,
