@@ -470,11 +470,12 @@ static __always_inline long task_syscall_nr(struct task_struct *t, const bool bt
 }
 
 /*
- * Threads that exited after a wait whose return the kernel skipped: their
- * wait's sys_enter was seen, its sys_exit not, and they made another
- * system call (so they were not killed in the wait). A zombie that wait
- * released, freed after the thread exited, is still that wait's reap.
- * Keyed by task_struct address, until the thread's own release.
+ * Threads that returned from a wait whose return the kernel skipped: its
+ * sys_enter was seen, its sys_exit not, and the thread then made another
+ * call reapertrace follows, or exited after another system call (so it was
+ * not killed in the wait). A zombie that wait released, freed once the
+ * thread is out of it, is still that wait's reap. Keyed by task_struct
+ * address, until the thread's own release.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -485,20 +486,25 @@ struct {
 
 __u32 unreturned_waits_live SEC(".bss");
 
-/* @p (current, exiting) still had @in in flight. */
+/* @p (current) is out of the call @in, which it never returned from as far as we saw. */
 static __always_inline void note_unreturned_wait(struct task_struct *p, const struct inflight *in)
 {
 	__u32 how = in->call == CALL_WAIT4 ? RT_REAP_WAIT4 : RT_REAP_WAITID;
 	__u64 key = (__u64)p;
-	long nr;
 
 	if (in->call != CALL_WAIT4 && in->call != CALL_WAITID)
 		return;
-	nr = task_syscall_nr(p, true);
-	if (nr < 0 || nr == NR_WAIT4 || nr == NR_WAITID)
-		return;
 	if (!bpf_map_update_elem(&unreturned_waits, &key, &how, BPF_NOEXIST))
 		__sync_fetch_and_add(&unreturned_waits_live, 1);
+}
+
+/* @p (current) exits with @in in flight: out of it unless killed in it. */
+static __always_inline void exit_with_call(struct task_struct *p, const struct inflight *in)
+{
+	long nr = task_syscall_nr(p, true);
+
+	if (nr >= 0 && nr != NR_WAIT4 && nr != NR_WAITID)
+		note_unreturned_wait(p, in);
 }
 
 /*
@@ -530,7 +536,7 @@ static __always_inline bool exit_begin(struct task_struct *p, struct task_struct
 		return false;
 	/* A thread killed in a call never returned from it; one whose return was skipped did. */
 	if (inflight_get(RD(p, pid), &in, true))
-		note_unreturned_wait(p, &in);
+		exit_with_call(p, &in);
 	if (trace_reapers)
 		note_reaper_exit(p);
 	if (!trace_reparents)
@@ -1173,10 +1179,15 @@ static __always_inline void waited(__u32 nr, __u32 how)
 
 static __always_inline void enter_call(__u32 call, __u32 arg, __u64 uptr)
 {
-	struct inflight in = { .uptr = uptr, .call = call, .arg = arg };
+	struct inflight in = { .uptr = uptr, .call = call, .arg = arg }, prev;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
-	if (armed)
-		inflight_enter((__u32)bpf_get_current_pid_tgid(), &in);
+	if (!armed)
+		return;
+	/* Calls do not nest: one still in flight returned, and its sys_exit run was skipped. */
+	if (inflight_get(tid, &prev, false))
+		note_unreturned_wait(current_task(), &prev);
+	inflight_enter(tid, &in);
 }
 
 /* The arguments saved at sys_enter, if this thread's syscall is @call. */
