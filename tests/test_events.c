@@ -258,6 +258,11 @@ TEST(events_wait_before_start)
 	}
 	if (!tracer_stop(&tr, NULL, NULL))
 		goto out;
+	/* The raw_tp release cannot read the parent's registers (README, Limitations). */
+	if (tr.features && strstr(tr.features, "\"release\":\"raw_tp\"")) {
+		test_skip("release=raw_tp sees a wait only from its sys_enter");
+		goto out;
+	}
 	check_events(&tr.doc, run.truth, &co, &tr);
 out:
 	if (run.started && !run.finished) {
