@@ -486,15 +486,21 @@ struct {
 
 __u32 unreturned_waits_live SEC(".bss");
 
+/* The reap a call in flight makes: RT_REAP_WAIT4, RT_REAP_WAITID, or 0 (not a wait). */
+static __always_inline __u32 reap_by_call(__u32 call)
+{
+	if (call == CALL_WAIT4)
+		return RT_REAP_WAIT4;
+	return call == CALL_WAITID ? RT_REAP_WAITID : 0;
+}
+
 /* @p (current) is out of the call @in, which it never returned from as far as we saw. */
 static __always_inline void note_unreturned_wait(struct task_struct *p, const struct inflight *in)
 {
-	__u32 how = in->call == CALL_WAIT4 ? RT_REAP_WAIT4 : RT_REAP_WAITID;
+	__u32 how = reap_by_call(in->call);
 	__u64 key = (__u64)p;
 
-	if (in->call != CALL_WAIT4 && in->call != CALL_WAITID)
-		return;
-	if (!bpf_map_update_elem(&unreturned_waits, &key, &how, BPF_NOEXIST))
+	if (how && !bpf_map_update_elem(&unreturned_waits, &key, &how, BPF_NOEXIST))
 		__sync_fetch_and_add(&unreturned_waits_live, 1);
 }
 
@@ -1276,14 +1282,15 @@ int reap_waitid_ret(struct trace_event_raw_sys_exit *ctx)
  * parent thread is @parent, seen at the zombie's release; 0 if none did.
  *
  * A zombie is released by its parent's wait, or else by its parent's
- * kernel: an init taking its namespace down (the parent is exiting), or an
- * adopted zombie whose new parent ignores SIGCHLD. So while the parent
- * thread sits in a wait and is neither, the wait released it. That wait's
- * sys_enter tells where it ran; where the kernel skipped it (7.x preempts
- * the programs of syscall tracepoints), the call number in the thread's
- * saved user registers tells: it is the wait's until the thread's next
- * system call, which the release, an RCU grace period after the wait
- * released the zombie, almost always comes before.
+ * kernel: an adopted zombie whose new parent ignores SIGCHLD, or an init
+ * taking its namespace down (the parent is exiting). So while the parent
+ * thread is in a wait and is neither, the wait released it. That wait's
+ * sys_enter tells where it ran; where the kernel skipped its sys_exit run
+ * and the thread has moved on, unreturned_waits does; where the kernel
+ * skipped its sys_enter run, the call number in the thread's saved user
+ * registers tells: it is the wait's until the thread's next system call,
+ * which the release, an RCU grace period after the wait released the
+ * zombie, almost always comes before.
  */
 static __always_inline __u32 wait_in_progress(struct task_struct *parent, const bool btf)
 {
@@ -1293,11 +1300,12 @@ static __always_inline __u32 wait_in_progress(struct task_struct *parent, const 
 	__u32 *unreturned;
 	long nr;
 
-	if (inflight_get(FREED_RD(parent, pid), &in, false)) {
-		if (in.call == CALL_WAIT4)
-			return RT_REAP_WAIT4;
-		return in.call == CALL_WAITID ? RT_REAP_WAITID : 0;
-	}
+	handler = (unsigned long)FREED_RD(parent, sighand, action[SIGCHLD - 1].sa.sa_handler);
+	flags = FREED_RD(parent, sighand, action[SIGCHLD - 1].sa.sa_flags);
+	if (handler == SIG_IGN || flags & SA_NOCLDWAIT)
+		return 0;
+	if (inflight_get(FREED_RD(parent, pid), &in, false))
+		return reap_by_call(in.call);
 	if (unreturned_waits_live) {
 		unreturned = bpf_map_lookup_elem(&unreturned_waits, &key);
 		if (unreturned)
@@ -1306,11 +1314,8 @@ static __always_inline __u32 wait_in_progress(struct task_struct *parent, const 
 	nr = task_syscall_nr(parent, btf);
 	if (nr != NR_WAIT4 && nr != NR_WAITID)
 		return 0;
+	/* An exit takes its calls in flight: one that is exiting is past its wait. */
 	if (FREED_RD(parent, flags) & PF_EXITING)
-		return 0;
-	handler = (unsigned long)FREED_RD(parent, sighand, action[SIGCHLD - 1].sa.sa_handler);
-	flags = FREED_RD(parent, sighand, action[SIGCHLD - 1].sa.sa_flags);
-	if (handler == SIG_IGN || flags & SA_NOCLDWAIT)
 		return 0;
 	return nr == NR_WAIT4 ? RT_REAP_WAIT4 : RT_REAP_WAITID;
 }
