@@ -39,20 +39,15 @@ int cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigne
 	return 0;
 }
 
-int cli_parse_seconds(const char *cmd, const char *opt, const char *arg, __u64 *ns)
+int cli_parse_seconds(const char *s, double min, double max, __u64 *ns)
 {
 	char *end;
 	double sec;
 
 	errno = 0;
-	sec = strtod(arg, &end);
-	if (!*arg || *end || errno || !(sec >= 0) || sec > 365 * 86400.0) {
-		fprintf(stderr,
-			"reapertrace: invalid %s '%s': expected seconds, 0 or more (such as 30 or "
-			"0.5); see reapertrace %s%s--help\n",
-			opt, arg, cmd ? cmd : "", cmd ? " " : "");
+	sec = strtod(s, &end);
+	if (!*s || *end || errno || !(sec >= min) || sec > max)
 		return -EINVAL;
-	}
 	*ns = sec * 1e9;
 	return 0;
 }

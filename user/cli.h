@@ -20,11 +20,10 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 int cli_bad_option(const char *cmd, int c, int opt, const char *arg);
 /* A whole decimal number in [min, max]; 0 or -EINVAL. */
 int cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
-/*
- * A duration for option @opt: seconds, decimals allowed, 0 to a year, in
- * nanoseconds. 0, or -EINVAL after the usage message.
- */
-int cli_parse_seconds(const char *cmd, const char *opt, const char *arg, __u64 *ns);
+/* Seconds, decimals allowed, in [min, max], into nanoseconds; 0 or -EINVAL. */
+int cli_parse_seconds(const char *s, double min, double max, __u64 *ns);
+/* --zombie-age, the same in every command: 0 seconds to a year. */
+#define CLI_ZOMBIE_AGE_MAX_S (365 * 86400.0)
 /* A PID namespace: an inode number or a path such as /proc/PID/ns/pid. 0 or -EINVAL. */
 int cli_parse_pidns(const char *cmd, const char *arg, __u32 *inum);
 /*

@@ -153,16 +153,10 @@ static int parse_cgroup(const char *arg, struct rt_options *opt)
 /* top -i: seconds, decimals allowed, from 0.1 to a day. */
 static int parse_interval(const char *arg, struct rt_options *opt)
 {
-	char *end;
-	double sec;
-
-	errno = 0;
-	sec = strtod(arg, &end);
-	if (!*arg || *end || errno || !(sec >= 0.1) || sec > 86400)
+	if (cli_parse_seconds(arg, 0.1, 86400, &opt->interval_ns))
 		return usage_error("invalid interval '%s': expected seconds from 0.1 to 86400 "
 				   "(such as 1 or 0.5)",
 				   arg);
-	opt->interval_ns = sec * 1e9;
 	return 0;
 }
 
@@ -238,8 +232,11 @@ static int parse_options(int argc, char **argv, struct rt_options *opt)
 			opt->buffer_mb = n;
 			break;
 		case OPT_ZOMBIE_AGE:
-			if (cli_parse_seconds(NULL, "--zombie-age", optarg, &opt->zombie_age_ns))
-				return -EINVAL;
+			if (cli_parse_seconds(optarg, 0, CLI_ZOMBIE_AGE_MAX_S, &opt->zombie_age_ns))
+				return usage_error(
+					"invalid --zombie-age '%s': expected seconds, 0 or "
+					"more (such as 30 or 0.5)",
+					optarg);
 			/* 0 is "older than 0": every zombie (and 0 would mean "not set"). */
 			if (!opt->zombie_age_ns)
 				opt->zombie_age_ns = 1;

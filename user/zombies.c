@@ -394,8 +394,11 @@ static int parse(int argc, char **argv, struct zopts *o)
 				return -EINVAL;
 			break;
 		case OPT_ZOMBIE_AGE:
-			if (cli_parse_seconds("zombies", "--zombie-age", optarg, &o->limit_ns))
-				return -EINVAL;
+			if (cli_parse_seconds(optarg, 0, CLI_ZOMBIE_AGE_MAX_S, &o->limit_ns))
+				return cli_usage_error("zombies",
+						       "invalid --zombie-age '%s': expected seconds, 0 "
+						       "or more (such as 30 or 0.5)",
+						       optarg);
 			o->has_limit = true;
 			break;
 		case OPT_FAIL_ON_LEAK:
