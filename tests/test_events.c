@@ -139,13 +139,8 @@ static void traced_with_hold(const char *name, bool threads,
 	struct sc_run run = {};
 	struct tracer a = {}, b = {};
 
-	if (sc_start(&run, name)) {
-		if (run.truth && run.truth->skip[0])
-			test_skip("%s", run.truth->skip);
-		else
-			ASSERT_TRUE(false, "scenario starts");
+	if (!scenario_started(&run, name))
 		goto out;
-	}
 	if (!tracer_start(&a, opts) || !tracer_start(&b, opts))
 		goto out;
 	if (!ASSERT_EQ(sc_go(&run), 0, "go") || !ASSERT_EQ(sc_wait_hold(&run), 0, "held"))
@@ -239,13 +234,8 @@ TEST(events_wait_before_start)
 	struct sc_run run = {};
 	struct tracer tr = {};
 
-	if (sc_start(&run, "wait_before_start")) {
-		if (run.truth && run.truth->skip[0])
-			test_skip("%s", run.truth->skip);
-		else
-			ASSERT_TRUE(false, "scenario starts");
+	if (!scenario_started(&run, "wait_before_start"))
 		goto out;
-	}
 	if (!ASSERT_EQ(sc_go(&run), 0, "go") ||
 	    !ASSERT_EQ(sc_wait_hold(&run), 0, "held, with the wait begun"))
 		goto out;
@@ -265,10 +255,7 @@ TEST(events_wait_before_start)
 	}
 	check_events(&tr.doc, run.truth, &co, &tr);
 out:
-	if (run.started && !run.finished) {
-		sc_continue(&run);
-		sc_finish(&run);
-	}
+	scenario_abandon(&run);
 	tracer_free(&tr);
 	sc_release(&run);
 }

@@ -194,10 +194,7 @@ TEST(leak_never_reaping_init)
 	ASSERT_TRUE(json_u64(leak, "pidns", &ns) && ns == z1->pidns, "pidns: the zombies'");
 	ASSERT_TRUE(json_u64(tr.summary, "leaks", &ns) && ns == 1, "summary: leaks 1");
 out:
-	if (run.started && !run.finished) {
-		sc_continue(&run);
-		sc_finish(&run);
-	}
+	scenario_abandon(&run);
 	tracer_free(&tr);
 	sc_release(&run);
 }
@@ -281,10 +278,7 @@ TEST(leak_zombies_before_start)
 	ASSERT_TRUE(json_u64(tr.summary, "zombies_at_start", &v) && v >= 5,
 		    "summary: zombies_at_start counts them");
 out:
-	if (run.started && !run.finished) {
-		sc_continue(&run);
-		sc_finish(&run);
-	}
+	scenario_abandon(&run);
 	tracer_free(&tr);
 	sc_release(&run);
 }

@@ -142,13 +142,8 @@ TEST(signals_ns_teardown)
 	struct tracer tr = {};
 	const struct sc_actor *I;
 
-	if (sc_start(&run, "ns_teardown")) {
-		if (run.truth && run.truth->skip[0])
-			test_skip("%s", run.truth->skip);
-		else
-			ASSERT_TRUE(false, "scenario starts");
+	if (!scenario_started(&run, "ns_teardown"))
 		goto out;
-	}
 	if (!tracer_start(&tr, json_opts))
 		goto out;
 	if (!ASSERT_EQ(sc_go(&run), 0, "go") ||
@@ -287,13 +282,8 @@ TEST(signals_filter_pidns)
 			       "--pidns", nsarg, NULL };
 	int I;
 
-	if (sc_start(&run, "init_sigdrop")) {
-		if (run.truth && run.truth->skip[0])
-			test_skip("%s", run.truth->skip);
-		else
-			ASSERT_TRUE(false, "scenario starts");
+	if (!scenario_started(&run, "init_sigdrop"))
 		goto out;
-	}
 	/* The init recorded itself before its gate. */
 	I = sc_actor_by_role(run.truth, "ns_init");
 	ns = run.truth->actors[I].pidns;
@@ -333,13 +323,8 @@ TEST(signals_filter_pid_sender)
 	char pidarg[32];
 	const char *opts[] = { "--json", "-p", pidarg, NULL };
 
-	if (sc_start(&run, "init_sigdrop")) {
-		if (run.truth && run.truth->skip[0])
-			test_skip("%s", run.truth->skip);
-		else
-			ASSERT_TRUE(false, "scenario starts");
+	if (!scenario_started(&run, "init_sigdrop"))
 		goto out;
-	}
 	snprintf(pidarg, sizeof(pidarg), "%d", run.truth->actors[1].pid);
 	if (!tracer_start(&tr, opts))
 		goto out;

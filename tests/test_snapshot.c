@@ -379,13 +379,8 @@ TEST(snapshot_ns)
 	int nsfd = -1;
 	bool started = false;
 
-	if (sc_start(&run, "ns_snapshot")) {
-		if (run.truth && run.truth->skip[0])
-			test_skip("%s", run.truth->skip);
-		else
-			ASSERT_TRUE(false, run.truth ? run.truth->error : "scenario starts");
+	if (!scenario_started(&run, "ns_snapshot"))
 		goto out;
-	}
 	started = true;
 	t_go = boottime_ns();
 	if (!ASSERT_EQ(sc_go(&run), 0, "go") || !ASSERT_EQ(sc_wait_hold(&run), 0, "hold point"))

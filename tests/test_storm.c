@@ -46,13 +46,8 @@ static bool run_storm_kept(const char *name, const char *const *opts, bool stall
 {
 	int err;
 
-	if (sc_start(run, name)) {
-		if (run->truth && run->truth->skip[0])
-			test_skip("%s", run->truth->skip);
-		else
-			ASSERT_TRUE(false, run->truth ? run->truth->error : "scenario starts");
+	if (!scenario_started(run, name))
 		return false;
-	}
 	if (!tracer_start(tr, opts)) {
 		sc_finish(run);
 		return false;

@@ -38,6 +38,7 @@ struct tracer {
 	struct jsonl_doc doc;		/* the records (summary included) */
 	const struct json_obj *summary; /* the last line, if a summary */
 	char *features;			/* the first line, if a features record (not in doc) */
+	long long runs_skipped_said;	/* the summary's runs_skipped, if stderr said them */
 };
 
 /* $RT_BIN, default <repo>/build/reapertrace */
@@ -101,6 +102,14 @@ bool is_event_record(const struct json_obj *o);
 
 /* The truth, as TAP diagnostics. */
 void diag_truth(const struct sc_truth *t);
+
+/*
+ * sc_start(); where it fails, skips the test if the machine cannot run the
+ * scenario, else asserts (with the scenario's error). True if started.
+ */
+bool scenario_started(struct sc_run *run, const char *scenario);
+/* Lets a started, unfinished scenario run to its end (an error path). */
+void scenario_abandon(struct sc_run *run);
 
 /*
  * sc_start(scenario), tracer_start(opts), go, (hold, continue), finish,
