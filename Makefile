@@ -25,8 +25,16 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS)) $(OUTPUT)/reapertrace_legacy.skel.h
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
-TEST_SRCS := $(filter-out tests/scenario_cli.c,$(wildcard tests/*.c))
-TEST_OBJS := $(patsubst tests/%.c,$(OUTPUT)/tests/%.o,$(TEST_SRCS))
+# tests/lib: the harness and what the tests read the truth with;
+# tests/scenarios: the process trees; tests/system: the suite (root);
+# tests/unit: the user code alone, no root, no kernel.
+TEST_LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard tests/lib/*.c))
+SCENARIO_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(filter-out tests/scenarios/cli.c,$(wildcard tests/scenarios/*.c)))
+SYSTEM_TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard tests/system/*.c))
+UNIT_TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard tests/unit/*.c))
+# The user objects that need neither libbpf nor the kernel: the pipeline, its sinks, the CLI helpers.
+USER_PURE_OBJS := $(addprefix $(OUTPUT)/user/,adoptions.o origins.o leaks.o filter.o pipeline.o \
+	recording.o print_text.o print_json.o names.o task_table.o cli.o)
 
 ifeq ($(V),1)
 Q =
@@ -40,7 +48,7 @@ endif
 .SECONDARY: $(BPF_OBJS) $(SKELS) $(OUTPUT)/reapertrace.legacy.bpf.o
 .PHONY: all clean install uninstall test test-fallbacks run deps format check-format kmod kmod-if-headers bench bench-bin
 
-all: $(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(OUTPUT)/rt-scenario kmod-if-headers
+all: $(OUTPUT)/reapertrace $(OUTPUT)/rt-unit $(OUTPUT)/rt-tests $(OUTPUT)/rt-scenario kmod-if-headers
 
 # The Go program of the go_exit_group scenario, where a Go toolchain is
 # installed (Debian's golang-go); without one that scenario skips.
@@ -82,21 +90,31 @@ $(OUTPUT)/reapertrace: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
-$(OUTPUT)/tests/%.o: tests/%.c | $(OUTPUT)/tests
+$(OUTPUT)/tests/%.o: tests/%.c
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests -Iinclude -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/lib -Itests/scenarios -Iinclude -c $< -o $@
 
-$(OUTPUT)/rt-tests: $(TEST_OBJS)
+# The unit tests see the user code's headers and link its objects.
+$(OUTPUT)/tests/unit/%.o: tests/unit/%.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/lib -Iinclude -Iuser -I$(OUTPUT) -c $< -o $@
+
+$(OUTPUT)/rt-tests: $(SYSTEM_TEST_OBJS) $(TEST_LIB_OBJS) $(SCENARIO_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -lpthread -o $@
 
-$(OUTPUT)/rt-scenario: $(OUTPUT)/tests/scenario_cli.o $(OUTPUT)/tests/scenarios.o \
-		      $(OUTPUT)/tests/scenarios_threads.o $(OUTPUT)/tests/scenarios_crowd.o \
-		      $(OUTPUT)/tests/scenarios_waits.o
+$(OUTPUT)/rt-unit: $(UNIT_TEST_OBJS) $(OUTPUT)/tests/lib/harness.o $(OUTPUT)/tests/lib/proc.o \
+		   $(OUTPUT)/tests/lib/jsonl.o $(USER_PURE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+$(OUTPUT)/rt-scenario: $(OUTPUT)/tests/scenarios/cli.o $(SCENARIO_OBJS) $(OUTPUT)/tests/lib/proc.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -lpthread -o $@
 
-$(OUTPUT)/rt-go-exit: tests/go/exit_group.go | $(OUTPUT)
+$(OUTPUT)/rt-go-exit: tests/scenarios/go/exit_group.go | $(OUTPUT)
 	$(call msg,GO,$@)
 	$(Q)GOCACHE=$(abspath $(OUTPUT))/go-cache GOPATH=$(abspath $(OUTPUT))/go GO111MODULE=off \
 		$(GO) build -o $@ $<
@@ -104,7 +122,7 @@ $(OUTPUT)/rt-go-exit: tests/go/exit_group.go | $(OUTPUT)
 # Benchmarks (BENCHMARKS.md): workloads, the consumer alone, an empty program.
 BENCH_BINS := $(OUTPUT)/rt-bench-load $(OUTPUT)/rt-bench-format $(OUTPUT)/rt-bench-hold \
 	      $(OUTPUT)/bench/empty.bpf.o $(OUTPUT)/bench/parts.bpf.o
-BENCH_FORMAT_OBJS := $(addprefix $(OUTPUT)/user/,print_text.o print_json.o adoptions.o origins.o task_table.o names.o)
+BENCH_FORMAT_OBJS := $(USER_PURE_OBJS)
 
 $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
@@ -113,11 +131,9 @@ $(OUTPUT)/bench/%.bpf.o: bench/%.bpf.c bpf/task.bpf.h include/events.h vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Iinclude -I. -c $< -o $@
 
-$(OUTPUT)/bench/format.o: $(wildcard user/*.h) include/events.h
-
 $(OUTPUT)/bench/%.o: bench/%.c | $(OUTPUT)/bench
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Iuser -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(INCLUDES) -Iuser -c $< -o $@
 
 $(OUTPUT)/rt-bench-load: $(OUTPUT)/bench/load.o
 	$(call msg,LINK,$@)
@@ -181,6 +197,7 @@ run: deps
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(OUTPUT)/rt-unit $(TESTS)
 	$(Q)RT_BIN=$(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(TESTS)
 
 # The same suite with every hook on its last path (README: When the kernel
@@ -205,8 +222,8 @@ install: $(OUTPUT)/reapertrace
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/reapertrace $(DESTDIR)$(PREFIX)/share/man/man8/reapertrace.8
 
-FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/*.c tests/*.h kmod/*.c \
-	      bench/*.c)
+FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/*/*.c tests/*/*.h \
+	      kmod/*.c bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_SRCS)
@@ -217,4 +234,4 @@ check-format:
 clean:
 	rm -rf $(OUTPUT)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*/*.d $(OUTPUT)/bench/*.d)

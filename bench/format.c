@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * rt-bench-format: the consumer without the kernel. Feeds synthetic ring
- * buffer records through the same code the tracer runs (the reparent /
- * adoption join of user/adoptions.c, then user/print_text.c or
- * user/print_json.c) into /dev/null, buffered as the tracer buffers a pipe
+ * buffer records through the tracer's own pipeline (user/pipeline.c: the
+ * joins, the accounting, the filter, then the text or JSON sink) into
+ * /dev/null, buffered as the tracer buffers a pipe
  * or file, and reports the speed, the user CPU time and the peak RSS.
  *
  *   rt-bench-format [-j] [-n EVENTS] [-b BATCH] [-o FILE]
@@ -21,16 +21,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 
-#include "adoptions.h"
-#include "origins.h"
-#include "report.h"
-
-struct sink {
-	const struct rt_printer *print;
-	FILE *out;
-	struct origins *origins;
-	unsigned long long events;
-};
+#include "pipeline.h"
 
 static double now(void)
 {
@@ -38,30 +29,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* As user/trace.c does: remember the origin, print with it. */
-static void on_reparent(const struct rt_reparent_report *r, void *ctx)
-{
-	struct rt_reparent_report shown = *r;
-	struct rt_origin origin;
-	struct sink *s = ctx;
-
-	origins__reparent(s->origins, r);
-	shown.origin = origins__find(s->origins, r->orphan, &origin) ? &origin : NULL;
-	s->print->reparent(s->out, &shown);
-	s->events++;
-}
-
-static void zombie_and_reap(struct sink *s, const struct rt_zombie_event *z,
-			    const struct rt_reap_event *rr)
-{
-	struct rt_origin origin;
-
-	s->print->zombie(s->out, z, origins__find(s->origins, &z->hdr, &origin) ? &origin : NULL);
-	s->print->reap(s->out, rr, origins__find(s->origins, &rr->hdr, &origin) ? &origin : NULL);
-	origins__forget(s->origins, &rr->hdr);
-	s->events += 2;
 }
 
 static void fill_hdr(struct rt_event_hdr *h, __u32 type, __u64 ts, __u32 pid, const char *comm)
@@ -87,7 +54,7 @@ static void fill_task(struct rt_task *t, __u32 pid, const char *comm)
 }
 
 /* One parent's exit with @batch children: the records in the tracer's order. */
-static int one_exit(struct sink *s, struct adoptions *a, __u64 *ts, __u32 *pid, long batch)
+static int one_exit(struct rt_pipeline *p, __u64 *ts, __u32 *pid, long batch)
 {
 	static const char *const comms[] = { "kworker-like", "bash", "sshd", "rt-storm-kid",
 					     "containerd-shim" };
@@ -105,7 +72,7 @@ static int one_exit(struct sink *s, struct adoptions *a, __u64 *ts, __u32 *pid, 
 		memset(&rp, 0, sizeof(rp));
 		fill_hdr(&rp.hdr, RT_EV_REPARENT, exit_ts, (*pid)++, comms[i % 5]);
 		fill_task(&rp.old_parent, parent, "rt-parent");
-		if (adoptions__add(a, &rp, on_reparent, s))
+		if (rt_pipeline_event(p, &rp, sizeof(rp)))
 			return -1;
 	}
 	if (batch) {
@@ -116,7 +83,7 @@ static int one_exit(struct sink *s, struct adoptions *a, __u64 *ts, __u32 *pid, 
 		ad.exit_tid = parent;
 		ad.kind = RT_KIND_SUBREAPER;
 		ad.nr_orphans = batch;
-		adoptions__resolve(a, &ad, on_reparent, s);
+		rt_pipeline_event(p, &ad, sizeof(ad));
 	}
 	for (i = 0; i < (batch ? batch : 1); i++) {
 		memset(&z, 0, sizeof(z));
@@ -128,7 +95,8 @@ static int one_exit(struct sink *s, struct adoptions *a, __u64 *ts, __u32 *pid, 
 		fill_task(&rr.reaper, reaper, "rt-harness");
 		rr.zombie_ns = 123456 + i;
 		rr.how = RT_REAP_WAIT4;
-		zombie_and_reap(s, &z, &rr);
+		rt_pipeline_event(p, &z, sizeof(z));
+		rt_pipeline_event(p, &rr, sizeof(rr));
 	}
 	return 0;
 }
@@ -150,20 +118,22 @@ static long hwm_kib(void)
 
 int main(int argc, char **argv)
 {
-	struct sink s = { .print = &rt_text_printer };
+	struct rt_options topt = { .events = RT_EVENTS_ALL, .buffer_mb = 16 };
+	const struct rt_sink *sink = &rt_text_sink;
 	long target = 1000000, batch = 0;
 	const char *path = "/dev/null";
-	__u64 ts = 1000000000000ULL;
+	__u64 ts = 1000000000000ULL, events;
+	struct rt_pipeline *p;
 	__u32 pid = 100000;
 	struct rusage ru;
-	struct adoptions *a;
 	double t0, dt, user, sys;
 	int opt, err = 0;
+	FILE *out;
 
 	while ((opt = getopt(argc, argv, "jn:b:o:")) != -1) {
 		switch (opt) {
 		case 'j':
-			s.print = &rt_json_printer;
+			sink = &rt_json_sink;
 			break;
 		case 'n':
 			target = atol(optarg);
@@ -184,31 +154,30 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rt-bench-format: EVENTS must be positive, BATCH not negative\n");
 		return 2;
 	}
-	s.out = fopen(path, "we");
-	a = adoptions__new();
-	s.origins = origins__new(1 << 20); /* as the tracer */
-	if (!s.out || !a || !s.origins) {
+	out = fopen(path, "we");
+	p = out ? rt_pipeline_new(&topt, RT_EVENTS_ALL, sink, out) : NULL;
+	if (!p) {
 		perror("rt-bench-format");
 		return 1;
 	}
 	/* As the tracer does for output that is not a terminal. */
-	setvbuf(s.out, NULL, _IOFBF, 1 << 16);
+	setvbuf(out, NULL, _IOFBF, 1 << 16);
 	rt_text_set_clock_offset(0);
-	s.print->header(s.out);
+	sink->header(out);
 	t0 = now();
-	while (s.events < (unsigned long long)target && !err)
-		err = one_exit(&s, a, &ts, &pid, batch);
-	fflush(s.out);
+	while (rt_pipeline_totals(p)->events < (__u64)target && !err)
+		err = one_exit(p, &ts, &pid, batch);
+	fflush(out);
 	dt = now() - t0;
+	events = rt_pipeline_totals(p)->events;
 	getrusage(RUSAGE_SELF, &ru);
 	user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
 	sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	printf("format=%s batch=%ld events=%llu seconds=%.3f events_per_s=%.0f "
 	       "events_per_cpu_s=%.0f user_s_per_100k=%.4f sys_s=%.3f vmhwm_kib=%ld\n",
-	       s.print == &rt_json_printer ? "json" : "text", batch, s.events, dt, s.events / dt,
-	       s.events / (user + sys), user * 100000 / s.events, sys, hwm_kib());
-	origins__free(s.origins);
-	adoptions__free(a);
-	fclose(s.out);
+	       sink == &rt_json_sink ? "json" : "text", batch, (unsigned long long)events, dt,
+	       events / dt, events / (user + sys), user * 100000 / events, sys, hwm_kib());
+	rt_pipeline_free(p);
+	fclose(out);
 	return err ? 1 : 0;
 }

@@ -15,7 +15,7 @@
 #   scripts/deps.sh --bench  also the peers the benchmarks measure
 #                          (libbpf-tools' exitsnoop, bpftrace) and gnuplot
 #
-# The host tests also run real containers (tests/docker.c): Debian's
+# The host tests also run real containers (tests/lib/docker.c): Debian's
 # docker.io (dockerd, containerd, runc, tini) and busybox-static for the
 # image. The tests start a private dockerd of their own and never use a
 # system one, so the install must not start one either: without a

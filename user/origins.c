@@ -29,14 +29,6 @@ struct gone {
  */
 #define ORIGIN_LINGER_NS 1000000000ULL
 
-/*
- * Reaped orphans lingering at most: past it the oldest is forgotten at
- * once. A storm's children are reaped a few thousand a second
- * (BENCHMARKS.md), well under it; it bounds the memory when reaps come
- * faster than that.
- */
-#define ORIGIN_LINGER_MAX 16384
-
 struct origins {
 	struct task_table *orphans; /* orphan -> __u32 node index + 1 */
 	struct gone *gone;	    /* oldest first, from gone_head */
@@ -227,7 +219,7 @@ void origins__forget(struct origins *o, const struct rt_event_hdr *h)
 		}
 	}
 	o->gone[o->nr_gone++] = (struct gone){ .key = key, .ts = h->ts_ns };
-	if (o->nr_gone - o->gone_head > ORIGIN_LINGER_MAX)
+	if (o->nr_gone - o->gone_head > RT_ORIGIN_LINGER_MAX)
 		forget_now(o, &o->gone[o->gone_head++].key);
 }
 

@@ -15,6 +15,14 @@
 
 struct origins;
 
+/*
+ * Reaped orphans lingering at most: past it the oldest is forgotten at
+ * once. A storm's children are reaped a few thousand a second
+ * (BENCHMARKS.md), well under it; it bounds the memory when reaps come
+ * faster than that.
+ */
+#define RT_ORIGIN_LINGER_MAX 16384
+
 /* At most @max_orphans remembered at once (further ones get no origin). */
 struct origins *origins__new(size_t max_orphans);
 void origins__free(struct origins *o);
@@ -30,8 +38,8 @@ bool origins__find(const struct origins *o, const struct rt_event_hdr *h, struct
 
 /*
  * Process @h was reaped at h->ts_ns: forget it a second later (its own
- * orphans' adoption may still be on its way), or sooner once 16,384
- * reaped ones are waiting.
+ * orphans' adoption may still be on its way), or sooner once
+ * RT_ORIGIN_LINGER_MAX reaped ones are waiting.
  */
 void origins__forget(struct origins *o, const struct rt_event_hdr *h);
 /* Forget the processes reaped more than a second before @now_ns. */

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "print_buf.h"
-#include "report.h"
+#include "sink.h"
 
 /* Length of the valid UTF-8 sequence at @s (at most @n bytes), or 0. */
 static int utf8_len(const unsigned char *s, size_t n)
@@ -276,7 +276,7 @@ static void json_summary(FILE *out, const struct rt_totals *t)
 		(unsigned long long)t->runs_skipped, (unsigned long long)t->runs_rescued);
 }
 
-const struct rt_printer rt_json_printer = {
+const struct rt_sink rt_json_sink = {
 	.header = json_header,
 	.features = json_features,
 	.reparent = json_reparent,

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "print_buf.h"
-#include "report.h"
+#include "sink.h"
 
 #define CELL_WIDTH 21 /* a "PID/COMM" cell, cut to its column */
 #define CELL_LEN   32
@@ -274,7 +274,7 @@ static void text_summary(FILE *out, const struct rt_totals *t)
 {
 }
 
-const struct rt_printer rt_text_printer = {
+const struct rt_sink rt_text_sink = {
 	.header = text_header,
 	.reparent = text_reparent,
 	.zombie = text_zombie,

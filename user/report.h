@@ -83,36 +83,6 @@ struct rt_features_report {
 	__u32 events;			/* bit (1 << type): what the programs deliver */
 };
 
-/* One output format. Each call writes one whole line to @out. */
-struct rt_printer {
-	void (*header)(FILE *out);
-	/* Optional: what the kernel took, before any event. */
-	void (*features)(FILE *out, const struct rt_features_report *r);
-	void (*reparent)(FILE *out, const struct rt_reparent_report *r);
-	/* @origin: where the process came from, NULL when not known */
-	void (*zombie)(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin);
-	void (*reap)(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin);
-	void (*subreaper)(FILE *out, const struct rt_subreaper_event *e);
-	void (*leak)(FILE *out, const struct rt_leak_report *r);
-	void (*init_signal_dropped)(FILE *out, const struct rt_init_signal_event *e);
-	void (*ns_teardown)(FILE *out, const struct rt_ns_teardown_event *e);
-	void (*reaper_handoff)(FILE *out, const struct rt_reaper_handoff_event *e);
-	/* @lost more were lost just now, @total so far. */
-	void (*lost)(FILE *out, __u64 ts_ns, __u64 lost, __u64 total);
-	void (*summary)(FILE *out, const struct rt_totals *t);
-	/*
-	 * Optional (NULL for the event printers): called after every poll
-	 * cycle (at most POLL_MS apart) with the totals so far. 0 to go on,
-	 * > 0 to stop cleanly (drain, summary), -errno to fail.
-	 */
-	int (*tick)(FILE *out, const struct rt_totals *t);
-	/* zombie() is also called for the zombies found at the start (RT_ZOMBIE_EXISTING). */
-	bool existing_zombies;
-};
-
-extern const struct rt_printer rt_text_printer;
-extern const struct rt_printer rt_json_printer;
-
 /* Wall-clock offset for text timestamps: CLOCK_REALTIME - CLOCK_BOOTTIME, in ns. */
 void rt_text_set_clock_offset(__s64 offset_ns);
 

@@ -2,8 +2,8 @@
 /*
  * `reapertrace top`: the tracer's events, counted per reaper instead of
  * printed, shown every interval: redrawn on a terminal, as timestamped
- * blocks of text on a pipe, or as JSON records. A printer for trace.c with
- * a tick hook.
+ * blocks of text on a pipe, or as JSON records. A sink of the trace
+ * pipeline with a tick hook.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "filter.h"
 #include "top.h"
 #include "top_table.h"
 #include "top_term.h"
@@ -70,7 +69,7 @@ enum top_mode {
 };
 
 struct top {
-	const struct rt_options *opt; /* with -p, which trace.c is not given */
+	const struct rt_options *opt;
 	enum top_mode mode;
 	struct top_table *table;
 	__u64 interval_ns;
@@ -91,30 +90,58 @@ static __u64 boottime_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static void top_reparent(FILE *out, const struct rt_reparent_report *r)
+/* A zombie changes hands whatever -p says: it is followed to its reap. */
+static void follow_reparent(const struct rt_reparent_report *r)
 {
 	top_table__pidns(top.table, r->orphan->task.pid, r->orphan->pidns);
-	if (!r->resolved)
-		return;
-	/* A zombie changes hands whatever the filters say: it is followed to its reap. */
-	if (r->was_zombie)
+	if (r->resolved && r->was_zombie)
 		top_table__move(top.table, r->orphan->task.pid, &r->new_parent, r->ts_ns);
-	if (rt_show_reparent(top.opt, r))
+}
+
+static void top_reparent(FILE *out, const struct rt_reparent_report *r)
+{
+	follow_reparent(r);
+	if (r->resolved)
 		top_table__adopt(top.table, &r->new_parent, r->ts_ns);
 }
 
 static void top_zombie(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin)
 {
 	top_table__pidns(top.table, e->hdr.task.pid, e->hdr.pidns);
-	if (rt_show_zombie(top.opt, e))
-		top_table__zombie(top.table, e->hdr.task.pid, e->hdr.pidns, &e->parent,
-				  e->hdr.ts_ns);
+	top_table__zombie(top.table, e->hdr.task.pid, e->hdr.pidns, &e->parent, e->hdr.ts_ns);
+}
+
+static void follow_reap(const struct rt_reap_event *e, bool counted)
+{
+	top_table__reap(top.table, e->hdr.task.pid, e->how == RT_REAP_AUTO ? NULL : &e->reaper,
+			e->hdr.ts_ns, counted);
 }
 
 static void top_reap(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin)
 {
-	top_table__reap(top.table, e->hdr.task.pid, e->how == RT_REAP_AUTO ? NULL : &e->reaper,
-			e->hdr.ts_ns, rt_show_reap(top.opt, e));
+	follow_reap(e, true);
+}
+
+/* What -p turned away still moves the zombies it let in. */
+static void top_unmatched(FILE *out, __u32 type, const void *record)
+{
+	const struct rt_zombie_event *z = record;
+	const struct rt_subreaper_event *sr = record;
+
+	switch (type) {
+	case RT_EV_REPARENT:
+		follow_reparent(record);
+		break;
+	case RT_EV_ZOMBIE:
+		top_table__pidns(top.table, z->hdr.task.pid, z->hdr.pidns);
+		break;
+	case RT_EV_REAP:
+		follow_reap(record, false);
+		break;
+	case RT_EV_SUBREAPER:
+		top_table__pidns(top.table, sr->hdr.task.pid, sr->hdr.pidns);
+		break;
+	}
 }
 
 static void top_subreaper(FILE *out, const struct rt_subreaper_event *e)
@@ -244,7 +271,7 @@ static void top_summary(FILE *out, const struct rt_totals *t)
 {
 	/* JSON: the tracer's own last record, the same keys. */
 	if (top.mode == TOP_JSON)
-		rt_json_printer.summary(out, t);
+		rt_json_sink.summary(out, t);
 	/* Before trace.c's last line on stderr, which must stay on the screen. */
 	if (top.mode == TOP_TERM) {
 		fflush(out);
@@ -256,10 +283,10 @@ static void top_summary(FILE *out, const struct rt_totals *t)
 static void top_features(FILE *out, const struct rt_features_report *r)
 {
 	if (top.mode == TOP_JSON)
-		rt_json_printer.features(out, r);
+		rt_json_sink.features(out, r);
 }
 
-static const struct rt_printer top_printer = {
+static const struct rt_sink top_sink = {
 	.header = top_header,
 	.features = top_features,
 	.reparent = top_reparent,
@@ -270,6 +297,7 @@ static const struct rt_printer top_printer = {
 	.lost = top_lost,
 	.summary = top_summary,
 	.tick = top_tick,
+	.unmatched = top_unmatched,
 	.existing_zombies = true,
 };
 
@@ -288,11 +316,6 @@ int run_top(const struct rt_options *opt)
 		fprintf(stderr, "reapertrace: out of memory\n");
 		return -ENOMEM;
 	}
-	/*
-	 * Every event reaches the table: a zombie let in by -p must be seen
-	 * reaped even by a process -p does not name. top applies -p itself.
-	 */
-	trace_opt.pid = 0;
 	/* What the rows are made of; the namespace-init events are not counted. */
 	trace_opt.events = (1U << RT_EV_REPARENT) | (1U << RT_EV_ZOMBIE) | (1U << RT_EV_REAP) |
 			   (1U << RT_EV_SUBREAPER);
@@ -305,7 +328,7 @@ int run_top(const struct rt_options *opt)
 		}
 		rt_trace_on_abort(top_term_restore);
 	}
-	err = run_trace_with(&trace_opt, &top_printer);
+	err = run_trace_with(&trace_opt, &top_sink);
 cleanup:
 	top_term_restore();
 	top_table__free(top.table);

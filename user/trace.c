@@ -15,37 +15,26 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "adoptions.h"
 #include "cli.h"
-#include "filter.h"
-#include "leaks.h"
 #include "loader.h"
-#include "origins.h"
 #include "preflight.h"
-#include "report.h"
+#include "recording.h"
+#include "pipeline.h"
 #include "trace.h"
 #include "reapertrace.skel.h"
 
 #define POLL_MS 100
 /* After a stop: how long to wait for the adoption of orphans already seen. */
 #define ADOPTION_GRACE_MS 100
-/* Orphans whose origin is remembered at once, and zombies --zombie-age follows. */
-#define MAX_ORIGINS	    (1 << 20)
-#define MAX_TRACKED_ZOMBIES (1 << 20)
-#define LEAK_CHECK_NS	    1000000000ULL
 
 struct tracer {
 	const struct rt_options *opt;
-	const struct rt_printer *print;
+	const struct rt_sink *sink;
 	FILE *out;
 	struct rt_loader loader;
-	struct adoptions *adoptions;
-	struct origins *origins;
-	struct leaks *leaks; /* NULL without --zombie-age */
-	__u64 next_leak_check;
-	__u64 leaks_untracked; /* zombies --zombie-age had no room for */
-	struct rt_totals totals;
-	int err; /* first error inside the ring buffer callback */
+	struct rt_pipeline *pipeline;
+	struct rt_recording rec; /* REAPERTRACE_RECORD */
+	int err;		 /* first error inside the ring buffer callback */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -81,199 +70,53 @@ static __u64 clock_ns(clockid_t clock)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Asked for, and not turned off because the kernel refused its programs. */
-static bool wants(const struct tracer *t, enum rt_event_type type)
-{
-	return t->loader.events & (1U << type);
-}
-
-static bool origin_of(const struct rt_event_hdr *h, struct rt_origin *out, void *ctx)
-{
-	struct tracer *t = ctx;
-
-	return origins__find(t->origins, h, out);
-}
-
-static void report_reparent(const struct rt_reparent_report *r, void *ctx)
-{
-	struct rt_reparent_report shown = *r;
-	struct rt_origin origin;
-	struct tracer *t = ctx;
-
-	if (r->resolved && origins__reparent(t->origins, r))
-		t->totals.origins_dropped++;
-	if (t->leaks)
-		leaks__reparent(t->leaks, r);
-	if (!wants(t, RT_EV_REPARENT) || !rt_show_reparent(t->opt, r))
-		return;
-	shown.origin = origin_of(r->orphan, &origin, t) ? &origin : NULL;
-	t->print->reparent(t->out, &shown);
-	t->totals.events++;
-}
-
-static void report_zombie(struct tracer *t, const struct rt_zombie_event *e)
-{
-	struct rt_origin origin;
-
-	if (t->leaks && leaks__zombie(t->leaks, e))
-		t->leaks_untracked++;
-	/* Not made now: only followed to its reap (and by --zombie-age). */
-	if (e->flags & RT_ZOMBIE_EXISTING) {
-		t->totals.zombies_at_start++;
-		if (!t->print->existing_zombies)
-			return;
-	}
-	if (!wants(t, RT_EV_ZOMBIE) || !rt_show_zombie(t->opt, e))
-		return;
-	t->print->zombie(t->out, e, origin_of(&e->hdr, &origin, t) ? &origin : NULL);
-	t->totals.events++;
-}
-
-static void report_reap(struct tracer *t, const struct rt_reap_event *e)
-{
-	struct rt_origin origin;
-
-	if (t->leaks)
-		leaks__reap(t->leaks, e);
-	if (wants(t, RT_EV_REAP) && rt_show_reap(t->opt, e)) {
-		t->print->reap(t->out, e, origin_of(&e->hdr, &origin, t) ? &origin : NULL);
-		t->totals.events++;
-	}
-	/* Gone: its pid may name another process next. */
-	origins__forget(t->origins, &e->hdr);
-}
-
-static void report_leak(const struct rt_leak_report *r, void *ctx)
-{
-	struct tracer *t = ctx;
-
-	if (!rt_show_leak(t->opt, r))
-		return;
-	t->print->leak(t->out, r);
-	t->totals.leaks++;
-	t->totals.events++;
-}
-
-/* At most once a second, and once more at the end: reapers holding old zombies. */
-static void check_leaks(struct tracer *t, bool now)
-{
-	__u64 ts = clock_ns(CLOCK_BOOTTIME);
-
-	if (!t->leaks || (!now && ts < t->next_leak_check))
-		return;
-	t->next_leak_check = ts + LEAK_CHECK_NS;
-	leaks__check(t->leaks, ts, origin_of, report_leak, t);
-}
-
-/* The size of each record type: a record shorter than its type's is not decoded. */
-static const size_t event_size[RT_EV_MAX] = {
-	[RT_EV_REPARENT] = sizeof(struct rt_reparent_event),
-	[RT_EV_ADOPTED] = sizeof(struct rt_adopted_event),
-	[RT_EV_ZOMBIE] = sizeof(struct rt_zombie_event),
-	[RT_EV_REAP] = sizeof(struct rt_reap_event),
-	[RT_EV_SUBREAPER] = sizeof(struct rt_subreaper_event),
-	[RT_EV_INIT_SIGNAL_DROPPED] = sizeof(struct rt_init_signal_event),
-	[RT_EV_NS_TEARDOWN] = sizeof(struct rt_ns_teardown_event),
-	[RT_EV_REAPER_HANDOFF] = sizeof(struct rt_reaper_handoff_event),
-};
-
 static int handle_event(void *ctx, void *data, size_t size)
 {
-	const struct rt_event_hdr *h = data;
 	struct tracer *t = ctx;
+	int err = rt_pipeline_event(t->pipeline, data, size);
 
-	if (size < sizeof(*h) || h->type >= RT_EV_MAX || !event_size[h->type] ||
-	    size < event_size[h->type])
-		return 0;
-	switch (h->type) {
-	case RT_EV_REPARENT:
-		if (adoptions__add(t->adoptions, data, report_reparent, t)) {
-			t->err = -ENOMEM;
-			return t->err;
-		}
-		break;
-	case RT_EV_ADOPTED:
-		adoptions__resolve(t->adoptions, data, report_reparent, t);
-		break;
-	case RT_EV_ZOMBIE:
-		report_zombie(t, data);
-		break;
-	case RT_EV_REAP:
-		report_reap(t, data);
-		break;
-	case RT_EV_SUBREAPER:
-		if (rt_show_subreaper(t->opt, data)) {
-			t->print->subreaper(t->out, data);
-			t->totals.events++;
-		}
-		break;
-	case RT_EV_INIT_SIGNAL_DROPPED:
-		if (wants(t, RT_EV_INIT_SIGNAL_DROPPED) && rt_show_init_signal(t->opt, data)) {
-			t->print->init_signal_dropped(t->out, data);
-			t->totals.events++;
-		}
-		break;
-	case RT_EV_NS_TEARDOWN:
-		if (wants(t, RT_EV_NS_TEARDOWN) && rt_show_ns_teardown(t->opt, data)) {
-			t->print->ns_teardown(t->out, data);
-			t->totals.events++;
-		}
-		break;
-	case RT_EV_REAPER_HANDOFF:
-		if (wants(t, RT_EV_REAPER_HANDOFF) && rt_show_reaper_handoff(t->opt, data)) {
-			t->print->reaper_handoff(t->out, data);
-			t->totals.events++;
-		}
-		break;
-	}
-	return 0;
+	if (err)
+		t->err = err;
+	return err;
+}
+
+/* The BPF side's counters now. */
+static void read_counts(const struct tracer *t, struct rt_counts *c)
+{
+	const volatile __u64 *stats = t->loader.skel->bss->rt_stats;
+	const char *prog;
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	c->ts_ns = clock_ns(CLOCK_BOOTTIME);
+	for (i = RT_EV_REPARENT; i < RT_EV_MAX; i++)
+		c->lost += stats[i];
+	c->orphans_truncated = stats[RT_STAT_ORPHANS_TRUNCATED];
+	c->zombies_untracked = stats[RT_STAT_ZOMBIE_TABLE_FULL];
+	c->runs_skipped = rt_loader_runs_skipped(&t->loader, &prog);
+	c->runs_rescued = stats[RT_STAT_EXIT_STANDBY_RUNS];
+	c->unresolved_adoptions = stats[RT_STAT_ADOPTED_UNRESOLVED];
+	c->max_orphans = rt_features_max_orphans(&t->loader.features);
+	snprintf(c->skipped_prog, sizeof(c->skipped_prog), "%s", prog ?: "");
 }
 
 /* Report what the BPF side could not deliver since the last call. */
 static void account_losses(struct tracer *t)
 {
-	const volatile __u64 *stats = t->loader.skel->bss->rt_stats;
-	__u64 lost = 0, more, skipped;
-	const char *prog;
-	int i;
+	struct rt_counts c;
 
-	for (i = RT_EV_REPARENT; i < RT_EV_MAX; i++)
-		lost += stats[i];
-	if (stats[RT_STAT_ORPHANS_TRUNCATED] > t->totals.orphans_truncated) {
-		t->totals.orphans_truncated = stats[RT_STAT_ORPHANS_TRUNCATED];
-		fprintf(stderr,
-			"reapertrace: an exiting thread had more than %u children: the rest got "
-			"no reparent event (orphans_truncated %llu)\n",
-			rt_features_max_orphans(&t->loader.features),
-			(unsigned long long)t->totals.orphans_truncated);
-	}
-	if (stats[RT_STAT_ZOMBIE_TABLE_FULL] > t->totals.zombies_untracked) {
-		t->totals.zombies_untracked = stats[RT_STAT_ZOMBIE_TABLE_FULL];
-		fprintf(stderr,
-			"reapertrace: zombie table full: reaps of %llu zombies will not be "
-			"reported (zombies_untracked)\n",
-			(unsigned long long)t->totals.zombies_untracked);
-	}
-	skipped = rt_loader_runs_skipped(&t->loader, &prog);
-	if (skipped > t->totals.runs_skipped) {
-		fprintf(stderr,
-			"reapertrace: the kernel skipped %llu runs of the programs (most of %s: it "
-			"was still running on that CPU, preempted or interrupted): their events are "
-			"missing (runs_skipped %llu)\n",
-			(unsigned long long)(skipped - t->totals.runs_skipped), prog,
-			(unsigned long long)skipped);
-		t->totals.runs_skipped = skipped;
-	}
-	t->totals.runs_rescued = stats[RT_STAT_EXIT_STANDBY_RUNS];
-	t->totals.unresolved_adoptions = stats[RT_STAT_ADOPTED_UNRESOLVED];
-	if (lost <= t->totals.lost)
-		return;
-	more = lost - t->totals.lost;
-	t->totals.lost = lost;
-	fprintf(stderr,
-		"reapertrace: lost %llu events (ring buffer full, total %llu); raise --buffer-mb\n",
-		(unsigned long long)more, (unsigned long long)lost);
-	t->print->lost(t->out, clock_ns(CLOCK_BOOTTIME), more, lost);
+	read_counts(t, &c);
+	rt_pipeline_counts(t->pipeline, &c);
+}
+
+/* The moments the pipeline looks at the clock. */
+static void look(struct tracer *t, bool final)
+{
+	__u64 now = clock_ns(CLOCK_BOOTTIME);
+
+	if (!final)
+		rt_pipeline_expire(t->pipeline, now);
+	rt_pipeline_check_leaks(t->pipeline, now, final);
 }
 
 static int load_and_attach(struct tracer *t)
@@ -294,7 +137,7 @@ static void announce(const struct tracer *t)
 
 	fprintf(stderr, "reapertrace: tracing ");
 	for (type = 0; type < RT_EV_MAX; type++) {
-		if (rt_event_name(type) && wants(t, type)) {
+		if (rt_event_name(type) && (t->loader.events & (1U << type))) {
 			fprintf(stderr, "%s%s", sep, rt_event_name(type));
 			sep = ", ";
 		}
@@ -332,10 +175,9 @@ static int stream(struct tracer *t, struct ring_buffer *rb)
 		if (err < 0)
 			return t->err ?: err;
 		account_losses(t);
-		origins__expire(t->origins, clock_ns(CLOCK_BOOTTIME));
-		check_leaks(t, false);
-		if (t->print->tick) {
-			err = t->print->tick(t->out, &t->totals);
+		look(t, false);
+		if (t->sink->tick) {
+			err = t->sink->tick(t->out, rt_pipeline_totals(t->pipeline));
 			if (err < 0)
 				return err;
 			if (err > 0)
@@ -357,54 +199,108 @@ static int drain(struct tracer *t, struct ring_buffer *rb)
 
 	rt_loader_settle(&t->loader);
 	err = ring_buffer__consume(rb);
-	if (err >= 0 && adoptions__held(t->adoptions)) {
+	if (err >= 0 && rt_pipeline_held(t->pipeline)) {
 		usleep(ADOPTION_GRACE_MS * 1000);
 		rt_loader_settle(&t->loader);
 		err = ring_buffer__consume(rb);
 	}
 	if (err < 0)
 		return t->err ?: err;
-	adoptions__flush(t->adoptions, report_reparent, t);
-	check_leaks(t, true);
+	rt_pipeline_flush(t->pipeline);
+	look(t, true);
 	account_losses(t);
-	/* The zombies --zombie-age had no room for: their leaks go unseen. */
-	t->totals.zombies_untracked += t->leaks_untracked;
-	t->print->summary(t->out, &t->totals);
+	rt_pipeline_summary(t->pipeline);
 	return flush_output(t->out);
 }
 
 int run_trace(const struct rt_options *opt)
 {
-	return run_trace_with(opt, opt->json ? &rt_json_printer : &rt_text_printer);
+	return run_trace_with(opt, opt->json ? &rt_json_sink : &rt_text_sink);
 }
 
-int run_trace_with(const struct rt_options *opt, const struct rt_printer *print)
+/* Block stdout when it is not a terminal: one write per 64 KiB, not per line. */
+static void buffer_output(FILE *out)
 {
-	struct tracer t = {
-		.opt = opt,
-		.print = print,
-		.out = stdout,
-	};
-	struct sigaction sa = { .sa_handler = on_stop_signal };
-	struct ring_buffer *rb = NULL;
+	if (isatty(fileno(out)))
+		setvbuf(out, NULL, _IOLBF, 0);
+	else
+		setvbuf(out, NULL, _IOFBF, 1 << 16);
+}
+
+/* REAPERTRACE_REPLAY=FILE: a recording through the pipeline instead of the kernel. */
+static int replay(const struct rt_options *opt, const struct rt_sink *sink, const char *path)
+{
+	struct rt_recording_header h;
+	struct rt_pipeline *p = NULL;
+	FILE *f;
 	int err;
 
-	libbpf_set_print(opt->verbose ? libbpf_print : NULL);
-	err = rt_preflight();
-	if (err)
+	if (sink->tick) {
+		fprintf(stderr, "reapertrace: REAPERTRACE_REPLAY replays a trace, not top\n");
+		return -EINVAL;
+	}
+	f = fopen(path, "re");
+	if (!f) {
+		err = -errno;
+		fprintf(stderr, "reapertrace: cannot open the recording '%s': %s\n", path,
+			strerror(errno));
 		return err;
-	t.adoptions = adoptions__new();
-	t.origins = origins__new(MAX_ORIGINS);
-	if (opt->zombie_age_ns)
-		t.leaks = leaks__new(opt->zombie_age_ns, MAX_TRACKED_ZOMBIES);
-	if (!t.adoptions || !t.origins || (opt->zombie_age_ns && !t.leaks)) {
+	}
+	err = rt_recording_read_header(f, &h);
+	if (err) {
+		fprintf(stderr, "reapertrace: '%s' is not a recording of this version (%d)\n", path,
+			RT_RECORDING_VERSION);
+		goto cleanup;
+	}
+	p = rt_pipeline_new(opt, h.events, sink, stdout);
+	if (!p) {
 		err = -ENOMEM;
 		fprintf(stderr, "reapertrace: out of memory\n");
 		goto cleanup;
 	}
+	buffer_output(stdout);
+	rt_text_set_clock_offset(h.clock_offset_ns);
+	sink->header(stdout);
+	err = rt_pipeline_replay(p, f);
+	if (!err)
+		err = cli_flush(stdout);
+	if (!err && opt->fail_on_leak && rt_pipeline_totals(p)->leaks)
+		err = RT_EXIT_LEAK;
+cleanup:
+	rt_pipeline_free(p);
+	fclose(f);
+	return err;
+}
+
+int run_trace_with(const struct rt_options *opt, const struct rt_sink *sink)
+{
+	struct tracer t = {
+		.opt = opt,
+		.sink = sink,
+		.out = stdout,
+	};
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	const char *record_path = getenv("REAPERTRACE_RECORD");
+	const struct rt_totals *totals;
+	struct ring_buffer *rb = NULL;
+	__s64 offset_ns;
+	int err;
+
+	if (getenv("REAPERTRACE_REPLAY"))
+		return replay(opt, sink, getenv("REAPERTRACE_REPLAY"));
+	libbpf_set_print(opt->verbose ? libbpf_print : NULL);
+	err = rt_preflight();
+	if (err)
+		return err;
 	err = load_and_attach(&t);
 	if (err)
 		goto cleanup;
+	t.pipeline = rt_pipeline_new(opt, t.loader.events, sink, t.out);
+	if (!t.pipeline) {
+		err = -ENOMEM;
+		fprintf(stderr, "reapertrace: out of memory\n");
+		goto cleanup;
+	}
 	rb = ring_buffer__new(bpf_map__fd(t.loader.skel->maps.rb), handle_event, &t, NULL);
 	if (!rb) {
 		err = -errno;
@@ -415,20 +311,31 @@ int run_trace_with(const struct rt_options *opt, const struct rt_printer *print)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (isatty(fileno(t.out)))
-		setvbuf(t.out, NULL, _IOLBF, 0);
-	else
-		setvbuf(t.out, NULL, _IOFBF, 1 << 16);
-	rt_text_set_clock_offset(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+	buffer_output(t.out);
+	offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+	rt_text_set_clock_offset(offset_ns);
+	if (record_path) {
+		struct rt_recording_header h = {
+			.magic = RT_RECORDING_MAGIC,
+			.version = RT_RECORDING_VERSION,
+			.events = t.loader.events,
+			.clock_offset_ns = offset_ns,
+		};
+
+		err = rt_recording_create(&t.rec, record_path, &h);
+		if (err)
+			goto cleanup;
+		rt_pipeline_record_to(t.pipeline, &t.rec);
+	}
 
 	announce(&t);
-	if (t.print->features) {
+	if (t.sink->features) {
 		struct rt_features_report r;
 
 		rt_loader_report(&t.loader, &r);
-		t.print->features(t.out, &r);
+		t.sink->features(t.out, &r);
 	}
-	t.print->header(t.out);
+	t.sink->header(t.out);
 	err = stream(&t, rb);
 	if (!err)
 		err = drain(&t, rb);
@@ -441,16 +348,17 @@ int run_trace_with(const struct rt_options *opt, const struct rt_printer *print)
 			strerror(-err));
 		goto cleanup;
 	}
-	fprintf(stderr, "reapertrace: %llu events, %llu lost\n",
-		(unsigned long long)t.totals.events, (unsigned long long)t.totals.lost);
+	totals = rt_pipeline_totals(t.pipeline);
+	fprintf(stderr, "reapertrace: %llu events, %llu lost\n", (unsigned long long)totals->events,
+		(unsigned long long)totals->lost);
+	if (opt->fail_on_leak && totals->leaks)
+		err = RT_EXIT_LEAK;
 
 cleanup:
+	if (rt_recording_close(&t.rec) && !err)
+		err = -EIO;
 	ring_buffer__free(rb);
 	rt_loader_free(&t.loader);
-	adoptions__free(t.adoptions);
-	origins__free(t.origins);
-	leaks__free(t.leaks);
-	if (!err && opt->fail_on_leak && t.totals.leaks)
-		return RT_EXIT_LEAK;
+	rt_pipeline_free(t.pipeline);
 	return err;
 }

@@ -249,7 +249,8 @@ static void print_json(const struct group *gs, size_t nr_groups, const struct zo
 			continue;
 		fprintf(out, "{\"type\":\"leak\",\"pid\":%u,\"comm\":", p->ppid);
 		json_str(out, p->parent_comm, sizeof(p->parent_comm));
-		fprintf(out, ",\"zombies\":%zu,\"oldest_ms\":%llu,\"limit_s\":%llu,\"limit_ns\":%llu}\n",
+		fprintf(out,
+			",\"zombies\":%zu,\"oldest_ms\":%llu,\"limit_s\":%llu,\"limit_ns\":%llu}\n",
 			gs[g].nr, (unsigned long long)(gs[g].oldest_ns / 1000000),
 			(unsigned long long)(o->limit_ns / 1000000000),
 			(unsigned long long)o->limit_ns);
@@ -395,10 +396,11 @@ static int parse(int argc, char **argv, struct zopts *o)
 			break;
 		case OPT_ZOMBIE_AGE:
 			if (cli_parse_seconds(optarg, 0, CLI_ZOMBIE_AGE_MAX_S, &o->limit_ns))
-				return cli_usage_error("zombies",
-						       "invalid --zombie-age '%s': expected seconds, 0 "
-						       "or more (such as 30 or 0.5)",
-						       optarg);
+				return cli_usage_error(
+					"zombies",
+					"invalid --zombie-age '%s': expected seconds, 0 "
+					"or more (such as 30 or 0.5)",
+					optarg);
 			o->has_limit = true;
 			break;
 		case OPT_FAIL_ON_LEAK:

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "scenarios.h"
+#include "proc.h"
 
 #define MAX_TESTS 256
 
@@ -139,6 +139,19 @@ bool assert_fail_true(const char *file, int line, const char *what, const char *
 {
 	diag("%s:%d: %s: expected (%s) to be %s", base(file), line, what, expr,
 	     expected ? "true" : "false");
+	test_fail();
+	return false;
+}
+
+bool assert_fail_errno(const char *file, int line, const char *what, const char *expr,
+		       long long ret, long long want)
+{
+	if (want)
+		diag("%s:%d: %s: expected (%s) == %lld (%s), got %lld (%s)", base(file), line, what,
+		     expr, want, strerror(-want), ret, ret < 0 ? strerror(-ret) : "no error");
+	else
+		diag("%s:%d: %s: expected (%s) to succeed, got %lld (%s)", base(file), line, what,
+		     expr, ret, ret < 0 ? strerror(-ret) : "not an -errno");
 	test_fail();
 	return false;
 }

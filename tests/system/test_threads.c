@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Multi-threaded exits (tests/scenarios_threads.c, one of them a real Go
+ * Multi-threaded exits (tests/scenarios/threads.c, one of them a real Go
  * program's), each scenario run several times under one tracer, plain
  * and with -T: every orphan is adopted out of its process exactly once,
  * by H (kind subreaper), from a thread of P; with -T the hand-offs inside
@@ -297,7 +297,7 @@ TEST(threads_forking_thread_first_T)
 	threads_traced("forking_thread_first", true);
 }
 
-/* A real Go program (tests/go/exit_group.go): its children start on the runtime's threads. */
+/* A real Go program (tests/scenarios/go/exit_group.go): its children start on the runtime's threads. */
 TEST(threads_go_exit_group)
 {
 	threads_traced("go_exit_group", false);

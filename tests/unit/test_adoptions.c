@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "../user/adoptions.c"
+#include "adoptions.h"
 
 #define P  100 /* the process; its threads are P, P + 1, ... */
 #define H  50  /* the subreaper */

@@ -36,6 +36,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "proc.h"
+
 #define SC_MAX_ACTORS 24
 #define SC_MAX_EVENTS 64
 #define SC_COMM_LEN   16
@@ -169,27 +171,5 @@ long sc_crowd_nr_orphans(void);
 /* Storm capacity check: 0 if the machine can hold nr more processes, else
  * -1 with the reason in buf. */
 int sc_can_fork(long nr, char *buf, size_t len);
-
-/* /proc helpers */
-struct proc_entry {
-	pid_t pid;
-	pid_t ppid;
-	char state;
-	char comm[32];
-};
-
-/* Processes below pid (its children, their children...), malloc'd array. */
-int proc_descendants(pid_t pid, struct proc_entry **out);
-int proc_stat(pid_t pid, struct proc_entry *e);
-unsigned long long proc_pidns(pid_t pid); /* 0 on error */
-unsigned long long proc_pidns_tid(pid_t tid);
-/* cgroup v2 mount point ("" if none) */
-const char *cgroup2_mount(void);
-unsigned long long proc_cgroup_id(pid_t pid);		/* 0 if none */
-int proc_cgroup_path(pid_t pid, char *buf, size_t len); /* "/x/y" */
-
-/* Waits for pid (a child) to exit; -ETIMEDOUT after timeout_ms. */
-int wait_pid_timeout(pid_t pid, int *status, int timeout_ms);
-unsigned long long boottime_ns(void);
 
 #endif /* RT_TESTS_SCENARIOS_H */

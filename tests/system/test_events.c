@@ -260,6 +260,6 @@ out:
 	sc_release(&run);
 }
 
-/* The snapshot scenarios (tests/test_snapshot.c) under the tracer: their truth holds. */
+/* The snapshot scenarios (tests/system/test_snapshot.c) under the tracer: their truth holds. */
 TRACED_TEST(leaky_parents, false)
 TRACED_TEST(ns_snapshot, false)

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * user/origins.c alone: reaped orphans linger a second for their own
- * orphans' sake, but no more of them than ORIGIN_LINGER_MAX at once.
- * (task_table.c comes from test_task_table.c, which includes it.)
+ * orphans' sake, but no more of them than RT_ORIGIN_LINGER_MAX at once.
  */
 #include "harness.h"
-#include "../user/origins.c"
+#include "origins.h"
 
 #define PARENT_PID 100
 #define FIRST_PID  1000
@@ -19,7 +18,7 @@ static void orphan(struct rt_event_hdr *h, long i)
 
 TEST(origins_linger_bounded)
 {
-	const long n = ORIGIN_LINGER_MAX + 1000;
+	const long n = RT_ORIGIN_LINGER_MAX + 1000;
 	struct rt_event_hdr h = {};
 	struct rt_reparent_report r = {
 		.orphan = &h,
@@ -45,8 +44,8 @@ TEST(origins_linger_bounded)
 		orphan(&h, i);
 		origins__forget(o, &h);
 	}
-	ASSERT_EQ((long)origins__count(o), (long)ORIGIN_LINGER_MAX,
-		  "no more than ORIGIN_LINGER_MAX reaped ones linger");
+	ASSERT_EQ((long)origins__count(o), (long)RT_ORIGIN_LINGER_MAX,
+		  "no more than RT_ORIGIN_LINGER_MAX reaped ones linger");
 	orphan(&h, 0);
 	ASSERT_FALSE(origins__find(o, &h, &origin), "the oldest reaped are forgotten at once");
 	orphan(&h, n - 1);

@@ -39,8 +39,6 @@ void xclose(int *fd);
 
 /* NSpid of a /proc status file: the first (global) and last (innermost) pids, and the level. */
 int read_nspid(const char *path, pid_t *global, pid_t *inner, unsigned int *level);
-/* The inode of a namespace file (/proc/PID/ns/pid), 0 on error. */
-unsigned long long ns_inode(const char *path);
 
 /* The calling thread records itself as actor @idx, named @comm. */
 int actor_self(struct sc_truth *t, int idx, const char *role, const char *comm);

@@ -59,6 +59,8 @@ bool assert_fail_str(const char *file, int line, const char *what, const char *a
 		     const char *a, const char *b_expr, const char *b);
 bool assert_fail_true(const char *file, int line, const char *what, const char *expr,
 		      bool expected);
+bool assert_fail_errno(const char *file, int line, const char *what, const char *expr,
+		       long long ret, long long want);
 
 /*
  * ASSERT_EQ(actual, expected, what): integers (any width, signed or not,
@@ -91,6 +93,19 @@ bool assert_fail_true(const char *file, int line, const char *what, const char *
 		bool ___c = !!(c);                                                      \
 		!___c ? true : assert_fail_true(__FILE__, __LINE__, (what), #c, false); \
 	})
+
+/*
+ * ASSERT_OK(ret, what): a 0/-errno return is 0. ASSERT_ERR(ret, -EINVAL,
+ * what): it is that -errno. Both name the errors they saw.
+ */
+#define ASSERT_ERR(ret, err, what)                                                              \
+	({                                                                                      \
+		long long ___r = (long long)(ret);                                              \
+		long long ___e = (long long)(err);                                              \
+		___r == ___e ? true :                                                           \
+			       assert_fail_errno(__FILE__, __LINE__, (what), #ret, ___r, ___e); \
+	})
+#define ASSERT_OK(ret, what) ASSERT_ERR(ret, 0, what)
 
 /* NULL compares unequal to every string, and equal to NULL. */
 #define ASSERT_STREQ(a, b, what)                                                         \

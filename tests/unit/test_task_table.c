@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "harness.h"
-#include "../user/task_table.c"
+#include "task_table.h"
 
 #define NR_KEYS 3000 /* pids 1..1000, three start times each: reuse */
 #define NR_OPS	200000
