@@ -23,7 +23,7 @@ DEPFLAGS := -MMD -MP
 BPF_SRCS := bpf/reapertrace.bpf.c bpf/snapshot.bpf.c
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS)) $(OUTPUT)/reapertrace_legacy.skel.h
-USER_SRCS := $(wildcard user/*.c)
+USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 # tests/lib: the harness and what the tests read the truth with;
 # tests/scenarios: the process trees; tests/system: the suite (root);
@@ -33,8 +33,8 @@ SCENARIO_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(filter-out tests/scenarios/cli.c
 SYSTEM_TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard tests/system/*.c))
 UNIT_TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard tests/unit/*.c))
 # The user objects that need neither libbpf nor the kernel: the pipeline, its sinks, the CLI helpers.
-USER_PURE_OBJS := $(addprefix $(OUTPUT)/user/,adoptions.o origins.o leaks.o filter.o pipeline.o \
-	recording.o print_text.o print_json.o names.o task_table.o cli.o)
+USER_PURE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard user/lib/*.c user/sinks/*.c) user/top/reapers.c \
+	$(filter-out user/trace/trace.c,$(wildcard user/trace/*.c)))
 
 ifeq ($(V),1)
 Q =
@@ -82,8 +82,9 @@ $(OUTPUT)/reapertrace_legacy.skel.h: $(OUTPUT)/reapertrace.legacy.bpf.o $(OUTPUT
 	$(Q)scripts/skel-same-layout.sh $(OUTPUT)/reapertrace.skel.h $@
 
 # The skeletons are generated: made before the first compile, then known from the .d files.
-$(OUTPUT)/user/%.o: user/%.c | $(SKELS) $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c | $(SKELS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(INCLUDES) -Iuser -c $< -o $@
 
 $(OUTPUT)/reapertrace: $(USER_OBJS)
@@ -222,7 +223,7 @@ install: $(OUTPUT)/reapertrace
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/reapertrace $(DESTDIR)$(PREFIX)/share/man/man8/reapertrace.8
 
-FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/*/*.c tests/*/*.h \
+FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h include/*.h user/*.[ch] user/*/*.[ch] tests/*/*.[ch] \
 	      kmod/*.c bench/*.c)
 
 format:
@@ -234,4 +235,4 @@ check-format:
 clean:
 	rm -rf $(OUTPUT)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*/*.d $(OUTPUT)/bench/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/tests/*/*.d $(OUTPUT)/bench/*.d)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * rt-bench-format: the consumer without the kernel. Feeds synthetic ring
- * buffer records through the tracer's own pipeline (user/pipeline.c: the
+ * buffer records through the tracer's own pipeline (user/trace/pipeline.c: the
  * joins, the accounting, the filter, then the text or JSON sink) into
  * /dev/null, buffered as the tracer buffers a pipe
  * or file, and reports the speed, the user CPU time and the peak RSS.
@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 
-#include "pipeline.h"
+#include "trace/pipeline.h"
 
 static double now(void)
 {

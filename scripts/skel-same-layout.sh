@@ -2,7 +2,7 @@
 # Fail unless two skeletons made by `bpftool gen skeleton` from the same
 # source describe the same maps, programs and globals in the same layout,
 # so that the tracer may open the second one's object through the first
-# one's skeleton (user/trace.c). Everything before the embedded object must
+# one's skeleton (user/trace/trace.c). Everything before the embedded object must
 # match once the second skeleton's name is replaced by the first's.
 #
 # Usage: scripts/skel-same-layout.sh MAIN.skel.h OTHER.skel.h

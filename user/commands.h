@@ -6,7 +6,7 @@
 #ifndef REAPERTRACE_COMMANDS_H
 #define REAPERTRACE_COMMANDS_H
 
-int cmd_ns(int argc, char **argv);	/* user/ns.c */
-int cmd_zombies(int argc, char **argv); /* user/zombies.c */
+int cmd_ns(int argc, char **argv);	/* user/snapshot/ns.c */
+int cmd_zombies(int argc, char **argv); /* user/snapshot/zombies.c */
 
 #endif /* REAPERTRACE_COMMANDS_H */

@@ -2,8 +2,8 @@
 /*
  * reapertrace: the command line. Parses options into struct rt_options and
  * hands them to the command that runs: `trace` (the default) streams events,
- * `top` counts them per reaper (user/top.c);
- * `ns` and `zombies` (user/ns.c, user/zombies.c) print a snapshot and parse
+ * `top` counts them per reaper (user/top/top.c);
+ * `ns` and `zombies` (user/snapshot/ns.c, user/snapshot/zombies.c) print a snapshot and parse
  * their own options.
  */
 #include <errno.h>
@@ -18,12 +18,13 @@
 #include <linux/magic.h>
 #include <bpf/libbpf.h>
 
-#include "cli.h"
+#include "lib/cli.h"
+#include "lib/names.h"
 #include "commands.h"
-#include "options.h"
-#include "report.h"
-#include "top.h"
-#include "trace.h"
+#include "trace/options.h"
+#include "trace/report.h"
+#include "top/top.h"
+#include "trace/trace.h"
 
 static const char usage_text[] =
 	"Trace process adoption: orphans reparented, zombies, reaps, subreapers, and\n"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Every path of every hook (user/loader.h), forced with REAPERTRACE_PATHS
+ * Every path of every hook (user/loader/loader.h), forced with REAPERTRACE_PATHS
  * on a kernel that would take the first: -v and the JSON features record
  * name the path that ran, and a scenario whose events that hook makes
  * comes out exactly. A hook forced off says so in one stderr line, its

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * user/adoptions.c alone: an orphan held for thread Tk's adoption record
+ * user/trace/adoptions.c alone: an orphan held for thread Tk's adoption record
  * that shows up in the walk of thread Tj of the same process was handed
  * to Tj (kind thread, at once), and Tk's late record, which names whoever
  * has it by then, reports nothing.
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "adoptions.h"
+#include "trace/adoptions.h"
 
 #define P  100 /* the process; its threads are P, P + 1, ... */
 #define H  50  /* the subreaper */

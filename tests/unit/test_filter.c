@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * user/filter.c alone: each option's rule, and the two ways a record is
+ * user/trace/filter.c alone: each option's rule, and the two ways a record is
  * turned away (not asked for at all, or only by -p, which top still
  * follows).
  */
-#include "filter.h"
+#include "trace/filter.h"
 #include "harness.h"
 
 #define NS_A  4026531836U

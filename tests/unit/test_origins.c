@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * user/origins.c alone: reaped orphans linger a second for their own
+ * user/trace/origins.c alone: reaped orphans linger a second for their own
  * orphans' sake, but no more of them than RT_ORIGIN_LINGER_MAX at once.
  */
 #include "harness.h"
-#include "origins.h"
+#include "trace/origins.h"
 
 #define PARENT_PID 100
 #define FIRST_PID  1000

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The trace pipeline (user/pipeline.c) and its text and JSON sinks, fed the
+ * The trace pipeline (user/trace/pipeline.c) and its text and JSON sinks, fed the
  * recordings of tests/data (tests/data/record.sh): the tracer's input while
  * the scenarios ran, and what it printed then. Replayed, each must give
  * that output byte for byte; with a filter, exactly the recorded records
@@ -12,10 +12,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
+#include "lib/cli.h"
 #include "harness.h"
 #include "jsonl.h"
-#include "pipeline.h"
+#include "trace/pipeline.h"
 
 #define ZOMBIE_AGE "0.05" /* as recorded */
 

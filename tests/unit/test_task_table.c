@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * user/task_table.c, the hash table the tracer keeps origins and zombies
+ * user/lib/task_table.c, the hash table the tracer keeps origins and zombies
  * in, against a plain array doing the same random inserts and deletes.
  */
 #include <stdlib.h>
 
 #include "harness.h"
-#include "task_table.h"
+#include "lib/task_table.h"
 
 #define NR_KEYS 3000 /* pids 1..1000, three start times each: reuse */
 #define NR_OPS	200000

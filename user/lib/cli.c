@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Option values, usage errors and output flushing, the same for every command. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/cli.h"
+
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "reapertrace: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "; see reapertrace %s%s--help\n", cmd ?: "", cmd ? " " : "");
+	return -EINVAL;
+}
+
+int cli_bad_option(const char *cmd, int c, int opt, const char *arg)
+{
+	char name[3] = { '-', (char)opt, 0 };
+	const char *what = opt > 0 && opt < 0x100 ? name : arg;
+
+	if (c == ':')
+		return cli_usage_error(cmd, "option '%s' needs a value", what);
+	return cli_usage_error(cmd, "unknown option '%s'", what);
+}
+
+int cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	if (errno || *end || *out < min || *out > max)
+		return -EINVAL;
+	return 0;
+}
+
+int cli_parse_seconds(const char *s, double min, double max, __u64 *ns)
+{
+	char *end;
+	double sec;
+
+	errno = 0;
+	sec = strtod(s, &end);
+	if (!*s || *end || errno || !(sec >= min) || sec > max)
+		return -EINVAL;
+	*ns = sec * 1e9;
+	return 0;
+}
+
+int cli_parse_pidns(const char *cmd, const char *arg, __u32 *inum)
+{
+	unsigned long n;
+	struct stat st;
+
+	if (!cli_parse_ulong(arg, 1, UINT_MAX, &n)) {
+		*inum = n;
+		return 0;
+	}
+	if (!strchr(arg, '/'))
+		return cli_usage_error(cmd,
+				       "invalid --pidns '%s': expected an inode number (stat -Lc "
+				       "%%i /proc/PID/ns/pid) or the path of a namespace file",
+				       arg);
+	if (stat(arg, &st)) {
+		fprintf(stderr,
+			"reapertrace: cannot use --pidns '%s': %s; give a path such as "
+			"/proc/PID/ns/pid or an inode number\n",
+			arg, strerror(errno));
+		return -EINVAL;
+	}
+	*inum = st.st_ino;
+	return 0;
+}
+
+int cli_flush(FILE *out)
+{
+	if (fflush(out) == 0 && !ferror(out))
+		return 0;
+	if (errno == EPIPE)
+		return 0;
+	fprintf(stderr, "reapertrace: cannot write the output: %s\n", strerror(errno));
+	return -EIO;
+}

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Text output for people: a header row, then one aligned line per event.
+ * Lost-event notes and the summary go to stderr (trace.c), not here.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/comm.h"
+#include "lib/line_buf.h"
+#include "lib/names.h"
+#include "sinks/sink.h"
+
+#define CELL_WIDTH 21 /* a "PID/COMM" cell, cut to its column */
+#define CELL_LEN   32
+
+static __s64 clock_offset_ns;
+
+void rt_text_set_clock_offset(__s64 offset_ns)
+{
+	clock_offset_ns = offset_ns;
+}
+
+/* The comm as the text output shows it (lib/comm.h). */
+static const char *printable(const char *comm, char *buf)
+{
+	return comm_printable(comm, RT_COMM_LEN - 1, buf, RT_COMM_LEN, COMM_KEEP_SPACES);
+}
+
+static const char *cell(const struct rt_task *t, char *buf)
+{
+	char comm[RT_COMM_LEN];
+
+	if (!t || !t->pid)
+		return "-";
+	snprintf(buf, CELL_LEN, "%u/%s", t->pid, printable(t->comm, comm));
+	buf[CELL_WIDTH] = 0;
+	return buf;
+}
+
+/* cell(), appended to @pb and padded to its column, then a space. */
+static void put_cell(struct pbuf *pb, const struct rt_task *t)
+{
+	size_t from = pb->len;
+	char comm[RT_COMM_LEN];
+
+	if (!t || !t->pid) {
+		pb_ch(pb, '-');
+	} else {
+		pb_u64(pb, t->pid);
+		pb_ch(pb, '/');
+		pb_str(pb, printable(t->comm, comm));
+		if (pb->len - from > CELL_WIDTH)
+			pb->len = from + CELL_WIDTH;
+	}
+	pb_pad(pb, from, CELL_WIDTH);
+	pb_ch(pb, ' ');
+}
+
+/* @str padded to @width (%-*s), then a space. */
+static void put_col(struct pbuf *pb, const char *str, size_t width)
+{
+	size_t from = pb->len;
+
+	pb_str(pb, str);
+	pb_pad(pb, from, width);
+	pb_ch(pb, ' ');
+}
+
+/* HH:MM:SS of @sec in local time; localtime_r() only when the second changes. */
+static const char *stamp_of(time_t sec)
+{
+	static time_t last_sec = -1;
+	static char stamp[16];
+	struct tm tm;
+
+	if (sec != last_sec) {
+		localtime_r(&sec, &tm);
+		strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
+		last_sec = sec;
+	}
+	return stamp;
+}
+
+/* One event line; @details is a string of " key=value" words, or "". */
+static void line(FILE *out, __u64 ts_ns, const char *event, const struct rt_event_hdr *h,
+		 const struct rt_task *old_parent, const struct rt_task *parent, const char *kind,
+		 const char *details)
+{
+	__s64 wall = (__s64)ts_ns + clock_offset_ns;
+	char comm[RT_COMM_LEN];
+	struct pbuf pb;
+	size_t from;
+
+	pb.len = 0;
+	pb_str(&pb, stamp_of(wall / 1000000000));
+	pb_ch(&pb, '.');
+	pb_u64_pad(&pb, (wall % 1000000000) / 1000, 6);
+	pb_ch(&pb, ' ');
+	put_col(&pb, event, 19);
+	from = pb.len;
+	pb_u64(&pb, h->task.pid);
+	pb_pad(&pb, from, 7);
+	pb_ch(&pb, ' ');
+	put_col(&pb, printable(h->task.comm, comm), 16);
+	put_cell(&pb, old_parent);
+	put_cell(&pb, parent);
+	if (*details) {
+		from = pb.len;
+		pb_str(&pb, kind);
+		pb_pad(&pb, from, 10);
+		pb_str(&pb, details);
+	} else {
+		pb_str(&pb, kind);
+	}
+	pb_ch(&pb, '\n');
+	pb_write(&pb, out);
+}
+
+#define DETAILS_LEN 192
+
+/* Append " fmt..." to @buf (of DETAILS_LEN). */
+__attribute__((format(printf, 2, 3))) static void add(char *buf, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + len, DETAILS_LEN - len, fmt, ap);
+	va_end(ap);
+}
+
+/* " origin=PID/COMM<PID/COMM...": who forked it, who forked that one. */
+static void add_origin(char *details, const struct rt_origin *o)
+{
+	char comm[RT_COMM_LEN];
+	__u32 i;
+
+	if (!o || !o->depth)
+		return;
+	add(details, " origin=");
+	for (i = 0; i < o->depth; i++)
+		add(details, "%s%u/%s", i ? "<" : "", o->links[i].pid,
+		    printable(o->links[i].comm, comm));
+	if (o->truncated)
+		add(details, "<...");
+}
+
+static void text_header(FILE *out)
+{
+	fprintf(out, "%-15s %-19s %-7s %-16s %-21s %-21s %-10s %s\n", "TIME", "EVENT", "PID",
+		"COMM", "OLD-PARENT", "PARENT", "KIND", "DETAILS");
+}
+
+static void text_reparent(FILE *out, const struct rt_reparent_report *r)
+{
+	char details[DETAILS_LEN] = "", sig[16];
+
+	if (r->was_zombie)
+		add(details, " zombie");
+	if (r->pdeath_signal)
+		add(details, " pdeath=%s", rt_signal_name(r->pdeath_signal, sig, sizeof(sig)));
+	/* A handoff between threads of one process: only the tids tell. */
+	if (r->kind == RT_KIND_THREAD)
+		add(details, " tid=%u->%u", r->old_parent.tid, r->new_parent.tid);
+	if (r->orphan->pidns_level)
+		add(details, " nspid=%u", r->orphan->ns_pid);
+	add_origin(details, r->origin);
+	line(out, r->ts_ns, "reparent", r->orphan, &r->old_parent,
+	     r->resolved ? &r->new_parent : NULL, rt_kind_name(r->kind), details);
+}
+
+static void text_zombie(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin)
+{
+	char details[DETAILS_LEN] = "", sig[16];
+
+	if (e->exit_code >= 0)
+		add(details, " exit=%d", e->exit_code);
+	else
+		add(details, " killed=%s", rt_signal_name(e->signal, sig, sizeof(sig)));
+	if (e->core_dumped)
+		add(details, " core");
+	if (e->hdr.pidns_level)
+		add(details, " nspid=%u", e->hdr.ns_pid);
+	add_origin(details, origin);
+	line(out, e->hdr.ts_ns, "zombie", &e->hdr, NULL, &e->parent, "-", details);
+}
+
+static void text_reap(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin)
+{
+	char details[DETAILS_LEN] = "";
+
+	/*
+	 * %.3f of the ms in integers: a float printf costs more than the rest
+	 * of the line. A tie (exactly half a microsecond) rounds as the double does.
+	 */
+	if (e->zombie_ns % 1000 == 500)
+		add(details, " after=%.3fms", e->zombie_ns / 1e6);
+	else
+		add(details, " after=%llu.%03llums", (e->zombie_ns + 500) / 1000000ULL,
+		    (e->zombie_ns + 500) / 1000 % 1000);
+	if (e->hdr.pidns_level)
+		add(details, " nspid=%u", e->hdr.ns_pid);
+	add_origin(details, origin);
+	line(out, e->hdr.ts_ns, "reap", &e->hdr, NULL, e->how == RT_REAP_AUTO ? NULL : &e->reaper,
+	     rt_how_name(e->how), details);
+}
+
+static void text_subreaper(FILE *out, const struct rt_subreaper_event *e)
+{
+	line(out, e->hdr.ts_ns, "subreaper", &e->hdr, NULL, NULL, e->enabled ? "on" : "off", "");
+}
+
+/* PID/COMM: the oldest zombie; PARENT: the reaper that holds it. */
+static void text_leak(FILE *out, const struct rt_leak_report *r)
+{
+	struct rt_event_hdr oldest = { .task = r->oldest };
+	char details[DETAILS_LEN] = "";
+
+	add(details, " zombies=%u older=%u oldest=%.3fs limit=%.3fs", r->nr_zombies, r->nr_old,
+	    r->oldest_ns / 1e9, r->limit_ns / 1e9);
+	add_origin(details, r->origin);
+	line(out, r->ts_ns, "leak", &oldest, NULL, &r->reaper, "-", details);
+}
+
+static void text_init_signal(FILE *out, const struct rt_init_signal_event *e)
+{
+	char details[DETAILS_LEN] = "", sig[16], from[CELL_LEN];
+
+	add(details, " from=%s", cell(&e->sender, from));
+	/* A signal sent to one thread (tgkill): which one. */
+	if (e->hdr.task.tid != e->hdr.task.pid)
+		add(details, " tid=%u", e->hdr.task.tid);
+	add(details, " pidns=%u", e->hdr.pidns);
+	if (e->hdr.pidns_level)
+		add(details, " nspid=%u", e->hdr.ns_pid);
+	line(out, e->hdr.ts_ns, "init_signal_dropped", &e->hdr, NULL, NULL,
+	     rt_signal_name(e->signal, sig, sizeof(sig)), details);
+}
+
+static void text_ns_teardown(FILE *out, const struct rt_ns_teardown_event *e)
+{
+	char details[DETAILS_LEN] = "";
+
+	add(details, " killed=%u", e->killed);
+	if (e->hdr.task.tid != e->hdr.task.pid)
+		add(details, " tid=%u", e->hdr.task.tid);
+	add(details, " pidns=%u nspid=%u", e->hdr.pidns, e->hdr.ns_pid);
+	line(out, e->hdr.ts_ns, "ns_teardown", &e->hdr, NULL, NULL, "-", details);
+}
+
+static void text_reaper_handoff(FILE *out, const struct rt_reaper_handoff_event *e)
+{
+	char details[DETAILS_LEN] = "";
+
+	/* Both cells show the same process: only the tids tell the threads apart. */
+	add(details, " tid=%u->%u pidns=%u", e->hdr.task.tid, e->new_reaper.tid, e->hdr.pidns);
+	if (e->hdr.pidns_level)
+		add(details, " nspid=%u", e->hdr.ns_pid);
+	line(out, e->hdr.ts_ns, "reaper_handoff", &e->hdr, &e->hdr.task, &e->new_reaper, "thread",
+	     details);
+}
+
+static void text_lost(FILE *out, __u64 ts_ns, __u64 lost, __u64 total)
+{
+}
+
+static void text_summary(FILE *out, const struct rt_totals *t)
+{
+}
+
+const struct rt_sink rt_text_sink = {
+	.header = text_header,
+	.reparent = text_reparent,
+	.zombie = text_zombie,
+	.reap = text_reap,
+	.subreaper = text_subreaper,
+	.leak = text_leak,
+	.init_signal_dropped = text_init_signal,
+	.ns_teardown = text_ns_teardown,
+	.reaper_handoff = text_reaper_handoff,
+	.lost = text_lost,
+	.summary = text_summary,
+};

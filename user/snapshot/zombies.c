@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * `reapertrace zombies`: every zombie process now, grouped by the parent
+ * that has not reaped it, largest group first; with --zombie-age, the
+ * parents that hold a zombie longer than that (leaks).
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cli.h"
+#include "commands.h"
+#include "snapshot/snap.h"
+#include "lib/comm.h"
+#include "lib/json.h"
+#include "snapshot/columns.h"
+
+static const char usage_text[] =
+	"Show every zombie process now, grouped by the parent that has not reaped it\n"
+	"(largest group first), and flag parents that hold zombies too long.\n"
+	"\n"
+	"USAGE: reapertrace zombies [-j] [-p PID] [--pidns INODE] [--zombie-age SECONDS\n"
+	"                           [--fail-on-leak]] [-v]\n"
+	"\n"
+	"EXAMPLES:\n"
+	"    reapertrace zombies           # every zombie, grouped by parent\n"
+	"    reapertrace zombies -j        # JSON Lines: parent, zombie and leak records\n"
+	"    reapertrace zombies -p 1234   # only the zombies 1234 has not reaped\n"
+	"    reapertrace zombies --pidns /proc/1234/ns/pid\n"
+	"                                  # only zombies of 1234's PID namespace\n"
+	"    reapertrace zombies --zombie-age 60 --fail-on-leak\n"
+	"                                  # exit 3 if a parent holds a zombie over a minute\n"
+	"\n"
+	"OPTIONS:\n"
+	"  -j, --json               JSON Lines output (one object per line)\n"
+	"  -p, --pid=PID            only zombies whose parent is PID\n"
+	"      --pidns=INODE        only zombies in this PID namespace (its inode number, or\n"
+	"                           a path such as /proc/PID/ns/pid)\n"
+	"      --zombie-age=SECONDS report a leak for each parent holding a zombie older\n"
+	"                           than SECONDS (decimals allowed, 0 or more)\n"
+	"      --fail-on-leak       exit with status 3 when a leak was reported\n"
+	"  -v, --verbose            libbpf debug output on stderr\n"
+	"  -h, --help               print this help and exit\n"
+	"\n"
+	"Exit status: 0 done, 1 error, 2 usage error, 3 leak found with --fail-on-leak.\n"
+	"PIDs are as the caller's PID namespace sees them. Needs root. See reapertrace(8).\n";
+
+struct zopts {
+	bool json, verbose, fail_on_leak, has_limit;
+	__u32 ppid, pidns;
+	__u64 limit_ns; /* --zombie-age */
+};
+
+/* The zombies of one parent: zs[first .. first + nr). */
+struct group {
+	size_t first, nr;
+	__u64 oldest_ns;
+};
+
+/* ---- cgroup paths: ids resolved by walking the cgroup2 mount ---- */
+
+struct cg_path {
+	__u64 id;
+	char *path; /* relative to the mount, "/" for the root; NULL: not found */
+};
+
+static struct cg_path *cg_paths;
+static size_t nr_cg_paths, cg_left, cg_mount_len;
+
+static int cg_visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	size_t i;
+
+	if (type != FTW_D)
+		return 0;
+	for (i = 0; i < nr_cg_paths; i++) {
+		if (cg_paths[i].id != st->st_ino || cg_paths[i].path)
+			continue;
+		cg_paths[i].path = strdup(path[cg_mount_len] ? path + cg_mount_len : "/");
+		if (cg_paths[i].path && !--cg_left)
+			return 1; /* all found */
+	}
+	return 0;
+}
+
+/* The first cgroup2 mount point in /proc/self/mountinfo, or "". */
+static void cgroup2_mount(char *buf, size_t size)
+{
+	char line[4096], mnt[4096], *sep;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	buf[0] = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		sep = strstr(line, " - ");
+		if (!sep || strncmp(sep + 3, "cgroup2 ", 8))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 && !strchr(mnt, '\\')) {
+			snprintf(buf, size, "%s", mnt);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static void resolve_cgroups(const __u64 *ids, size_t nr)
+{
+	char mnt[4096];
+	size_t i, j;
+
+	cg_paths = calloc(nr ? nr : 1, sizeof(*cg_paths));
+	if (!cg_paths)
+		return;
+	for (i = 0; i < nr; i++) {
+		for (j = 0; j < nr_cg_paths && cg_paths[j].id != ids[i]; j++)
+			;
+		if (j == nr_cg_paths)
+			cg_paths[nr_cg_paths++].id = ids[i];
+	}
+	cg_left = nr_cg_paths;
+	cgroup2_mount(mnt, sizeof(mnt));
+	if (!mnt[0] || !cg_left)
+		return;
+	cg_mount_len = strcmp(mnt, "/") ? strlen(mnt) : 0;
+	nftw(mnt, cg_visit, 16, FTW_PHYS | FTW_MOUNT);
+}
+
+static const char *cgroup_path(__u64 id)
+{
+	size_t i;
+
+	for (i = 0; i < nr_cg_paths; i++)
+		if (cg_paths[i].id == id)
+			return cg_paths[i].path;
+	return NULL;
+}
+
+static void free_cgroups(void)
+{
+	size_t i;
+
+	for (i = 0; i < nr_cg_paths; i++)
+		free(cg_paths[i].path);
+	free(cg_paths);
+	cg_paths = NULL;
+	nr_cg_paths = 0;
+}
+
+/* ---- grouping ---- */
+
+static const struct rt_snap_task **zs;
+
+/* By parent, then oldest first, then pid. */
+static int by_parent_then_age(const void *a, const void *b)
+{
+	const struct rt_snap_task *x = *(const struct rt_snap_task *const *)a;
+	const struct rt_snap_task *y = *(const struct rt_snap_task *const *)b;
+
+	if (x->ppid != y->ppid)
+		return x->ppid < y->ppid ? -1 : 1;
+	if (x->age_ns != y->age_ns)
+		return x->age_ns > y->age_ns ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* Largest group first, then the one with the oldest zombie, then by parent pid. */
+static int by_size(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	if (x->nr != y->nr)
+		return x->nr > y->nr ? -1 : 1;
+	if (x->oldest_ns != y->oldest_ns)
+		return x->oldest_ns > y->oldest_ns ? -1 : 1;
+	return zs[x->first]->ppid < zs[y->first]->ppid ? -1 : 1;
+}
+
+static bool wanted(const struct rt_snap_task *k, const struct zopts *o)
+{
+	if (!(k->flags & RT_SNAP_ZOMBIE))
+		return false;
+	if (o->ppid && k->ppid != o->ppid)
+		return false;
+	return !o->pidns || k->pidns == o->pidns;
+}
+
+static bool is_leak(const struct group *g, const struct zopts *o)
+{
+	return o->has_limit && g->oldest_ns > o->limit_ns;
+}
+
+static const char *sigchld_cell(const struct rt_snap_task *k, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s", rt_disposition_name(k->parent_sigchld),
+		 k->flags & RT_SNAP_NOCLDWAIT ? ",nocldwait" : "");
+	return buf;
+}
+
+/* ---- output ---- */
+
+static void json_parent_fields(FILE *out, const struct rt_snap_task *k)
+{
+	fprintf(out, "\"pid\":%u,\"comm\":", k->ppid);
+	json_string(out, k->parent_comm, sizeof(k->parent_comm));
+	fprintf(out, ",\"sigchld\":\"%s\",\"nocldwait\":%s", rt_disposition_name(k->parent_sigchld),
+		k->flags & RT_SNAP_NOCLDWAIT ? "true" : "false");
+}
+
+static void print_json(const struct group *gs, size_t nr_groups, const struct zopts *o, FILE *out)
+{
+	size_t g, i;
+
+	for (g = 0; g < nr_groups; g++) {
+		const struct rt_snap_task *p = zs[gs[g].first];
+
+		fprintf(out, "{\"type\":\"parent\",");
+		json_parent_fields(out, p);
+		fprintf(out, ",\"zombies\":%zu,\"oldest_ms\":%llu}\n", gs[g].nr,
+			(unsigned long long)(gs[g].oldest_ns / 1000000));
+		for (i = gs[g].first; i < gs[g].first + gs[g].nr; i++) {
+			const struct rt_snap_task *k = zs[i];
+			const char *cg = cgroup_path(k->cgroup_id);
+
+			fprintf(out, "{\"type\":\"zombie\",\"pid\":%u,\"comm\":", k->pid);
+			json_string(out, k->comm, sizeof(k->comm));
+			fprintf(out,
+				",\"age_ms\":%llu,\"pidns\":%u,\"pidns_level\":%u,\"ns_pid\":%u,"
+				"\"cgroup_id\":%llu,\"cgroup\":",
+				(unsigned long long)(k->age_ns / 1000000), k->pidns, k->pidns_level,
+				k->ns_pid, (unsigned long long)k->cgroup_id);
+			if (cg)
+				json_string(out, cg, PATH_MAX);
+			else
+				fputs("null", out);
+			fputs(",\"origin\":null,\"parent\":{", out);
+			json_parent_fields(out, k);
+			fputs("}}\n", out);
+		}
+	}
+	for (g = 0; g < nr_groups; g++) {
+		const struct rt_snap_task *p = zs[gs[g].first];
+
+		if (!is_leak(&gs[g], o))
+			continue;
+		fprintf(out, "{\"type\":\"leak\",\"pid\":%u,\"comm\":", p->ppid);
+		json_string(out, p->parent_comm, sizeof(p->parent_comm));
+		fprintf(out,
+			",\"zombies\":%zu,\"oldest_ms\":%llu,\"limit_s\":%llu,\"limit_ns\":%llu}\n",
+			gs[g].nr, (unsigned long long)(gs[g].oldest_ns / 1000000),
+			(unsigned long long)(o->limit_ns / 1000000000),
+			(unsigned long long)o->limit_ns);
+	}
+}
+
+static int print_text(const struct group *gs, size_t nr_groups, const struct zopts *o, FILE *out)
+{
+	static const char *const head[] = { "PPID", "PCOMM",  "SIGCHLD", "ZOMBIES", "PID",
+					    "COMM", "AGE_MS", "PIDNS",	 "NSPID",   "CGROUP" };
+	char cell[10][64];
+	const char *row[10];
+	struct columns tab;
+	size_t g, i;
+	int c, err = 0;
+
+	columns_init(&tab, 10, head);
+	for (c = 0; c < 10; c++)
+		row[c] = cell[c];
+	for (g = 0; g < nr_groups && !err; g++) {
+		for (i = gs[g].first; i < gs[g].first + gs[g].nr && !err; i++) {
+			const struct rt_snap_task *k = zs[i];
+			const char *cg = cgroup_path(k->cgroup_id);
+
+			snprintf(cell[0], 64, "%u", k->ppid);
+			comm_printable(k->parent_comm, sizeof(k->parent_comm), cell[1], 64,
+				       COMM_NO_SPACES);
+			sigchld_cell(k, cell[2], 64);
+			snprintf(cell[3], 64, "%zu", gs[g].nr);
+			snprintf(cell[4], 64, "%u", k->pid);
+			comm_printable(k->comm, sizeof(k->comm), cell[5], 64, COMM_NO_SPACES);
+			snprintf(cell[6], 64, "%llu", (unsigned long long)(k->age_ns / 1000000));
+			snprintf(cell[7], 64, "%u", k->pidns);
+			snprintf(cell[8], 64, "%u", k->ns_pid);
+			row[9] = cg ? cg : cell[9];
+			snprintf(cell[9], 64, "%llu", (unsigned long long)k->cgroup_id);
+			err = columns_add(&tab, row);
+		}
+	}
+	if (!err)
+		columns_print(&tab, out);
+	columns_free(&tab);
+	for (g = 0; g < nr_groups && !err; g++) {
+		const struct rt_snap_task *p = zs[gs[g].first];
+		char comm[RT_SNAP_COMM_LEN];
+
+		if (is_leak(&gs[g], o))
+			fprintf(out, "LEAK parent %u (%s) holds %zu zombie%s, oldest %.1fs\n",
+				p->ppid,
+				comm_printable(p->parent_comm, sizeof(p->parent_comm), comm,
+					       sizeof(comm), COMM_NO_SPACES),
+				gs[g].nr, gs[g].nr == 1 ? "" : "s", gs[g].oldest_ns / 1e9);
+	}
+	return err;
+}
+
+/* Collects, groups and prints. The number of leaks, or -errno. */
+static int zombies(const struct zopts *o)
+{
+	struct group *gs = NULL;
+	size_t nr = 0, nr_groups = 0, i;
+	__u64 *ids = NULL;
+	struct rt_snap snap;
+	int err, leaks = 0;
+
+	err = rt_snap_collect(&snap, o->verbose);
+	if (err)
+		return err;
+	zs = calloc(snap.nr + 1, sizeof(*zs));
+	gs = calloc(snap.nr + 1, sizeof(*gs));
+	ids = calloc(snap.nr + 1, sizeof(*ids));
+	if (!zs || !gs || !ids) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < snap.nr; i++)
+		if (wanted(&snap.tasks[i], o)) {
+			ids[nr] = snap.tasks[i].cgroup_id;
+			zs[nr++] = &snap.tasks[i];
+		}
+	qsort(zs, nr, sizeof(*zs), by_parent_then_age);
+	for (i = 0; i < nr; i++) {
+		if (!i || zs[i]->ppid != zs[i - 1]->ppid)
+			gs[nr_groups++] = (struct group){ .first = i, .oldest_ns = zs[i]->age_ns };
+		gs[nr_groups - 1].nr++;
+	}
+	qsort(gs, nr_groups, sizeof(*gs), by_size);
+	for (i = 0; i < nr_groups; i++)
+		leaks += is_leak(&gs[i], o);
+	resolve_cgroups(ids, nr);
+	if (o->json)
+		print_json(gs, nr_groups, o, stdout);
+	else
+		err = print_text(gs, nr_groups, o, stdout);
+	if (!err)
+		err = cli_flush(stdout);
+	if (!err && !o->json)
+		fprintf(stderr, "reapertrace: %zu zombie%s, %zu parent%s%s\n", nr,
+			nr == 1 ? "" : "s", nr_groups, nr_groups == 1 ? "" : "s",
+			o->has_limit ? (leaks ? ", leaks found" : ", no leak") : "");
+cleanup:
+	free_cgroups();
+	free(ids);
+	free(gs);
+	free(zs);
+	zs = NULL;
+	rt_snap_free(&snap);
+	return err ? err : leaks;
+}
+
+enum { OPT_PIDNS = 0x100, OPT_ZOMBIE_AGE, OPT_FAIL_ON_LEAK };
+
+static int parse(int argc, char **argv, struct zopts *o)
+{
+	static const struct option long_options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "pidns", required_argument, NULL, OPT_PIDNS },
+		{ "zombie-age", required_argument, NULL, OPT_ZOMBIE_AGE },
+		{ "fail-on-leak", no_argument, NULL, OPT_FAIL_ON_LEAK },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	unsigned long n;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jp:vh", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case 'p':
+			if (cli_parse_ulong(optarg, 1, INT_MAX, &n))
+				return cli_usage_error("zombies",
+						       "invalid pid '%s': expected a number from 1",
+						       optarg);
+			o->ppid = n;
+			break;
+		case OPT_PIDNS:
+			if (cli_parse_pidns("zombies", optarg, &o->pidns))
+				return -EINVAL;
+			break;
+		case OPT_ZOMBIE_AGE:
+			if (cli_parse_seconds(optarg, 0, CLI_ZOMBIE_AGE_MAX_S, &o->limit_ns))
+				return cli_usage_error(
+					"zombies",
+					"invalid --zombie-age '%s': expected seconds, 0 "
+					"or more (such as 30 or 0.5)",
+					optarg);
+			o->has_limit = true;
+			break;
+		case OPT_FAIL_ON_LEAK:
+			o->fail_on_leak = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(cli_flush(stdout) ? RT_EXIT_ERROR : RT_EXIT_OK);
+		default:
+			return cli_bad_option("zombies", c, optopt, argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("zombies", "unexpected argument '%s'", argv[optind]);
+	if (o->fail_on_leak && !o->has_limit)
+		return cli_usage_error("zombies", "%s needs --zombie-age", "--fail-on-leak");
+	return 0;
+}
+
+int cmd_zombies(int argc, char **argv)
+{
+	struct zopts o = {};
+	int ret;
+
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout is an EPIPE, see cli_flush() */
+	if (parse(argc, argv, &o))
+		return RT_EXIT_USAGE;
+	ret = zombies(&o);
+	if (ret < 0)
+		return RT_EXIT_ERROR;
+	return ret && o.fail_on_leak ? RT_EXIT_LEAK : RT_EXIT_OK;
+}

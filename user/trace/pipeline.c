@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The trace pipeline's stages, in the order a record passes them (pipeline.h). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "trace/adoptions.h"
+#include "trace/filter.h"
+#include "trace/leaks.h"
+#include "trace/origins.h"
+#include "trace/pipeline.h"
+
+/* Orphans whose origin is remembered at once, and zombies --zombie-age follows. */
+#define MAX_ORIGINS	    (1 << 20)
+#define MAX_TRACKED_ZOMBIES (1 << 20)
+#define LEAK_CHECK_NS	    1000000000ULL
+
+struct rt_pipeline {
+	struct rt_filter filter;
+	const struct rt_sink *sink;
+	FILE *out;
+	struct rt_recording *rec; /* NULL unless recording */
+	struct adoptions *adoptions;
+	struct origins *origins;
+	struct leaks *leaks; /* NULL without --zombie-age */
+	__u64 next_leak_check;
+	__u64 leaks_untracked; /* zombies --zombie-age had no room for */
+	struct rt_totals totals;
+};
+
+/* decode: the size of each record type; a record shorter than its type's is not decoded. */
+static const size_t event_size[RT_EV_MAX] = {
+	[RT_EV_REPARENT] = sizeof(struct rt_reparent_event),
+	[RT_EV_ADOPTED] = sizeof(struct rt_adopted_event),
+	[RT_EV_ZOMBIE] = sizeof(struct rt_zombie_event),
+	[RT_EV_REAP] = sizeof(struct rt_reap_event),
+	[RT_EV_SUBREAPER] = sizeof(struct rt_subreaper_event),
+	[RT_EV_INIT_SIGNAL_DROPPED] = sizeof(struct rt_init_signal_event),
+	[RT_EV_NS_TEARDOWN] = sizeof(struct rt_ns_teardown_event),
+	[RT_EV_REAPER_HANDOFF] = sizeof(struct rt_reaper_handoff_event),
+};
+
+struct rt_pipeline *rt_pipeline_new(const struct rt_options *opt, __u32 delivered,
+				    const struct rt_sink *sink, FILE *out)
+{
+	struct rt_pipeline *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	rt_filter_init(&p->filter, opt, delivered);
+	p->sink = sink;
+	p->out = out;
+	p->adoptions = adoptions__new();
+	p->origins = origins__new(MAX_ORIGINS);
+	if (opt->zombie_age_ns)
+		p->leaks = leaks__new(opt->zombie_age_ns, MAX_TRACKED_ZOMBIES);
+	if (!p->adoptions || !p->origins || (opt->zombie_age_ns && !p->leaks)) {
+		rt_pipeline_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void rt_pipeline_free(struct rt_pipeline *p)
+{
+	if (!p)
+		return;
+	adoptions__free(p->adoptions);
+	origins__free(p->origins);
+	leaks__free(p->leaks);
+	free(p);
+}
+
+void rt_pipeline_record_to(struct rt_pipeline *p, struct rt_recording *rec)
+{
+	p->rec = rec;
+}
+
+static void record(struct rt_pipeline *p, __u32 kind, const void *data, size_t len)
+{
+	if (p->rec)
+		rt_recording_put(p->rec, kind, data, len);
+}
+
+/* join: where process @h came from, if an exit of its parent was seen. */
+static bool origin_of(const struct rt_event_hdr *h, struct rt_origin *out, void *ctx)
+{
+	struct rt_pipeline *p = ctx;
+
+	return origins__find(p->origins, h, out);
+}
+
+static const struct rt_origin *origin_or_null(struct rt_pipeline *p, const struct rt_event_hdr *h,
+					      struct rt_origin *buf)
+{
+	return origin_of(h, buf, p) ? buf : NULL;
+}
+
+/* A sink's callback for what the filter matched, its unmatched() for the rest it follows. */
+static bool to_sink(struct rt_pipeline *p, enum rt_verdict v, __u32 type, const void *record)
+{
+	if (v == RT_MATCH) {
+		p->totals.events++;
+		return true;
+	}
+	if (v == RT_OTHER_PID && p->sink->unmatched)
+		p->sink->unmatched(p->out, type, record);
+	return false;
+}
+
+/* After the join of a reparent record with its adoption (adoptions.c). */
+static void on_reparent(const struct rt_reparent_report *r, void *ctx)
+{
+	struct rt_reparent_report shown = *r;
+	struct rt_pipeline *p = ctx;
+	struct rt_origin origin;
+
+	if (r->resolved && origins__reparent(p->origins, r))
+		p->totals.origins_dropped++;
+	if (p->leaks)
+		leaks__reparent(p->leaks, r);
+	if (!to_sink(p, rt_filter_reparent(&p->filter, r), RT_EV_REPARENT, r))
+		return;
+	shown.origin = origin_or_null(p, r->orphan, &origin);
+	p->sink->reparent(p->out, &shown);
+}
+
+static void on_zombie(struct rt_pipeline *p, const struct rt_zombie_event *e)
+{
+	struct rt_origin origin;
+
+	if (p->leaks && leaks__zombie(p->leaks, e))
+		p->leaks_untracked++;
+	/* Not made now: only followed to its reap (and by --zombie-age). */
+	if (e->flags & RT_ZOMBIE_EXISTING) {
+		p->totals.zombies_at_start++;
+		if (!p->sink->existing_zombies)
+			return;
+	}
+	if (to_sink(p, rt_filter_zombie(&p->filter, e), RT_EV_ZOMBIE, e))
+		p->sink->zombie(p->out, e, origin_or_null(p, &e->hdr, &origin));
+}
+
+static void on_reap(struct rt_pipeline *p, const struct rt_reap_event *e)
+{
+	struct rt_origin origin;
+
+	if (p->leaks)
+		leaks__reap(p->leaks, e);
+	if (to_sink(p, rt_filter_reap(&p->filter, e), RT_EV_REAP, e))
+		p->sink->reap(p->out, e, origin_or_null(p, &e->hdr, &origin));
+	/* Gone: its pid may name another process next. */
+	origins__forget(p->origins, &e->hdr);
+}
+
+int rt_pipeline_event(struct rt_pipeline *p, const void *data, size_t size)
+{
+	const struct rt_event_hdr *h = data;
+
+	record(p, RT_REC_EVENT, data, size);
+	if (size < sizeof(*h) || h->type >= RT_EV_MAX || !event_size[h->type] ||
+	    size < event_size[h->type])
+		return 0;
+	switch (h->type) {
+	case RT_EV_REPARENT:
+		return adoptions__add(p->adoptions, data, on_reparent, p);
+	case RT_EV_ADOPTED:
+		adoptions__resolve(p->adoptions, data, on_reparent, p);
+		break;
+	case RT_EV_ZOMBIE:
+		on_zombie(p, data);
+		break;
+	case RT_EV_REAP:
+		on_reap(p, data);
+		break;
+	case RT_EV_SUBREAPER:
+		if (to_sink(p, rt_filter_subreaper(&p->filter, data), h->type, data))
+			p->sink->subreaper(p->out, data);
+		break;
+	case RT_EV_INIT_SIGNAL_DROPPED:
+		if (to_sink(p, rt_filter_init_signal(&p->filter, data), h->type, data))
+			p->sink->init_signal_dropped(p->out, data);
+		break;
+	case RT_EV_NS_TEARDOWN:
+		if (to_sink(p, rt_filter_ns_teardown(&p->filter, data), h->type, data))
+			p->sink->ns_teardown(p->out, data);
+		break;
+	case RT_EV_REAPER_HANDOFF:
+		if (to_sink(p, rt_filter_reaper_handoff(&p->filter, data), h->type, data))
+			p->sink->reaper_handoff(p->out, data);
+		break;
+	}
+	return 0;
+}
+
+void rt_pipeline_counts(struct rt_pipeline *p, const struct rt_counts *c)
+{
+	struct rt_totals *t = &p->totals;
+	__u64 more;
+
+	record(p, RT_REC_COUNTS, c, sizeof(*c));
+	if (c->orphans_truncated > t->orphans_truncated) {
+		t->orphans_truncated = c->orphans_truncated;
+		fprintf(stderr,
+			"reapertrace: an exiting thread had more than %u children: the rest got "
+			"no reparent event (orphans_truncated %llu)\n",
+			c->max_orphans, (unsigned long long)t->orphans_truncated);
+	}
+	if (c->zombies_untracked > t->zombies_untracked) {
+		t->zombies_untracked = c->zombies_untracked;
+		fprintf(stderr,
+			"reapertrace: zombie table full: reaps of %llu zombies will not be "
+			"reported (zombies_untracked)\n",
+			(unsigned long long)t->zombies_untracked);
+	}
+	if (c->runs_skipped > t->runs_skipped) {
+		fprintf(stderr,
+			"reapertrace: the kernel skipped %llu runs of the programs (most of %s: it "
+			"was still running on that CPU, preempted or interrupted): their events are "
+			"missing (runs_skipped %llu)\n",
+			(unsigned long long)(c->runs_skipped - t->runs_skipped), c->skipped_prog,
+			(unsigned long long)c->runs_skipped);
+		t->runs_skipped = c->runs_skipped;
+	}
+	t->runs_rescued = c->runs_rescued;
+	t->unresolved_adoptions = c->unresolved_adoptions;
+	if (c->lost <= t->lost)
+		return;
+	more = c->lost - t->lost;
+	t->lost = c->lost;
+	fprintf(stderr,
+		"reapertrace: lost %llu events (ring buffer full, total %llu); raise --buffer-mb\n",
+		(unsigned long long)more, (unsigned long long)c->lost);
+	p->sink->lost(p->out, c->ts_ns, more, c->lost);
+}
+
+void rt_pipeline_expire(struct rt_pipeline *p, __u64 now_ns)
+{
+	struct rt_clock_entry c = { .now_ns = now_ns };
+
+	record(p, RT_REC_EXPIRE, &c, sizeof(c));
+	origins__expire(p->origins, now_ns);
+}
+
+static void on_leak(const struct rt_leak_report *r, void *ctx)
+{
+	struct rt_pipeline *p = ctx;
+
+	if (rt_filter_leak(&p->filter, r) != RT_MATCH)
+		return;
+	p->sink->leak(p->out, r);
+	p->totals.leaks++;
+	p->totals.events++;
+}
+
+void rt_pipeline_check_leaks(struct rt_pipeline *p, __u64 now_ns, bool final)
+{
+	struct rt_clock_entry c = { .now_ns = now_ns, .final = final };
+
+	record(p, RT_REC_LEAK_CHECK, &c, sizeof(c));
+	if (!p->leaks || (!final && now_ns < p->next_leak_check))
+		return;
+	p->next_leak_check = now_ns + LEAK_CHECK_NS;
+	leaks__check(p->leaks, now_ns, origin_of, on_leak, p);
+}
+
+void rt_pipeline_flush(struct rt_pipeline *p)
+{
+	record(p, RT_REC_FLUSH, NULL, 0);
+	adoptions__flush(p->adoptions, on_reparent, p);
+}
+
+void rt_pipeline_summary(struct rt_pipeline *p)
+{
+	record(p, RT_REC_END, NULL, 0);
+	/* The zombies --zombie-age had no room for: their leaks go unseen. */
+	p->totals.zombies_untracked += p->leaks_untracked;
+	p->sink->summary(p->out, &p->totals);
+}
+
+/* Entries carry a record or one of these; no record is longer than a page. */
+union replay_buf {
+	struct rt_counts counts;
+	struct rt_clock_entry clock;
+	char event[4096];
+};
+
+int rt_pipeline_replay(struct rt_pipeline *p, FILE *f)
+{
+	struct rt_recording_entry e;
+	union replay_buf buf;
+	int ret, err;
+
+	while ((ret = rt_recording_next(f, &e, &buf, sizeof(buf))) > 0) {
+		switch (e.kind) {
+		case RT_REC_EVENT:
+			err = rt_pipeline_event(p, &buf, e.len);
+			if (err)
+				return err;
+			break;
+		case RT_REC_COUNTS:
+			if (e.len != sizeof(buf.counts))
+				goto corrupt;
+			buf.counts.skipped_prog[sizeof(buf.counts.skipped_prog) - 1] = 0;
+			rt_pipeline_counts(p, &buf.counts);
+			break;
+		case RT_REC_EXPIRE:
+		case RT_REC_LEAK_CHECK:
+			if (e.len != sizeof(buf.clock))
+				goto corrupt;
+			if (e.kind == RT_REC_EXPIRE)
+				rt_pipeline_expire(p, buf.clock.now_ns);
+			else
+				rt_pipeline_check_leaks(p, buf.clock.now_ns, buf.clock.final);
+			break;
+		case RT_REC_FLUSH:
+			rt_pipeline_flush(p);
+			break;
+		case RT_REC_END:
+			rt_pipeline_summary(p);
+			break;
+		default:
+			goto corrupt;
+		}
+	}
+	if (ret == 0)
+		return 0;
+corrupt:
+	fprintf(stderr, "reapertrace: the recording is cut short or corrupt\n");
+	return -EINVAL;
+}
+
+size_t rt_pipeline_held(const struct rt_pipeline *p)
+{
+	return adoptions__held(p->adoptions);
+}
+
+const struct rt_totals *rt_pipeline_totals(const struct rt_pipeline *p)
+{
+	return &p->totals;
+}
