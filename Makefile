@@ -60,7 +60,7 @@ endif
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c vmlinux.h | $(OUTPUT)
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c vmlinux.h | $(OUTPUT) tools
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -Iinclude -I. -c $< -o $@
 
@@ -72,7 +72,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 # atomics (before 5.12): helper reads and hash maps (bpf/tables.bpf.h). The
 # tracer opens it through reapertrace.skel.h, so both must lay out their
 # maps, programs and globals alike: the check compares the two skeletons.
-$(OUTPUT)/reapertrace.legacy.bpf.o: bpf/reapertrace.bpf.c vmlinux.h | $(OUTPUT)
+$(OUTPUT)/reapertrace.legacy.bpf.o: bpf/reapertrace.bpf.c vmlinux.h | $(OUTPUT) tools
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -DRT_LEGACY -Iinclude -I. -c $< -o $@
 
@@ -120,7 +120,7 @@ $(OUTPUT)/rt-go-exit: tests/scenarios/go/exit_group.go | $(OUTPUT)
 	$(Q)GOCACHE=$(abspath $(OUTPUT))/go-cache GOPATH=$(abspath $(OUTPUT))/go GO111MODULE=off \
 		$(GO) build -o $@ $<
 
-# Benchmarks (BENCHMARKS.md): workloads, the consumer alone, an empty program.
+# Benchmarks (bench/README.md): workloads, the consumer alone, an empty program.
 BENCH_BINS := $(OUTPUT)/rt-bench-load $(OUTPUT)/rt-bench-format $(OUTPUT)/rt-bench-hold \
 	      $(OUTPUT)/bench/empty.bpf.o $(OUTPUT)/bench/parts.bpf.o
 BENCH_FORMAT_OBJS := $(USER_PURE_OBJS)
@@ -152,9 +152,9 @@ bench-bin: all $(BENCH_BINS)
 
 # Runs every benchmark (root; installs the peers; takes the host lock per step).
 bench:
-	$(Q)scripts/bench/deps.sh
+	$(Q)bench/deps.sh
 	$(Q)$(MAKE) --no-print-directory bench-bin
-	$(Q)scripts/bench/run.sh
+	$(Q)bench/run.sh
 
 # The optional kernel module, built by Kbuild against KDIR's headers in
 # build/kmod/<kernelrelease>/, where kmod/'s sources are linked so that the
@@ -188,22 +188,29 @@ kmod-if-headers:
 	$(Q)if test -n "$(KREL)"; then $(MAKE) --no-print-directory kmod; \
 	else echo "  SKIP     kmod: no kernel headers in $(KDIR) (make kmod KDIR=...)"; fi
 
-# Installs what is missing (Debian 12), for the targets below and CI.
+# Installs what is missing (Debian 12): the README's commands run it
+# before make, so that the targets here never call apt.
 deps:
 	$(Q)scripts/deps.sh
 
-run: deps
+# Without the build tools, one line saying what installs them.
+TOOLS_MISSING = $(foreach t,$(CLANG) $(BPFTOOL) $(CC),$(if $(shell command -v $(t) 2>/dev/null),,$(t)))
+.PHONY: tools
+tools:
+	$(Q)test -z "$(strip $(TOOLS_MISSING))" || { echo "reapertrace: $(strip $(TOOLS_MISSING)) not found: run scripts/deps.sh (as root) to install the build tools" >&2; exit 1; }
+
+run:
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/reapertrace
 	$(OUTPUT)/reapertrace $(ARGS)
 
-test: deps
+test:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(OUTPUT)/rt-unit $(TESTS)
 	$(Q)RT_BIN=$(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(TESTS)
 
 # The same suite with every hook on its last path (README: When the kernel
 # refuses a program): the restricted programs on a kernel that takes all.
-test-fallbacks: deps
+test-fallbacks:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)REAPERTRACE_PATHS=fallback RT_BIN=$(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(TESTS)
 

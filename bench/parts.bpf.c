@@ -3,7 +3,7 @@
  * What the parts of reapertrace's programs cost on this kernel: each
  * program does one kind of work once per sched_process_exit, so that
  * kernel.bpf_stats gives its ns per run next to an empty program's.
- * Only for measuring (scripts/bench/parts.sh); it reports nothing.
+ * Only for measuring (bench/parts.sh); it reports nothing.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>

@@ -5,7 +5,7 @@
  * the wait and prctl calls in flight.
  *
  * A hash map update and delete cost more than a microsecond a pair on the
- * guests we measured (BENCHMARKS.md), and a zombie made three such pairs.
+ * guests we measured (bench/README.md), and a zombie made three such pairs.
  * So each table is first a direct-mapped array of slots, claimed and
  * released with cmpxchg: array lookups are inlined by the verifier, and
  * nothing is allocated. A key whose slot is taken goes to the hash map

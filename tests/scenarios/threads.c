@@ -456,3 +456,177 @@ out:
 	chan_close(&go);
 	chan_close(&out);
 }
+
+struct thread_arg {
+	struct sc_truth *t;
+	int rel_r, rel_w;
+	int rdy_r, rdy_w;
+};
+
+enum { TH_P = 2, TH_T = 3, TH_C = 4 };
+
+/*
+ * Forks the orphan-to-be, actor @idx: it closes @rel_w (the caller's end),
+ * says ready on @rdy_w and exits 0 once @rel_r reads end of file. Its pid,
+ * or -1.
+ */
+static pid_t fork_held_orphan(struct sc_truth *t, int idx, int rel_r, int rel_w, int rdy_w)
+{
+	pid_t c = fork();
+
+	if (c == 0) {
+		close(rel_w);
+		actor_self(t, idx, "orphan", "rt-orphan");
+		put_byte(rdy_w, 'r');
+		block_on(rel_r);
+		_exit(0);
+	}
+	return c;
+}
+
+static void *forking_thread(void *arg)
+{
+	struct thread_arg *ta = arg;
+	struct sc_truth *t = ta->t;
+	pid_t c;
+
+	actor_self(t, TH_T, "thread", "rt-thread");
+	c = fork_held_orphan(t, TH_C, ta->rel_r, ta->rel_w, ta->rdy_w);
+	if (c < 0)
+		sc_error(t, "fork in thread: %s", strerror(errno));
+	else if (wait_byte(ta->rdy_r, STEP_TIMEOUT_MS))
+		sc_error(t, "orphan did not start");
+	return NULL; /* the thread exits; its child goes to the main thread */
+}
+
+/*
+ * H (subreaper) -> P; a second thread T of P forks C and exits while P
+ * lives: C is handed to P's main thread (kind "thread": same tgid, other
+ * tid). P then releases and reaps C.
+ */
+void sc_thread_handoff(struct sc_truth *t)
+{
+	pid_t p;
+
+	p = fork();
+	if (p == 0) {
+		struct thread_arg ta = { .t = t };
+		struct chan rel, rdy;
+		char path[64];
+		pthread_t th;
+		int err;
+
+		actor_self(t, TH_P, "parent", "rt-parent");
+		if (chan_open(t, &rel) || chan_open(t, &rdy))
+			_exit(1);
+		ta.rel_r = rel.r;
+		ta.rel_w = rel.w;
+		ta.rdy_r = rdy.r;
+		ta.rdy_w = rdy.w;
+		err = pthread_create(&th, NULL, forking_thread, &ta);
+		if (err) {
+			sc_error(t, "pthread_create: %s", strerror(err));
+			_exit(1);
+		}
+		pthread_join(th, NULL);
+		if (failed(t))
+			goto out;
+		/*
+		 * join returns at the thread's CLONE_CHILD_CLEARTID, before its
+		 * exit_notify(); its /proc entry goes only when it is released,
+		 * after its children moved. The kernel gives no other signal.
+		 */
+		snprintf(path, sizeof(path), "/proc/%d/task/%d", PID(TH_P), t->actors[TH_T].tid);
+		if (!wait_path_gone(path, 10000)) {
+			sc_error(t, "the forking thread did not go away");
+			goto out;
+		}
+		if (check_ppid(t, TH_C, PID(TH_P), "after the thread exited"))
+			goto out;
+		xclose(&rel.w);
+		if (reap_child(t, PID(TH_C), 0, "orphan"))
+			goto out;
+out:
+		chan_close(&rel);
+		chan_close(&rdy);
+		reap_rest(t);
+		_exit(failed(t) ? 1 : 0);
+	}
+	if (p < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		return;
+	}
+	if (reap_child(t, p, 0, "parent"))
+		return;
+	exp_reparent(t, TH_C, TH_T, TH_P, "thread", false, 0);
+	exp_zombie(t, TH_C, TH_P, 0, 0);
+	exp_reap(t, TH_C, TH_P, "wait4");
+	exp_zombie(t, TH_P, A_HARNESS, 0, 0);
+	exp_reap(t, TH_P, A_HARNESS, "wait4");
+}
+
+/* leader_exits_first: P's thread T outlives P's main thread */
+enum { LF_P = 2, LF_T = 3, LF_C = 4 };
+static int lf_release_w = -1; /* closed by T: C's signal to exit */
+
+static void *outliving_thread(void *arg)
+{
+	struct recording_thread *rt = arg;
+	struct sc_truth *t = rt->t;
+
+	actor_self(t, rt->idx, "thread", "rt-thread");
+	put_byte(rt->w, 'r');
+	if (wait_main_thread_zombie(t, PID(LF_P)) ||
+	    check_ppid(t, LF_C, PID(LF_P), "after the main thread exited") || hold(t))
+		_exit(1);
+	xclose(&lf_release_w);
+	if (reap_child(t, PID(LF_C), 0, "orphan"))
+		_exit(1);
+	exp_zombie(t, LF_C, LF_T, 0, 0);
+	t->events[t->nr_events - 1].phase = 1;
+	exp_reap(t, LF_C, LF_T, "wait4")->phase = 1;
+	/* The last thread: the main thread's notification goes out now. */
+	_exit(failed(t) ? 1 : 0);
+}
+
+/*
+ * H (subreaper) -> P -> C. P's main thread exits alone (pthread_exit) while
+ * its thread T lives on: C goes to T (kind "thread"). The kernel neither
+ * notifies H nor releases the main thread until T ends: only the reader's
+ * iterator sees the adoption, which must be out at the hold, while T
+ * waits. T then reaps C and ends the process.
+ */
+void sc_leader_exits_first(struct sc_truth *t)
+{
+	struct chan rel, rdy;
+	pid_t p, c;
+
+	p = fork();
+	if (p < 0) {
+		sc_error(t, "fork: %s", strerror(errno));
+		return;
+	}
+	if (p > 0) {
+		if (reap_child(t, p, 0, "parent"))
+			return;
+		exp_zombie(t, LF_P, A_HARNESS, 0, 0);
+		t->events[t->nr_events - 1].phase = 1;
+		exp_reap(t, LF_P, A_HARNESS, "wait4")->phase = 1;
+		return;
+	}
+	actor_self(t, LF_P, "parent", "rt-parent");
+	if (chan_open(t, &rel) || chan_open(t, &rdy))
+		_exit(1);
+	c = fork_held_orphan(t, LF_C, rel.r, rel.w, rdy.w);
+	if (c < 0 || wait_byte(rdy.r, STEP_TIMEOUT_MS)) {
+		sc_error(t, "the orphan did not start");
+		_exit(1);
+	}
+	chan_close(&rdy);
+	xclose(&rel.r);
+	lf_release_w = rel.w;
+	exp_reparent(t, LF_C, LF_P, LF_T, "thread", false, 0);
+	if (start_recording_thread(t, LF_T, outliving_thread))
+		_exit(1);
+	pthread_exit(NULL);
+}

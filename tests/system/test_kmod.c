@@ -9,7 +9,7 @@
  * modules. Each test loads the module (finit_module) and unloads it at the
  * end (delete_module).
  *
- * The scenarios of tests/scenarios/scenarios.c run inside a fresh PID namespace W
+ * The scenarios of tests/scenarios/ run inside a fresh PID namespace W
  * whose init is the scenario's runner: W's counters start at zero and
  * nothing else happens in W, so every counter of W's row must equal what
  * the scenario's truth says (its zombie and reparent events, by the

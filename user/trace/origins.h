@@ -18,7 +18,7 @@ struct origins;
 /*
  * Reaped orphans lingering at most: past it the oldest is forgotten at
  * once. A storm's children are reaped a few thousand a second
- * (BENCHMARKS.md), well under it; it bounds the memory when reaps come
+ * (bench/README.md), well under it; it bounds the memory when reaps come
  * faster than that.
  */
 #define RT_ORIGIN_LINGER_MAX 16384

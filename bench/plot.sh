@@ -1,14 +1,14 @@
 #!/bin/sh
-# bench-results/cost-per-exit.png from bench-results/cost-per-exit.tsv
+# bench/results/cost-per-exit.png from bench/results/cost-per-exit.tsv
 # (written by peers.sh): in-kernel ns per traced exit of the three tools,
 # per workload (the median of its rounds), with gnuplot.
 #
-# Usage: scripts/bench/plot.sh [RESULTS_DIR]
+# Usage: bench/plot.sh [RESULTS_DIR]
 set -eu
-dir=${1:-${RESULTS:-bench-results}}
+dir=${1:-${RESULTS:-bench/results}}
 tsv=$dir/cost-per-exit.tsv
-[ -s "$tsv" ] || { echo "plot: no $tsv: run scripts/bench/peers.sh first" >&2; exit 1; }
-command -v gnuplot >/dev/null || { echo "plot: gnuplot missing: scripts/bench/deps.sh" >&2; exit 1; }
+[ -s "$tsv" ] || { echo "plot: no $tsv: run bench/peers.sh first" >&2; exit 1; }
+command -v gnuplot >/dev/null || { echo "plot: gnuplot missing: bench/deps.sh" >&2; exit 1; }
 
 # rows: workload; columns: reapertrace exitsnoop bpftrace (µs per exit,
 # the median over the workload's rounds), then for each the share of the

@@ -10,11 +10,11 @@
 #   sys_enter/exit_prctl  prctl(PR_GET_DUMPABLE): not PR_SET_CHILD_SUBREAPER
 #   sched_process_free  fork/exit/wait: the zombie's wait reported it already
 #
-# Writes bench-results/hotpath.tsv.
+# Writes bench/results/hotpath.tsv.
 #
 # No reapertrace program runs on sched_switch, the hottest tracepoint.
 #
-# Usage: scripts/bench/hotpath.sh [N]   (root; takes the host lock; N
+# Usage: bench/hotpath.sh [N]   (root; takes the host lock; N
 #        signals and prctls: 200,000; cycles: N / 10)
 set -eu
 . "$(dirname "$0")/lib.sh"

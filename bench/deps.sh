@@ -3,4 +3,4 @@
 # needs, the peers measured side by side (libbpf-tools' exitsnoop, bpftrace)
 # and gnuplot for the plot. Only what is missing. Run as root.
 set -eu
-exec "$(dirname "$0")/../deps.sh" --bench
+exec "$(dirname "$0")/../scripts/deps.sh" --bench

@@ -1,11 +1,11 @@
 #!/bin/sh
 # Every benchmark, one after the other, each taking the host lock only for
 # itself (others' tests can run in between), then the plot. Figures go to
-# stdout and to bench-results/*.tsv; BENCHMARKS.md says what they mean.
+# stdout and to bench/results/*.tsv; bench/README.md says what they mean.
 # `make bench` installs the peers, builds and runs this. Root.
 set -eu
 here=$(dirname "$0")
-export RESULTS="${RESULTS:-bench-results}"
+export RESULTS="${RESULTS:-bench/results}"
 mkdir -p "$RESULTS"
 
 step() {

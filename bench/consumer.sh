@@ -7,9 +7,9 @@
 # the median by CPU rate. Events per second of wall clock (what this shared
 # machine allowed) and per second of CPU (what the code costs), user CPU
 # seconds per 100,000 events, VmHWM. Loads no BPF: needs no lock.
-# Writes bench-results/consumer.tsv.
+# Writes bench/results/consumer.tsv.
 #
-# Usage: scripts/bench/consumer.sh [EVENTS [RUNS]]
+# Usage: bench/consumer.sh [EVENTS [RUNS]]
 set -eu
 . "$(dirname "$0")/lib.sh"
 

@@ -12,11 +12,11 @@
 # the tools' programs are charged): other load on a shared machine makes the
 # first swing by a factor of several and barely moves the second. Also the
 # CPU time the tracer process itself used per cycle (utime + stime from
-# /proc/PID/stat). Writes bench-results/overhead.tsv, or with TOOLS set
+# /proc/PID/stat). Writes bench/results/overhead.tsv, or with TOOLS set
 # (a subset, e.g. TOOLS=reapertrace for many pairs of one tool),
 # overhead-TOOL[-TOOL].tsv.
 #
-# Usage: [TOOLS="reapertrace exitsnoop bpftrace"] scripts/bench/overhead.sh [CYCLES [PAIRS]]
+# Usage: [TOOLS="reapertrace exitsnoop bpftrace"] bench/overhead.sh [CYCLES [PAIRS]]
 #        (root; takes the host lock)
 set -eu
 . "$(dirname "$0")/lib.sh"

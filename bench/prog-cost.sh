@@ -5,7 +5,7 @@
 # Prints figures; asserts nothing. Run as root from the repository root,
 # with nothing else tracing.
 #
-# Usage: scripts/bench/prog-cost.sh [SCENARIO...]   (default: storm_cycles storm_reparent)
+# Usage: bench/prog-cost.sh [SCENARIO...]   (default: storm_cycles storm_reparent)
 # REAPERTRACE_PATHS (README: When the kernel refuses a program) reaches the
 # tracer: REAPERTRACE_PATHS=fallback measures the programs of the last paths.
 set -eu

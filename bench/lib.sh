@@ -5,7 +5,7 @@
 BUILD=${BUILD:-build}
 TRACER=${RT_BIN:-$BUILD/reapertrace}
 LOAD=$BUILD/rt-bench-load
-RESULTS=${RESULTS:-bench-results}
+RESULTS=${RESULTS:-bench/results}
 LOCK=/tmp/reapertrace-host.lock
 EXITSNOOP=${EXITSNOOP:-/usr/sbin/exitsnoop}
 BPFTRACE=${BPFTRACE:-bpftrace}

@@ -8,9 +8,9 @@
 # includes the ring buffer's pages, mapped in full at start: twice its data
 # size) and the peak of RssAnon (its own memory), sampled every 20 ms.
 # kernel.pid_max and kernel.threads-max are raised for the run if too low,
-# and restored. Appends to bench-results/burst.tsv.
+# and restored. Appends to bench/results/burst.tsv.
 #
-# Usage: scripts/bench/burst.sh [N...]   (default 20000 50000 100000 200000;
+# Usage: bench/burst.sh [N...]   (default 20000 50000 100000 200000;
 #                                          root; takes the host lock)
 set -eu
 . "$(dirname "$0")/lib.sh"

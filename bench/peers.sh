@@ -11,9 +11,9 @@
 # The cycles run ROUNDS times: the peers' cost swings with the machine's
 # load (their per-event wakeups), so each round's ratio is taken side by
 # side and the median of the ratios is the figure.
-# Writes bench-results/cost.tsv (per program) and cost-per-exit.tsv.
+# Writes bench/results/cost.tsv (per program) and cost-per-exit.tsv.
 #
-# Usage: scripts/bench/peers.sh [CYCLES [STORM [ROUNDS]]]   (root; takes the host lock)
+# Usage: bench/peers.sh [CYCLES [STORM [ROUNDS]]]   (root; takes the host lock)
 set -eu
 . "$(dirname "$0")/lib.sh"
 [ -n "${RT_BENCH_LOCKED:-}" ] || RT_BENCH_LOCKED=1 exec flock "$LOCK" "$0" "$@"
@@ -22,7 +22,7 @@ cycles=${1:-50000}
 storm=${2:-20000}
 rounds=${3:-5}
 need_bins "$EXITSNOOP"
-command -v "$BPFTRACE" >/dev/null || die "bpftrace missing: scripts/bench/deps.sh"
+command -v "$BPFTRACE" >/dev/null || die "bpftrace missing: bench/deps.sh"
 
 PEER_ERR=$(mktemp)
 cleanup_more() {

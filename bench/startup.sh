@@ -5,9 +5,9 @@
 # output. rt-bench-load starts it and runs a marker process every
 # millisecond until one is reported; the first reported marker's own
 # timestamp (CLOCK_BOOTTIME, as the exec time) says when it was attached, to
-# within a marker interval. RUNS runs, median. Writes bench-results/startup.tsv.
+# within a marker interval. RUNS runs, median. Writes bench/results/startup.tsv.
 #
-# Usage: scripts/bench/startup.sh [RUNS]   (root; takes the host lock)
+# Usage: bench/startup.sh [RUNS]   (root; takes the host lock)
 set -eu
 . "$(dirname "$0")/lib.sh"
 [ -n "${RT_BENCH_LOCKED:-}" ] || RT_BENCH_LOCKED=1 exec flock "$LOCK" "$0" "$@"

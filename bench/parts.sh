@@ -6,9 +6,9 @@
 # same fields by direct BTF loads; a hash update + delete, preallocated and
 # not; a cmpxchg slot; task storage; a ring buffer reserve; a clock read),
 # and kernel.bpf_stats gives each one's ns per run over fork/exit/wait
-# cycles. Writes bench-results/parts.tsv.
+# cycles. Writes bench/results/parts.tsv.
 #
-# Usage: scripts/bench/parts.sh [CYCLES]   (root; takes the host lock)
+# Usage: bench/parts.sh [CYCLES]   (root; takes the host lock)
 set -eu
 . "$(dirname "$0")/lib.sh"
 [ -n "${RT_BENCH_LOCKED:-}" ] || RT_BENCH_LOCKED=1 exec flock "$LOCK" "$0" "$@"
