@@ -33,7 +33,7 @@ SCENARIO_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(filter-out tests/scenarios/cli.c
 SYSTEM_TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard tests/system/*.c))
 UNIT_TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard tests/unit/*.c))
 # The user objects that need neither libbpf nor the kernel: the pipeline, its sinks, the CLI helpers.
-USER_PURE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard user/lib/*.c user/sinks/*.c) user/top/reapers.c \
+USER_PURE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard user/lib/*.c user/sinks/*.c) user/top/reapers.c user/top/view.c \
 	$(filter-out user/trace/trace.c,$(wildcard user/trace/*.c)))
 
 ifeq ($(V),1)
@@ -208,7 +208,7 @@ test:
 	$(Q)$(OUTPUT)/rt-unit $(TESTS)
 	$(Q)RT_BIN=$(OUTPUT)/reapertrace $(OUTPUT)/rt-tests $(TESTS)
 
-# The same suite with every hook on its last path (README: When the kernel
+# The same suite with every hook on its last path (docs/DESIGN.md: When the kernel
 # refuses a program): the restricted programs on a kernel that takes all.
 test-fallbacks:
 	$(Q)$(MAKE) --no-print-directory all

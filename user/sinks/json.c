@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * JSON Lines output: one object per event, keys as documented in the README.
+ * JSON Lines output: one object per event, keys as docs/FORMAT.md lists them.
  * Strings are always valid JSON: valid UTF-8 passes through, control
  * characters and bytes that are not UTF-8 become \u00XX escapes.
  */
