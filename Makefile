@@ -223,12 +223,17 @@ vmtest:
 	$(Q)scripts/deps.sh --vm
 	$(Q)scripts/vmtest.sh $(KERNELS) $(if $(TESTS),-- $(TESTS))
 
+MAN_PAGES := $(wildcard man/*.8)
+
 install: $(OUTPUT)/reapertrace
 	install -D -m 0755 $(OUTPUT)/reapertrace $(DESTDIR)$(PREFIX)/sbin/reapertrace
-	install -D -m 0644 man/reapertrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/reapertrace.8
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/doc/reapertrace
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 docs/FORMAT.md $(DESTDIR)$(PREFIX)/share/doc/reapertrace/FORMAT.md
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/reapertrace $(DESTDIR)$(PREFIX)/share/man/man8/reapertrace.8
+	rm -f $(DESTDIR)$(PREFIX)/sbin/reapertrace $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(notdir $(MAN_PAGES)))
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/reapertrace
 
 FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h include/*.h user/*.[ch] user/*/*.[ch] tests/*/*.[ch] \
 	      kmod/*.c bench/*.c)

@@ -76,7 +76,7 @@ static const char usage_text[] =
 	"\n"
 	"Stops on Ctrl-C, SIGTERM, -d, or when stdout is closed. Needs root (CAP_BPF and\n"
 	"CAP_PERFMON, or CAP_SYS_ADMIN; CAP_SYS_ADMIN also to mount tracefs if it is not\n"
-	"mounted). See reapertrace(8) for the output format.\n";
+	"mounted). See reapertrace(8) and docs/FORMAT.md for the output.\n";
 
 enum { OPT_PIDNS = 0x100, OPT_ZOMBIE_AGE, OPT_FAIL_ON_LEAK };
 

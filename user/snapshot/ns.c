@@ -72,7 +72,7 @@ static const char usage_text[] =
 	"(root only) and shows its counters since load; otherwise a BPF task iterator\n"
 	"computes the other columns and the counters are '-' (null in JSON). A caller\n"
 	"inside a PID namespace sees that namespace and those below it, with pids as it\n"
-	"sees them. Needs root. See reapertrace(8) for the columns.\n";
+	"sees them. Needs root. See reapertrace-ns(8).\n";
 
 struct ns_row {
 	__u32 pidns, level, reaper_pid, reaper_nspid;

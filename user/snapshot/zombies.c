@@ -49,7 +49,8 @@ static const char usage_text[] =
 	"  -h, --help               print this help and exit\n"
 	"\n"
 	"Exit status: 0 done, 1 error, 2 usage error, 3 leak found with --fail-on-leak.\n"
-	"PIDs are as the caller's PID namespace sees them. Needs root. See reapertrace(8).\n";
+	"PIDs are as the caller's PID namespace sees them. Needs root.\n"
+	"See reapertrace-zombies(8).\n";
 
 struct zopts {
 	bool json, verbose, fail_on_leak, has_limit;

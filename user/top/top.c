@@ -60,7 +60,7 @@ const char rt_top_usage[] =
 	"  -h, --help               print this help and exit\n"
 	"\n"
 	"Zombies that exist at the start count too, dated from when they last ran.\n"
-	"Needs root, as reapertrace does. See reapertrace(8) for the columns and records.\n";
+	"Needs root, as reapertrace does. See reapertrace-top(8).\n";
 
 enum top_mode {
 	TOP_TEXT, /* stdout is not a terminal: timestamped blocks */
