@@ -32,6 +32,19 @@ struct rt_options {
 	unsigned int count;  /* top -n intervals, 0 = until stopped */
 };
 
-/* run_trace() returns RT_EXIT_LEAK (user/cli.h) when --fail-on-leak and a leak was reported. */
+/* rt_options_parse() results besides 0 and -EINVAL: print this, exit 0. */
+#define RT_OPTIONS_HELP	   1
+#define RT_OPTIONS_VERSION 2
+
+/*
+ * Parses trace's options, or top's when opt->top, into @opt (which holds
+ * the defaults). 0; RT_OPTIONS_HELP or RT_OPTIONS_VERSION for -h and -V;
+ * -EINVAL after printing one line that says what is wrong.
+ */
+int rt_options_parse(int argc, char **argv, struct rt_options *opt);
+/* trace's --help (top's is rt_top_usage, user/top/top.h). */
+extern const char rt_trace_usage[];
+
+/* run_trace() returns RT_EXIT_LEAK (lib/cli.h) when --fail-on-leak and a leak was reported. */
 
 #endif /* REAPERTRACE_OPTIONS_H */
