@@ -131,6 +131,7 @@ TEST(options_values_out_of_range)
 	refused(false, "-e ,", "names no event");
 	refused(false, "-p 0", "invalid pid");
 	refused(false, "-p 12x", "invalid pid");
+	refused(false, "-p 99999999", "invalid pid");
 	refused(false, "--pidns x", "invalid --pidns");
 	refused(false, "-c /nonexistent-cgroup", "cannot use cgroup");
 	refused(true, "-i 0.05", "invalid interval");

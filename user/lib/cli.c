@@ -52,6 +52,34 @@ int cli_parse_seconds(const char *s, double min, double max, __u64 *ns)
 	return 0;
 }
 
+/* The kernel's pid_max: a pid is below it. */
+static unsigned long pid_max(void)
+{
+	unsigned long max = 4194304; /* PID_MAX_LIMIT on 64-bit */
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
+
+	if (f) {
+		if (fscanf(f, "%lu", &max) != 1)
+			max = 4194304;
+		fclose(f);
+	}
+	return max;
+}
+
+int cli_parse_pid(const char *cmd, const char *arg, __u32 *pid)
+{
+	unsigned long max = pid_max(), n;
+	char fmt[96];
+
+	if (cli_parse_ulong(arg, 1, max - 1, &n)) {
+		snprintf(fmt, sizeof(fmt), "invalid pid '%%s': expected a number from 1 to %lu",
+			 max - 1);
+		return cli_usage_error(cmd, fmt, arg);
+	}
+	*pid = n;
+	return 0;
+}
+
 int cli_parse_pidns(const char *cmd, const char *arg, __u32 *inum)
 {
 	unsigned long n;

@@ -24,6 +24,8 @@ int cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigne
 int cli_parse_seconds(const char *s, double min, double max, __u64 *ns);
 /* --zombie-age, the same in every command: 0 seconds to a year. */
 #define CLI_ZOMBIE_AGE_MAX_S (365 * 86400.0)
+/* -p: a pid from 1 to the kernel's pid_max - 1. 0 or -EINVAL. */
+int cli_parse_pid(const char *cmd, const char *arg, __u32 *pid);
 /* A PID namespace: an inode number or a path such as /proc/PID/ns/pid. 0 or -EINVAL. */
 int cli_parse_pidns(const char *cmd, const char *arg, __u32 *inum);
 /*

@@ -378,7 +378,6 @@ static int parse(int argc, char **argv, struct zopts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	unsigned long n;
 	int c;
 
 	opterr = 0;
@@ -388,11 +387,8 @@ static int parse(int argc, char **argv, struct zopts *o)
 			o->json = true;
 			break;
 		case 'p':
-			if (cli_parse_ulong(optarg, 1, INT_MAX, &n))
-				return cli_usage_error("zombies",
-						       "invalid pid '%s': expected a number from 1",
-						       optarg);
-			o->ppid = n;
+			if (cli_parse_pid("zombies", optarg, &o->ppid))
+				return -EINVAL;
 			break;
 		case OPT_PIDNS:
 			if (cli_parse_pidns("zombies", optarg, &o->pidns))

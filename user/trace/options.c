@@ -101,33 +101,6 @@ static int usage_error(const struct rt_options *opt, const char *fmt, const char
 	return cli_usage_error(command(opt), fmt, arg);
 }
 
-static unsigned long pid_max(void)
-{
-	unsigned long max = 4194304; /* PID_MAX_LIMIT on 64-bit */
-	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
-
-	if (f) {
-		if (fscanf(f, "%lu", &max) != 1)
-			max = 4194304;
-		fclose(f);
-	}
-	return max;
-}
-
-static int parse_pid(const char *arg, struct rt_options *opt)
-{
-	unsigned long max = pid_max(), pid;
-	char fmt[96];
-
-	if (cli_parse_ulong(arg, 1, max - 1, &pid)) {
-		snprintf(fmt, sizeof(fmt), "invalid pid '%%s': expected a number from 1 to %lu",
-			 max - 1);
-		return usage_error(opt, fmt, arg);
-	}
-	opt->pid = pid;
-	return 0;
-}
-
 static int parse_cgroup(const char *arg, struct rt_options *opt)
 {
 	struct statfs fs;
@@ -202,7 +175,7 @@ int rt_options_parse(int argc, char **argv, struct rt_options *opt)
 			opt->json = true;
 			break;
 		case 'p':
-			if (parse_pid(optarg, opt))
+			if (cli_parse_pid(command(opt), optarg, &opt->pid))
 				return -EINVAL;
 			break;
 		case OPT_PIDNS:
