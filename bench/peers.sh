@@ -5,7 +5,8 @@
 # 50,000 fork/exit/wait cycles and an orphan storm. From kernel.bpf_stats
 # (run_time_ns / run_cnt of every program of each tool), summed per exit,
 # and the events each peer said it lost (a lost event costs it less);
-# the exits are the run_cnt of reapertrace's sched_process_exit program.
+# the exits are the run_cnt of reapertrace's sched_process_exit program
+# (reap_proc_exit or a twin, _tp, _raw...: the one the kernel took).
 # Also the CPU time (utime + stime) of each tool's own process per exit:
 # its user-space consumer, reading and formatting to /dev/null.
 # The cycles run ROUNDS times: the peers' cost swings with the machine's
@@ -78,7 +79,7 @@ for run in $runs storm:1:$storm; do
 	ticks1=$(tool_ticks)
 	after=$(snapshot)
 	lost_e=$(($(lost_of exitsnoop) - lost0_e)) lost_b=$(($(lost_of bpftrace) - lost0_b))
-	exits=$(deltas "$before" "$after" "$ours" | awk '$1 == "reap_proc_exit" { print $2 }')
+	exits=$(deltas "$before" "$after" "$ours" | awk '$1 ~ /^reap_proc_exit/ && $1 !~ /_standby$/ { n += $2 } END { print n + 0 }')
 	echo
 	echo "workload: $w, round $round ($exits exits)"
 	printf '  %-11s %-16s %10s %8s\n' TOOL PROGRAM RUN_CNT AVG_NS
