@@ -49,21 +49,37 @@ static size_t put_escaped(struct pbuf *pb, const unsigned char *s, size_t i, siz
 	return 1;
 }
 
+/* How many bytes from s[i] on, at most @n - @i, need no escape. */
+static size_t plain_run(const unsigned char *s, size_t i, size_t n)
+{
+	size_t j = i;
+
+	while (j < n && (unsigned char)(s[j] - 0x20) < 0x5f && s[j] != '"' && s[j] != '\\')
+		j++;
+	return j - i;
+}
+
 void json_pb_string(struct pbuf *pb, const char *str, size_t max)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strnlen(str, max), i = 0;
+	size_t n = strnlen(str, max), i = 0, run;
 
 	pb_ch(pb, '"');
-	while (i < n)
-		i += put_escaped(pb, s, i, n);
+	while (i < n) {
+		/* Most names are plain ASCII: copied in one run. */
+		run = plain_run(s, i, n);
+		pb_mem(pb, s + i, run);
+		i += run;
+		if (i < n)
+			i += put_escaped(pb, s, i, n);
+	}
 	pb_ch(pb, '"');
 }
 
 void json_string(FILE *out, const char *str, size_t max)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strnlen(str, max), i = 0;
+	size_t n = strnlen(str, max), i = 0, run;
 	struct pbuf pb = { .len = 0 };
 
 	pb_ch(&pb, '"');
@@ -71,7 +87,13 @@ void json_string(FILE *out, const char *str, size_t max)
 		/* A whole UTF-8 sequence or escape always fits after a flush. */
 		if (pb.len > PBUF_SIZE - ESCAPE_MAX)
 			pb_write(&pb, out);
-		i += put_escaped(&pb, s, i, n);
+		run = plain_run(s, i, n);
+		if (run > PBUF_SIZE - ESCAPE_MAX - pb.len)
+			run = PBUF_SIZE - ESCAPE_MAX - pb.len;
+		pb_mem(&pb, s + i, run);
+		i += run;
+		if (i < n && pb.len <= PBUF_SIZE - ESCAPE_MAX)
+			i += put_escaped(&pb, s, i, n);
 	}
 	pb_ch(&pb, '"');
 	pb_write(&pb, out);
