@@ -84,68 +84,103 @@ static const char *stamp_of(time_t sec)
 	return stamp;
 }
 
-/* One event line; @details is a string of " key=value" words, or "". */
-static void line(FILE *out, __u64 ts_ns, const char *event, const struct rt_event_hdr *h,
-		 const struct rt_task *old_parent, const struct rt_task *parent, const char *kind,
-		 const char *details)
+/*
+ * The columns of an event line, TIME to KIND, into @pb; the caller appends
+ * the details as " key=value" words and ends the line with line_end().
+ * KIND is padded to its column, which line_end() takes back if no detail
+ * followed.
+ */
+struct text_line {
+	struct pbuf pb;
+	size_t kind_end;    /* just past KIND */
+	size_t columns_end; /* past KIND's padding: where the details start */
+};
+
+static struct pbuf *line_start(struct text_line *l, __u64 ts_ns, const char *event,
+			       const struct rt_event_hdr *h, const struct rt_task *old_parent,
+			       const struct rt_task *parent, const char *kind)
 {
+	struct pbuf *pb = &l->pb;
 	__s64 wall = (__s64)ts_ns + clock_offset_ns;
 	char comm[RT_COMM_LEN];
-	struct pbuf pb;
 	size_t from;
 
-	pb.len = 0;
-	pb_str(&pb, stamp_of(wall / 1000000000));
-	pb_ch(&pb, '.');
-	pb_u64_pad(&pb, (wall % 1000000000) / 1000, 6);
-	pb_ch(&pb, ' ');
-	put_col(&pb, event, 19);
-	from = pb.len;
-	pb_u64(&pb, h->task.pid);
-	pb_pad(&pb, from, 7);
-	pb_ch(&pb, ' ');
-	put_col(&pb, printable(h->task.comm, comm), 16);
-	put_cell(&pb, old_parent);
-	put_cell(&pb, parent);
-	if (*details) {
-		from = pb.len;
-		pb_str(&pb, kind);
-		pb_pad(&pb, from, 10);
-		pb_str(&pb, details);
-	} else {
-		pb_str(&pb, kind);
-	}
-	pb_ch(&pb, '\n');
-	pb_write(&pb, out);
+	pb_reset(pb);
+	pb_str(pb, stamp_of(wall / 1000000000));
+	pb_ch(pb, '.');
+	pb_u64_pad(pb, (wall % 1000000000) / 1000, 6);
+	pb_ch(pb, ' ');
+	put_col(pb, event, 19);
+	from = pb->len;
+	pb_u64(pb, h->task.pid);
+	pb_pad(pb, from, 7);
+	pb_ch(pb, ' ');
+	put_col(pb, printable(h->task.comm, comm), 16);
+	put_cell(pb, old_parent);
+	put_cell(pb, parent);
+	from = pb->len;
+	pb_str(pb, kind);
+	l->kind_end = pb->len;
+	pb_pad(pb, from, 10);
+	l->columns_end = pb->len;
+	return pb;
 }
 
-#define DETAILS_LEN 192
-
-/* Append " fmt..." to @buf (of DETAILS_LEN). */
-__attribute__((format(printf, 2, 3))) static void add(char *buf, const char *fmt, ...)
+static void line_end(struct text_line *l, FILE *out)
 {
-	size_t len = strlen(buf);
-	va_list ap;
+	if (l->pb.len == l->columns_end)
+		l->pb.len = l->kind_end;
+	pb_ch(&l->pb, '\n');
+	pb_write(&l->pb, out);
+}
 
+/* printf() onto the line, for the rare records; the frequent ones use pb_*. */
+__attribute__((format(printf, 2, 3))) static void add(struct pbuf *pb, const char *fmt, ...)
+{
+	size_t room = PBUF_SIZE - pb->len;
+	va_list ap;
+	int n;
+
+	if (!room)
+		return;
 	va_start(ap, fmt);
-	vsnprintf(buf + len, DETAILS_LEN - len, fmt, ap);
+	n = vsnprintf(pb->b + pb->len, room, fmt, ap);
 	va_end(ap);
+	if (n > 0)
+		pb->len += (size_t)n < room ? (size_t)n : room - 1;
+}
+
+/* " key=" and @v in decimal. */
+static void add_u64(struct pbuf *pb, const char *key, __u64 v)
+{
+	pb_str(pb, key);
+	pb_u64(pb, v);
 }
 
 /* " origin=PID/COMM<PID/COMM...": who forked it, who forked that one. */
-static void add_origin(char *details, const struct rt_origin *o)
+static void add_origin(struct pbuf *pb, const struct rt_origin *o)
 {
 	char comm[RT_COMM_LEN];
 	__u32 i;
 
 	if (!o || !o->depth)
 		return;
-	add(details, " origin=");
-	for (i = 0; i < o->depth; i++)
-		add(details, "%s%u/%s", i ? "<" : "", o->links[i].pid,
-		    printable(o->links[i].comm, comm));
+	pb_str(pb, " origin=");
+	for (i = 0; i < o->depth; i++) {
+		if (i)
+			pb_ch(pb, '<');
+		pb_u64(pb, o->links[i].pid);
+		pb_ch(pb, '/');
+		pb_str(pb, printable(o->links[i].comm, comm));
+	}
 	if (o->truncated)
-		add(details, "<...");
+		pb_str(pb, "<...");
+}
+
+static void add_nspid(struct pbuf *pb, const struct rt_event_hdr *h)
+{
+	if (h->pidns_level)
+		add_u64(pb, " nspid=", h->ns_pid);
 }
 
 static void text_header(FILE *out)
@@ -156,111 +191,136 @@ static void text_header(FILE *out)
 
 static void text_reparent(FILE *out, const struct rt_reparent_report *r)
 {
-	char details[DETAILS_LEN] = "", sig[16];
+	struct text_line l;
+	struct pbuf *pb;
+	char sig[16];
 
+	pb = line_start(&l, r->ts_ns, "reparent", r->orphan, &r->old_parent,
+			r->resolved ? &r->new_parent : NULL, rt_kind_name(r->kind));
 	if (r->was_zombie)
-		add(details, " zombie");
-	if (r->pdeath_signal)
-		add(details, " pdeath=%s", rt_signal_name(r->pdeath_signal, sig, sizeof(sig)));
+		pb_str(pb, " zombie");
+	if (r->pdeath_signal) {
+		pb_str(pb, " pdeath=");
+		pb_str(pb, rt_signal_name(r->pdeath_signal, sig, sizeof(sig)));
+	}
 	/* A handoff between threads of one process: only the tids tell. */
-	if (r->kind == RT_KIND_THREAD)
-		add(details, " tid=%u->%u", r->old_parent.tid, r->new_parent.tid);
-	if (r->orphan->pidns_level)
-		add(details, " nspid=%u", r->orphan->ns_pid);
-	add_origin(details, r->origin);
-	line(out, r->ts_ns, "reparent", r->orphan, &r->old_parent,
-	     r->resolved ? &r->new_parent : NULL, rt_kind_name(r->kind), details);
+	if (r->kind == RT_KIND_THREAD) {
+		add_u64(pb, " tid=", r->old_parent.tid);
+		add_u64(pb, "->", r->new_parent.tid);
+	}
+	add_nspid(pb, r->orphan);
+	add_origin(pb, r->origin);
+	line_end(&l, out);
 }
 
 static void text_zombie(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin)
 {
-	char details[DETAILS_LEN] = "", sig[16];
+	struct text_line l;
+	struct pbuf *pb;
+	char sig[16];
 
-	if (e->exit_code >= 0)
-		add(details, " exit=%d", e->exit_code);
-	else
-		add(details, " killed=%s", rt_signal_name(e->signal, sig, sizeof(sig)));
+	pb = line_start(&l, e->hdr.ts_ns, "zombie", &e->hdr, NULL, &e->parent, "-");
+	if (e->exit_code >= 0) {
+		add_u64(pb, " exit=", e->exit_code);
+	} else {
+		pb_str(pb, " killed=");
+		pb_str(pb, rt_signal_name(e->signal, sig, sizeof(sig)));
+	}
 	if (e->core_dumped)
-		add(details, " core");
-	if (e->hdr.pidns_level)
-		add(details, " nspid=%u", e->hdr.ns_pid);
-	add_origin(details, origin);
-	line(out, e->hdr.ts_ns, "zombie", &e->hdr, NULL, &e->parent, "-", details);
+		pb_str(pb, " core");
+	add_nspid(pb, &e->hdr);
+	add_origin(pb, origin);
+	line_end(&l, out);
 }
 
 static void text_reap(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin)
 {
-	char details[DETAILS_LEN] = "";
+	__u64 us = (e->zombie_ns + 500) / 1000;
+	struct text_line l;
+	struct pbuf *pb;
 
+	pb = line_start(&l, e->hdr.ts_ns, "reap", &e->hdr, NULL,
+			e->how == RT_REAP_AUTO ? NULL : &e->reaper, rt_how_name(e->how));
 	/*
 	 * %.3f of the ms in integers: a float printf costs more than the rest
 	 * of the line. A tie (exactly half a microsecond) rounds as the double does.
 	 */
-	if (e->zombie_ns % 1000 == 500)
-		add(details, " after=%.3fms", e->zombie_ns / 1e6);
-	else
-		add(details, " after=%llu.%03llums", (e->zombie_ns + 500) / 1000000ULL,
-		    (e->zombie_ns + 500) / 1000 % 1000);
-	if (e->hdr.pidns_level)
-		add(details, " nspid=%u", e->hdr.ns_pid);
-	add_origin(details, origin);
-	line(out, e->hdr.ts_ns, "reap", &e->hdr, NULL, e->how == RT_REAP_AUTO ? NULL : &e->reaper,
-	     rt_how_name(e->how), details);
+	if (e->zombie_ns % 1000 == 500) {
+		add(pb, " after=%.3fms", e->zombie_ns / 1e6);
+	} else {
+		add_u64(pb, " after=", us / 1000);
+		pb_ch(pb, '.');
+		pb_u64_pad(pb, us % 1000, 3);
+		pb_str(pb, "ms");
+	}
+	add_nspid(pb, &e->hdr);
+	add_origin(pb, origin);
+	line_end(&l, out);
 }
 
 static void text_subreaper(FILE *out, const struct rt_subreaper_event *e)
 {
-	line(out, e->hdr.ts_ns, "subreaper", &e->hdr, NULL, NULL, e->enabled ? "on" : "off", "");
+	struct text_line l;
+
+	line_start(&l, e->hdr.ts_ns, "subreaper", &e->hdr, NULL, NULL, e->enabled ? "on" : "off");
+	line_end(&l, out);
 }
 
 /* PID/COMM: the oldest zombie; PARENT: the reaper that holds it. */
 static void text_leak(FILE *out, const struct rt_leak_report *r)
 {
 	struct rt_event_hdr oldest = { .task = r->oldest };
-	char details[DETAILS_LEN] = "";
+	struct text_line l;
+	struct pbuf *pb;
 
-	add(details, " zombies=%u older=%u oldest=%.3fs limit=%.3fs", r->nr_zombies, r->nr_old,
+	pb = line_start(&l, r->ts_ns, "leak", &oldest, NULL, &r->reaper, "-");
+	add(pb, " zombies=%u older=%u oldest=%.3fs limit=%.3fs", r->nr_zombies, r->nr_old,
 	    r->oldest_ns / 1e9, r->limit_ns / 1e9);
-	add_origin(details, r->origin);
-	line(out, r->ts_ns, "leak", &oldest, NULL, &r->reaper, "-", details);
+	add_origin(pb, r->origin);
+	line_end(&l, out);
 }
 
 static void text_init_signal(FILE *out, const struct rt_init_signal_event *e)
 {
-	char details[DETAILS_LEN] = "", sig[16], from[CELL_LEN];
+	char sig[16], from[CELL_LEN];
+	struct text_line l;
+	struct pbuf *pb;
 
-	add(details, " from=%s", cell(&e->sender, from));
+	pb = line_start(&l, e->hdr.ts_ns, "init_signal_dropped", &e->hdr, NULL, NULL,
+			rt_signal_name(e->signal, sig, sizeof(sig)));
+	add(pb, " from=%s", cell(&e->sender, from));
 	/* A signal sent to one thread (tgkill): which one. */
 	if (e->hdr.task.tid != e->hdr.task.pid)
-		add(details, " tid=%u", e->hdr.task.tid);
-	add(details, " pidns=%u", e->hdr.pidns);
-	if (e->hdr.pidns_level)
-		add(details, " nspid=%u", e->hdr.ns_pid);
-	line(out, e->hdr.ts_ns, "init_signal_dropped", &e->hdr, NULL, NULL,
-	     rt_signal_name(e->signal, sig, sizeof(sig)), details);
+		add(pb, " tid=%u", e->hdr.task.tid);
+	add(pb, " pidns=%u", e->hdr.pidns);
+	add_nspid(pb, &e->hdr);
+	line_end(&l, out);
 }
 
 static void text_ns_teardown(FILE *out, const struct rt_ns_teardown_event *e)
 {
-	char details[DETAILS_LEN] = "";
+	struct text_line l;
+	struct pbuf *pb;
 
-	add(details, " killed=%u", e->killed);
+	pb = line_start(&l, e->hdr.ts_ns, "ns_teardown", &e->hdr, NULL, NULL, "-");
+	add(pb, " killed=%u", e->killed);
 	if (e->hdr.task.tid != e->hdr.task.pid)
-		add(details, " tid=%u", e->hdr.task.tid);
-	add(details, " pidns=%u nspid=%u", e->hdr.pidns, e->hdr.ns_pid);
-	line(out, e->hdr.ts_ns, "ns_teardown", &e->hdr, NULL, NULL, "-", details);
+		add(pb, " tid=%u", e->hdr.task.tid);
+	add(pb, " pidns=%u nspid=%u", e->hdr.pidns, e->hdr.ns_pid);
+	line_end(&l, out);
 }
 
 static void text_reaper_handoff(FILE *out, const struct rt_reaper_handoff_event *e)
 {
-	char details[DETAILS_LEN] = "";
+	struct text_line l;
+	struct pbuf *pb;
 
 	/* Both cells show the same process: only the tids tell the threads apart. */
-	add(details, " tid=%u->%u pidns=%u", e->hdr.task.tid, e->new_reaper.tid, e->hdr.pidns);
-	if (e->hdr.pidns_level)
-		add(details, " nspid=%u", e->hdr.ns_pid);
-	line(out, e->hdr.ts_ns, "reaper_handoff", &e->hdr, &e->hdr.task, &e->new_reaper, "thread",
-	     details);
+	pb = line_start(&l, e->hdr.ts_ns, "reaper_handoff", &e->hdr, &e->hdr.task, &e->new_reaper,
+			"thread");
+	add(pb, " tid=%u->%u pidns=%u", e->hdr.task.tid, e->new_reaper.tid, e->hdr.pidns);
+	add_nspid(pb, &e->hdr);
+	line_end(&l, out);
 }
 
 static void text_lost(FILE *out, __u64 ts_ns, __u64 lost, __u64 total)
