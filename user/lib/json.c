@@ -80,8 +80,9 @@ void json_string(FILE *out, const char *str, size_t max)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n = strnlen(str, max), i = 0, run;
-	struct pbuf pb = { .len = 0 };
+	struct pbuf pb;
 
+	pb_reset(&pb);
 	pb_ch(&pb, '"');
 	while (i < n) {
 		/* A whole UTF-8 sequence or escape always fits after a flush. */

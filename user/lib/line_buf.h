@@ -19,6 +19,15 @@ struct pbuf {
 	char b[PBUF_SIZE];
 };
 
+/*
+ * Start an empty line. A line is declared without an initializer:
+ * `= { .len = 0 }` would clear all PBUF_SIZE bytes on every record.
+ */
+static inline void pb_reset(struct pbuf *pb)
+{
+	pb->len = 0;
+}
+
 static inline void pb_mem(struct pbuf *pb, const void *s, size_t n)
 {
 	if (n > PBUF_SIZE - pb->len)

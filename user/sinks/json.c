@@ -13,8 +13,9 @@
 
 static void json_task(FILE *out, const char *key, const struct rt_task *t)
 {
-	struct pbuf pb = { .len = 0 };
+	struct pbuf pb;
 
+	pb_reset(&pb);
 	pb_str(&pb, ",\"");
 	pb_str(&pb, key);
 	pb_str(&pb, "\":{\"pid\":");
@@ -30,9 +31,10 @@ static void json_task(FILE *out, const char *key, const struct rt_task *t)
 /* ,"origin":[{"pid":..,"comm":..,"cgroup_id":..},...] nearest first, or null */
 static void json_origin(FILE *out, const struct rt_origin *o)
 {
-	struct pbuf pb = { .len = 0 };
+	struct pbuf pb;
 	__u32 i;
 
+	pb_reset(&pb);
 	if (!o || !o->depth) {
 		fputs(",\"origin\":null", out);
 		return;
@@ -53,8 +55,9 @@ static void json_origin(FILE *out, const struct rt_origin *o)
 
 static void json_head(FILE *out, const char *event, __u64 ts_ns, const struct rt_event_hdr *h)
 {
-	struct pbuf pb = { .len = 0 };
+	struct pbuf pb;
 
+	pb_reset(&pb);
 	pb_str(&pb, "{\"event\":\"");
 	pb_str(&pb, event);
 	pb_str(&pb, "\",\"ts_ns\":");
@@ -111,8 +114,9 @@ static void json_features(FILE *out, const struct rt_features_report *r)
 
 static void json_reparent(FILE *out, const struct rt_reparent_report *r)
 {
-	struct pbuf pb = { .len = 0 };
+	struct pbuf pb;
 
+	pb_reset(&pb);
 	json_head(out, "reparent", r->ts_ns, r->orphan);
 	json_task(out, "old_parent", &r->old_parent);
 	if (r->resolved)
@@ -131,8 +135,9 @@ static void json_reparent(FILE *out, const struct rt_reparent_report *r)
 
 static void json_zombie(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin)
 {
-	struct pbuf pb = { .len = 0 };
+	struct pbuf pb;
 
+	pb_reset(&pb);
 	json_head(out, "zombie", e->hdr.ts_ns, &e->hdr);
 	json_task(out, "parent", &e->parent);
 	if (e->exit_code >= 0) {
@@ -151,8 +156,9 @@ static void json_zombie(FILE *out, const struct rt_zombie_event *e, const struct
 
 static void json_reap(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin)
 {
-	struct pbuf pb = { .len = 0 };
+	struct pbuf pb;
 
+	pb_reset(&pb);
 	json_head(out, "reap", e->hdr.ts_ns, &e->hdr);
 	if (e->how == RT_REAP_AUTO)
 		fputs(",\"reaper\":null", out);
