@@ -97,3 +97,79 @@ TEST(filter_thread_handoffs_need_T)
 	f = filter_of((struct rt_options){ .pid = PAR + 1 });
 	ASSERT_EQ(rt_filter_reparent(&f, &r), RT_MATCH, "-p: the old parent thread");
 }
+
+#define ID_X	 "3f2a9c0d1e4b5a6978c0d1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6"
+#define ID_Y	 "3f2b000000000000000000000000000000000000000000000000000000000001"
+#define CG_DIR	 300 /* /kubepods.slice */
+#define CG_X	 301 /* a container below it, and a cgroup of its own below that */
+#define CG_X_SUB 302
+#define CG_Y	 303 /* a Docker container elsewhere */
+#define CG_GONE	 304 /* not known: removed before it was looked up */
+
+static struct cgroups *known_cgroups(void)
+{
+	struct cgroups *cg = cgroups__new();
+
+	if (!cg)
+		return NULL;
+	cgroups__set(cg, CG_DIR, "/kubepods.slice");
+	cgroups__set(cg, CG_X,
+		     "/kubepods.slice/kubepods-pod7c1d3c5e_8a2b_4f6e_9d0c_1b2a3c4d5e6f.slice/"
+		     "cri-containerd-" ID_X ".scope");
+	cgroups__set(cg, CG_X_SUB,
+		     "/kubepods.slice/kubepods-pod7c1d3c5e_8a2b_4f6e_9d0c_1b2a3c4d5e6f.slice/"
+		     "cri-containerd-" ID_X ".scope/sub");
+	cgroups__set(cg, CG_Y, "/docker/" ID_Y);
+	cgroups__set(cg, CG_GONE, NULL);
+	/* a sibling whose name starts like the directory's: not below it */
+	cgroups__set(cg, CG_A, "/kubepods.slice-other");
+	return cg;
+}
+
+TEST(filter_cgroup_and_below)
+{
+	struct rt_zombie_event x = zombie(NS_A, CG_X), sub = zombie(NS_A, CG_X_SUB),
+			       y = zombie(NS_A, CG_Y), gone = zombie(NS_A, CG_GONE),
+			       other = zombie(NS_A, CG_A);
+	struct rt_filter f = filter_of((struct rt_options){ .cgroup_id = CG_DIR });
+
+	f.cgroups = known_cgroups();
+	if (!ASSERT_TRUE(f.cgroups, "cgroups"))
+		return;
+	ASSERT_EQ(rt_filter_zombie(&f, &x), RT_MATCH, "-c: a cgroup below");
+	ASSERT_EQ(rt_filter_zombie(&f, &sub), RT_MATCH, "-c: two levels below");
+	ASSERT_EQ(rt_filter_zombie(&f, &y), RT_DROP, "-c: elsewhere");
+	ASSERT_EQ(rt_filter_zombie(&f, &other), RT_DROP, "-c: a sibling with a longer name");
+	ASSERT_EQ(rt_filter_zombie(&f, &gone), RT_DROP, "-c: a cgroup not found");
+	f.cgroup_id = CG_X;
+	ASSERT_EQ(rt_filter_zombie(&f, &x), RT_MATCH, "-c: its own cgroup");
+	ASSERT_EQ(rt_filter_zombie(&f, &sub), RT_MATCH, "-c: the container's sub-cgroup");
+	cgroups__free(f.cgroups);
+}
+
+TEST(filter_container_prefix)
+{
+	struct rt_zombie_event x = zombie(NS_A, CG_X), sub = zombie(NS_A, CG_X_SUB),
+			       y = zombie(NS_A, CG_Y), host = zombie(NS_A, CG_DIR);
+	struct rt_leak_report l = { .reaper = { .pid = PAR }, .oldest = { .pid = CHILD } };
+	struct rt_filter f = filter_of((struct rt_options){ .container = "3f2a9c" });
+
+	f.cgroups = known_cgroups();
+	if (!ASSERT_TRUE(f.cgroups, "cgroups"))
+		return;
+	ASSERT_EQ(rt_filter_zombie(&f, &x), RT_MATCH, "--container: its process");
+	ASSERT_EQ(rt_filter_zombie(&f, &sub), RT_MATCH, "--container: a sub-cgroup of it");
+	ASSERT_EQ(rt_filter_zombie(&f, &y), RT_DROP, "--container: another container");
+	ASSERT_EQ(rt_filter_zombie(&f, &host), RT_DROP, "--container: no container");
+	l.oldest_cgroup_id = CG_Y;
+	ASSERT_EQ(rt_filter_leak(&f, &l), RT_DROP, "--container: a leak elsewhere");
+	l.oldest_cgroup_id = CG_X;
+	ASSERT_EQ(rt_filter_leak(&f, &l), RT_MATCH, "--container: its leak");
+	f.container = "3f2";
+	ASSERT_EQ(rt_filter_zombie(&f, &y), RT_MATCH, "--container: a shorter prefix");
+	f.container = ID_X;
+	ASSERT_EQ(rt_filter_zombie(&f, &x), RT_MATCH, "--container: the whole id");
+	cgroups__free(f.cgroups);
+	f.cgroups = NULL;
+	ASSERT_EQ(rt_filter_zombie(&f, &x), RT_DROP, "--container without cgroups: nothing");
+}

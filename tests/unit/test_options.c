@@ -24,7 +24,8 @@ struct parsed {
 
 /*
  * rt_options_parse() of @args (words split at spaces) as trace's options,
- * or top's, from the defaults main() gives, stderr captured.
+ * or top's, from the defaults main() gives, stderr captured. The strings
+ * the options point to (as into argv) live until the next call.
  */
 static struct parsed parse(bool top, const char *args)
 {
@@ -32,11 +33,13 @@ static struct parsed parse(bool top, const char *args)
 		.opt = { .events = RT_EVENTS_ALL, .buffer_mb = 16, .top = top },
 	};
 	char *argv[MAX_ARGS + 1] = { top ? "top" : "reapertrace" };
-	char *words = strdup(args), *save = NULL, *w;
+	static char words[1024];
+	char *save = NULL, *w;
 	int argc = 1, saved = dup(STDERR_FILENO);
 	FILE *err = tmpfile();
 	size_t n;
 
+	snprintf(words, sizeof(words), "%s", args);
 	for (w = strtok_r(words, " ", &save); w && argc < MAX_ARGS; w = strtok_r(NULL, " ", &save))
 		argv[argc++] = w;
 	fflush(stderr);
@@ -49,7 +52,6 @@ static struct parsed parse(bool top, const char *args)
 	n = fread(p.err, 1, sizeof(p.err) - 1, err);
 	p.err[n] = '\0';
 	fclose(err);
-	free(words);
 	return p;
 }
 
@@ -114,6 +116,12 @@ TEST(options_each_value)
 		ASSERT_OK(p.ret, p.err);
 		ASSERT_EQ(p.opt.pidns, st.st_ino, "--pidns as a path");
 	}
+	/* an id no container has: accepted, and said to match none yet */
+	p = parse(false, "--container ffffffffffff0000ffffffff");
+	ASSERT_OK(p.ret, p.err);
+	ASSERT_STREQ(p.opt.container, "ffffffffffff0000ffffffff", "--container");
+	ASSERT_TRUE(strstr(p.err, "no container's id starts with ffffffffffff0000ffffffff"),
+		    "a prefix that matches nothing yet is said");
 	p = parse(true, "-i 0.5 -n 3 -j");
 	ASSERT_OK(p.ret, p.err);
 	ASSERT_EQ(p.opt.interval_ns, 500000000ULL, "top -i 0.5");
@@ -134,6 +142,11 @@ TEST(options_values_out_of_range)
 	refused(false, "-p 99999999", "invalid pid");
 	refused(false, "--pidns x", "invalid --pidns");
 	refused(false, "-c /nonexistent-cgroup", "cannot use cgroup");
+	refused(false, "--container web", "invalid --container 'web'");
+	refused(false, "--container 3F2A", "invalid --container");
+	refused(false,
+		"--container 3f2a9c0d1e4b5a6978c0d1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c60",
+		"invalid --container");
 	refused(true, "-i 0.05", "invalid interval");
 	refused(true, "-n 0", "invalid count");
 }

@@ -99,3 +99,36 @@ void json_string(FILE *out, const char *str, size_t max)
 	pb_ch(&pb, '"');
 	pb_write(&pb, out);
 }
+
+void json_pb_container(struct pbuf *pb, const struct container *ct)
+{
+	if (!ct) {
+		pb_str(pb, ",\"container\":null");
+		return;
+	}
+	pb_str(pb, ",\"container\":{\"id\":\"");
+	pb_str(pb, ct->id);
+	if (ct->runtime) {
+		pb_str(pb, "\",\"runtime\":\"");
+		pb_str(pb, ct->runtime);
+		pb_ch(pb, '"');
+	} else {
+		pb_str(pb, "\",\"runtime\":null");
+	}
+	if (ct->pod_uid[0]) {
+		pb_str(pb, ",\"pod_uid\":\"");
+		pb_str(pb, ct->pod_uid);
+		pb_str(pb, "\"}");
+	} else {
+		pb_str(pb, ",\"pod_uid\":null}");
+	}
+}
+
+void json_container(FILE *out, const struct container *ct)
+{
+	struct pbuf pb;
+
+	pb_reset(&pb);
+	json_pb_container(&pb, ct);
+	pb_write(&pb, out);
+}

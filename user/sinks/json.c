@@ -28,7 +28,7 @@ static void json_task(FILE *out, const char *key, const struct rt_task *t)
 	pb_write(&pb, out);
 }
 
-/* ,"origin":[{"pid":..,"comm":..,"cgroup_id":..},...] nearest first, or null */
+/* ,"origin":[{"pid":..,"comm":..,"cgroup_id":..,"container":..},...] nearest first, or null */
 static void json_origin(FILE *out, const struct rt_origin *o)
 {
 	struct pbuf pb;
@@ -47,6 +47,7 @@ static void json_origin(FILE *out, const struct rt_origin *o)
 		json_pb_string(&pb, o->links[i].comm, sizeof(o->links[i].comm));
 		pb_str(&pb, ",\"cgroup_id\":");
 		pb_u64(&pb, o->links[i].cgroup_id);
+		json_pb_container(&pb, o->links[i].container);
 		pb_ch(&pb, '}');
 	}
 	pb_str(&pb, o->truncated ? "],\"origin_truncated\":true" : "],\"origin_truncated\":false");
@@ -76,6 +77,20 @@ static void json_head(FILE *out, const char *event, __u64 ts_ns, const struct rt
 	pb_u64(&pb, h->ns_pid);
 	pb_str(&pb, ",\"cgroup_id\":");
 	pb_u64(&pb, h->cgroup_id);
+	pb_write(&pb, out);
+}
+
+/*
+ * The end of a record: its process's container (new keys go last, so
+ * that the keys before stay where they were), then "}\n".
+ */
+static void json_end(FILE *out, const struct container *ct)
+{
+	struct pbuf pb;
+
+	pb_reset(&pb);
+	json_pb_container(&pb, ct);
+	pb_str(&pb, "}\n");
 	pb_write(&pb, out);
 }
 
@@ -130,10 +145,11 @@ static void json_reparent(FILE *out, const struct rt_reparent_report *r)
 	pb_u64(&pb, r->pdeath_signal);
 	pb_write(&pb, out);
 	json_origin(out, r->origin);
-	fputs("}\n", out);
+	json_end(out, r->container);
 }
 
-static void json_zombie(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin)
+static void json_zombie(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin,
+			const struct container *ct)
 {
 	struct pbuf pb;
 
@@ -151,10 +167,11 @@ static void json_zombie(FILE *out, const struct rt_zombie_event *e, const struct
 	pb_str(&pb, e->core_dumped ? ",\"core_dumped\":true" : ",\"core_dumped\":false");
 	pb_write(&pb, out);
 	json_origin(out, origin);
-	fputs("}\n", out);
+	json_end(out, ct);
 }
 
-static void json_reap(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin)
+static void json_reap(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin,
+		      const struct container *ct)
 {
 	struct pbuf pb;
 
@@ -170,13 +187,15 @@ static void json_reap(FILE *out, const struct rt_reap_event *e, const struct rt_
 	pb_u64(&pb, e->zombie_ns);
 	pb_write(&pb, out);
 	json_origin(out, origin);
-	fputs("}\n", out);
+	json_end(out, ct);
 }
 
-static void json_subreaper(FILE *out, const struct rt_subreaper_event *e)
+static void json_subreaper(FILE *out, const struct rt_subreaper_event *e,
+			   const struct container *ct)
 {
 	json_head(out, "subreaper", e->hdr.ts_ns, &e->hdr);
-	fprintf(out, ",\"enabled\":%s}\n", e->enabled ? "true" : "false");
+	fprintf(out, ",\"enabled\":%s", e->enabled ? "true" : "false");
+	json_end(out, ct);
 }
 
 static void json_leak(FILE *out, const struct rt_leak_report *r)
@@ -190,28 +209,33 @@ static void json_leak(FILE *out, const struct rt_leak_report *r)
 	fprintf(out, ",\"pidns\":%u,\"cgroup_id\":%llu", r->oldest_pidns,
 		(unsigned long long)r->oldest_cgroup_id);
 	json_origin(out, r->origin);
-	fputs("}\n", out);
+	json_end(out, r->container);
 }
 
-static void json_init_signal(FILE *out, const struct rt_init_signal_event *e)
+static void json_init_signal(FILE *out, const struct rt_init_signal_event *e,
+			     const struct container *ct)
 {
 	json_head(out, "init_signal_dropped", e->hdr.ts_ns, &e->hdr);
 	json_task(out, "sender", &e->sender);
-	fprintf(out, ",\"signal\":%d,\"si_code\":%d}\n", e->signal, e->si_code);
+	fprintf(out, ",\"signal\":%d,\"si_code\":%d", e->signal, e->si_code);
+	json_end(out, ct);
 }
 
-static void json_ns_teardown(FILE *out, const struct rt_ns_teardown_event *e)
+static void json_ns_teardown(FILE *out, const struct rt_ns_teardown_event *e,
+			     const struct container *ct)
 {
 	json_head(out, "ns_teardown", e->hdr.ts_ns, &e->hdr);
-	fprintf(out, ",\"killed\":%u}\n", e->killed);
+	fprintf(out, ",\"killed\":%u", e->killed);
+	json_end(out, ct);
 }
 
-static void json_reaper_handoff(FILE *out, const struct rt_reaper_handoff_event *e)
+static void json_reaper_handoff(FILE *out, const struct rt_reaper_handoff_event *e,
+				const struct container *ct)
 {
 	json_head(out, "reaper_handoff", e->hdr.ts_ns, &e->hdr);
 	json_task(out, "old_reaper", &e->hdr.task);
 	json_task(out, "new_reaper", &e->new_reaper);
-	fputs("}\n", out);
+	json_end(out, ct);
 }
 
 static void json_lost(FILE *out, __u64 ts_ns, __u64 lost, __u64 total)

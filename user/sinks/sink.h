@@ -18,14 +18,24 @@ struct rt_sink {
 	/* Optional: what the kernel took, before any event. */
 	void (*features)(FILE *out, const struct rt_features_report *r);
 	void (*reparent)(FILE *out, const struct rt_reparent_report *r);
-	/* @origin: where the process came from, NULL when not known */
-	void (*zombie)(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin);
-	void (*reap)(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin);
-	void (*subreaper)(FILE *out, const struct rt_subreaper_event *e);
+	/*
+	 * @origin: where the process came from, NULL when not known; @ct: the
+	 * container of the process the record is about, NULL when in none
+	 * (the reports carry theirs).
+	 */
+	void (*zombie)(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin,
+		       const struct container *ct);
+	void (*reap)(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin,
+		     const struct container *ct);
+	void (*subreaper)(FILE *out, const struct rt_subreaper_event *e,
+			  const struct container *ct);
 	void (*leak)(FILE *out, const struct rt_leak_report *r);
-	void (*init_signal_dropped)(FILE *out, const struct rt_init_signal_event *e);
-	void (*ns_teardown)(FILE *out, const struct rt_ns_teardown_event *e);
-	void (*reaper_handoff)(FILE *out, const struct rt_reaper_handoff_event *e);
+	void (*init_signal_dropped)(FILE *out, const struct rt_init_signal_event *e,
+				    const struct container *ct);
+	void (*ns_teardown)(FILE *out, const struct rt_ns_teardown_event *e,
+			    const struct container *ct);
+	void (*reaper_handoff)(FILE *out, const struct rt_reaper_handoff_event *e,
+			       const struct container *ct);
 	/* @lost more were lost just now, @total so far. */
 	void (*lost)(FILE *out, __u64 ts_ns, __u64 lost, __u64 total);
 	void (*summary)(FILE *out, const struct rt_totals *t);

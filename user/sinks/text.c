@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "lib/comm.h"
+#include "lib/container.h"
 #include "lib/line_buf.h"
 #include "lib/names.h"
 #include "sinks/sink.h"
@@ -183,6 +184,15 @@ static void add_nspid(struct pbuf *pb, const struct rt_event_hdr *h)
 		add_u64(pb, " nspid=", h->ns_pid);
 }
 
+/* " container=ID": its first 12 hex digits, as `docker ps` shows them. */
+static void add_container(struct pbuf *pb, const struct container *ct)
+{
+	if (!ct)
+		return;
+	pb_str(pb, " container=");
+	pb_mem(pb, ct->id, CONTAINER_SHORT);
+}
+
 static void text_header(FILE *out)
 {
 	fprintf(out, "%-15s %-19s %-7s %-16s %-21s %-21s %-10s %s\n", "TIME", "EVENT", "PID",
@@ -209,11 +219,13 @@ static void text_reparent(FILE *out, const struct rt_reparent_report *r)
 		add_u64(pb, "->", r->new_parent.tid);
 	}
 	add_nspid(pb, r->orphan);
+	add_container(pb, r->container);
 	add_origin(pb, r->origin);
 	line_end(&l, out);
 }
 
-static void text_zombie(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin)
+static void text_zombie(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin,
+			const struct container *ct)
 {
 	struct text_line l;
 	struct pbuf *pb;
@@ -229,11 +241,13 @@ static void text_zombie(FILE *out, const struct rt_zombie_event *e, const struct
 	if (e->core_dumped)
 		pb_str(pb, " core");
 	add_nspid(pb, &e->hdr);
+	add_container(pb, ct);
 	add_origin(pb, origin);
 	line_end(&l, out);
 }
 
-static void text_reap(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin)
+static void text_reap(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin,
+		      const struct container *ct)
 {
 	__u64 us = (e->zombie_ns + 500) / 1000;
 	struct text_line l;
@@ -254,15 +268,20 @@ static void text_reap(FILE *out, const struct rt_reap_event *e, const struct rt_
 		pb_str(pb, "ms");
 	}
 	add_nspid(pb, &e->hdr);
+	add_container(pb, ct);
 	add_origin(pb, origin);
 	line_end(&l, out);
 }
 
-static void text_subreaper(FILE *out, const struct rt_subreaper_event *e)
+static void text_subreaper(FILE *out, const struct rt_subreaper_event *e,
+			   const struct container *ct)
 {
 	struct text_line l;
+	struct pbuf *pb;
 
-	line_start(&l, e->hdr.ts_ns, "subreaper", &e->hdr, NULL, NULL, e->enabled ? "on" : "off");
+	pb = line_start(&l, e->hdr.ts_ns, "subreaper", &e->hdr, NULL, NULL,
+			e->enabled ? "on" : "off");
+	add_container(pb, ct);
 	line_end(&l, out);
 }
 
@@ -276,11 +295,13 @@ static void text_leak(FILE *out, const struct rt_leak_report *r)
 	pb = line_start(&l, r->ts_ns, "leak", &oldest, NULL, &r->reaper, "-");
 	add(pb, " zombies=%u older=%u oldest=%.3fs limit=%.3fs", r->nr_zombies, r->nr_old,
 	    r->oldest_ns / 1e9, r->limit_ns / 1e9);
+	add_container(pb, r->container);
 	add_origin(pb, r->origin);
 	line_end(&l, out);
 }
 
-static void text_init_signal(FILE *out, const struct rt_init_signal_event *e)
+static void text_init_signal(FILE *out, const struct rt_init_signal_event *e,
+			     const struct container *ct)
 {
 	char sig[16], from[CELL_LEN];
 	struct text_line l;
@@ -294,10 +315,12 @@ static void text_init_signal(FILE *out, const struct rt_init_signal_event *e)
 		add(pb, " tid=%u", e->hdr.task.tid);
 	add(pb, " pidns=%u", e->hdr.pidns);
 	add_nspid(pb, &e->hdr);
+	add_container(pb, ct);
 	line_end(&l, out);
 }
 
-static void text_ns_teardown(FILE *out, const struct rt_ns_teardown_event *e)
+static void text_ns_teardown(FILE *out, const struct rt_ns_teardown_event *e,
+			     const struct container *ct)
 {
 	struct text_line l;
 	struct pbuf *pb;
@@ -307,10 +330,12 @@ static void text_ns_teardown(FILE *out, const struct rt_ns_teardown_event *e)
 	if (e->hdr.task.tid != e->hdr.task.pid)
 		add(pb, " tid=%u", e->hdr.task.tid);
 	add(pb, " pidns=%u nspid=%u", e->hdr.pidns, e->hdr.ns_pid);
+	add_container(pb, ct);
 	line_end(&l, out);
 }
 
-static void text_reaper_handoff(FILE *out, const struct rt_reaper_handoff_event *e)
+static void text_reaper_handoff(FILE *out, const struct rt_reaper_handoff_event *e,
+				const struct container *ct)
 {
 	struct text_line l;
 	struct pbuf *pb;
@@ -320,6 +345,7 @@ static void text_reaper_handoff(FILE *out, const struct rt_reaper_handoff_event 
 			"thread");
 	add(pb, " tid=%u->%u pidns=%u", e->hdr.task.tid, e->new_reaper.tid, e->hdr.pidns);
 	add_nspid(pb, &e->hdr);
+	add_container(pb, ct);
 	line_end(&l, out);
 }
 

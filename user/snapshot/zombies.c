@@ -5,7 +5,6 @@
  * parents that hold a zombie longer than that (leaks).
  */
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -14,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/cgroups.h"
 #include "lib/cli.h"
 #include "commands.h"
 #include "snapshot/snap.h"
@@ -64,94 +64,13 @@ struct group {
 	__u64 oldest_ns;
 };
 
-/* ---- cgroup paths: ids resolved by walking the cgroup2 mount ---- */
+/* ---- cgroup paths and containers (lib/cgroups.c) ---- */
 
-struct cg_path {
-	__u64 id;
-	char *path; /* relative to the mount, "/" for the root; NULL: not found */
-};
+static struct cgroups *cgroups;
 
-static struct cg_path *cg_paths;
-static size_t nr_cg_paths, cg_left, cg_mount_len;
-
-static int cg_visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static const struct cgroup_info *cgroup_of(__u64 id)
 {
-	size_t i;
-
-	if (type != FTW_D)
-		return 0;
-	for (i = 0; i < nr_cg_paths; i++) {
-		if (cg_paths[i].id != st->st_ino || cg_paths[i].path)
-			continue;
-		cg_paths[i].path = strdup(path[cg_mount_len] ? path + cg_mount_len : "/");
-		if (cg_paths[i].path && !--cg_left)
-			return 1; /* all found */
-	}
-	return 0;
-}
-
-/* The first cgroup2 mount point in /proc/self/mountinfo, or "". */
-static void cgroup2_mount(char *buf, size_t size)
-{
-	char line[4096], mnt[4096], *sep;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-
-	buf[0] = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		sep = strstr(line, " - ");
-		if (!sep || strncmp(sep + 3, "cgroup2 ", 8))
-			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 && !strchr(mnt, '\\')) {
-			snprintf(buf, size, "%s", mnt);
-			break;
-		}
-	}
-	fclose(f);
-}
-
-static void resolve_cgroups(const __u64 *ids, size_t nr)
-{
-	char mnt[4096];
-	size_t i, j;
-
-	cg_paths = calloc(nr ? nr : 1, sizeof(*cg_paths));
-	if (!cg_paths)
-		return;
-	for (i = 0; i < nr; i++) {
-		for (j = 0; j < nr_cg_paths && cg_paths[j].id != ids[i]; j++)
-			;
-		if (j == nr_cg_paths)
-			cg_paths[nr_cg_paths++].id = ids[i];
-	}
-	cg_left = nr_cg_paths;
-	cgroup2_mount(mnt, sizeof(mnt));
-	if (!mnt[0] || !cg_left)
-		return;
-	cg_mount_len = strcmp(mnt, "/") ? strlen(mnt) : 0;
-	nftw(mnt, cg_visit, 16, FTW_PHYS | FTW_MOUNT);
-}
-
-static const char *cgroup_path(__u64 id)
-{
-	size_t i;
-
-	for (i = 0; i < nr_cg_paths; i++)
-		if (cg_paths[i].id == id)
-			return cg_paths[i].path;
-	return NULL;
-}
-
-static void free_cgroups(void)
-{
-	size_t i;
-
-	for (i = 0; i < nr_cg_paths; i++)
-		free(cg_paths[i].path);
-	free(cg_paths);
-	cg_paths = NULL;
-	nr_cg_paths = 0;
+	return cgroups ? cgroups__get(cgroups, id) : NULL;
 }
 
 /* ---- grouping ---- */
@@ -227,7 +146,7 @@ static void print_json(const struct group *gs, size_t nr_groups, const struct zo
 			(unsigned long long)(gs[g].oldest_ns / 1000000));
 		for (i = gs[g].first; i < gs[g].first + gs[g].nr; i++) {
 			const struct rt_snap_task *k = zs[i];
-			const char *cg = cgroup_path(k->cgroup_id);
+			const struct cgroup_info *cg = cgroup_of(k->cgroup_id);
 
 			fprintf(out, "{\"type\":\"zombie\",\"pid\":%u,\"comm\":", k->pid);
 			json_string(out, k->comm, sizeof(k->comm));
@@ -236,13 +155,15 @@ static void print_json(const struct group *gs, size_t nr_groups, const struct zo
 				"\"cgroup_id\":%llu,\"cgroup\":",
 				(unsigned long long)(k->age_ns / 1000000), k->pidns, k->pidns_level,
 				k->ns_pid, (unsigned long long)k->cgroup_id);
-			if (cg)
-				json_string(out, cg, PATH_MAX);
+			if (cg && cg->path)
+				json_string(out, cg->path, PATH_MAX);
 			else
 				fputs("null", out);
 			fputs(",\"origin\":null,\"parent\":{", out);
 			json_parent_fields(out, k);
-			fputs("}}\n", out);
+			fputc('}', out);
+			json_container(out, cg && cg->in_container ? &cg->container : NULL);
+			fputs("}\n", out);
 		}
 	}
 	for (g = 0; g < nr_groups; g++) {
@@ -276,7 +197,7 @@ static int print_text(const struct group *gs, size_t nr_groups, const struct zop
 	for (g = 0; g < nr_groups && !err; g++) {
 		for (i = gs[g].first; i < gs[g].first + gs[g].nr && !err; i++) {
 			const struct rt_snap_task *k = zs[i];
-			const char *cg = cgroup_path(k->cgroup_id);
+			const struct cgroup_info *cg = cgroup_of(k->cgroup_id);
 
 			snprintf(cell[0], 64, "%u", k->ppid);
 			comm_printable(k->parent_comm, sizeof(k->parent_comm), cell[1], 64,
@@ -288,7 +209,7 @@ static int print_text(const struct group *gs, size_t nr_groups, const struct zop
 			snprintf(cell[6], 64, "%llu", (unsigned long long)(k->age_ns / 1000000));
 			snprintf(cell[7], 64, "%u", k->pidns);
 			snprintf(cell[8], 64, "%u", k->ns_pid);
-			row[9] = cg ? cg : cell[9];
+			row[9] = cg && cg->path ? cg->path : cell[9];
 			snprintf(cell[9], 64, "%llu", (unsigned long long)k->cgroup_id);
 			err = columns_add(&tab, row);
 		}
@@ -315,7 +236,6 @@ static int zombies(const struct zopts *o)
 {
 	struct group *gs = NULL;
 	size_t nr = 0, nr_groups = 0, i;
-	__u64 *ids = NULL;
 	struct rt_snap snap;
 	int err, leaks = 0;
 
@@ -324,16 +244,14 @@ static int zombies(const struct zopts *o)
 		return err;
 	zs = calloc(snap.nr + 1, sizeof(*zs));
 	gs = calloc(snap.nr + 1, sizeof(*gs));
-	ids = calloc(snap.nr + 1, sizeof(*ids));
-	if (!zs || !gs || !ids) {
+	cgroups = cgroups__new();
+	if (!zs || !gs || !cgroups) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
 	for (i = 0; i < snap.nr; i++)
-		if (wanted(&snap.tasks[i], o)) {
-			ids[nr] = snap.tasks[i].cgroup_id;
+		if (wanted(&snap.tasks[i], o))
 			zs[nr++] = &snap.tasks[i];
-		}
 	qsort(zs, nr, sizeof(*zs), by_parent_then_age);
 	for (i = 0; i < nr; i++) {
 		if (!i || zs[i]->ppid != zs[i - 1]->ppid)
@@ -343,7 +261,7 @@ static int zombies(const struct zopts *o)
 	qsort(gs, nr_groups, sizeof(*gs), by_size);
 	for (i = 0; i < nr_groups; i++)
 		leaks += is_leak(&gs[i], o);
-	resolve_cgroups(ids, nr);
+	cgroups__use_system(cgroups);
 	if (o->json)
 		print_json(gs, nr_groups, o, stdout);
 	else
@@ -355,8 +273,8 @@ static int zombies(const struct zopts *o)
 			nr == 1 ? "" : "s", nr_groups, nr_groups == 1 ? "" : "s",
 			o->has_limit ? (leaks ? ", leaks found" : ", no leak") : "");
 cleanup:
-	free_cgroups();
-	free(ids);
+	cgroups__free(cgroups);
+	cgroups = NULL;
 	free(gs);
 	free(zs);
 	zs = NULL;

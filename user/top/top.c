@@ -105,7 +105,8 @@ static void top_reparent(FILE *out, const struct rt_reparent_report *r)
 		top_table__adopt(top.table, &r->new_parent, r->ts_ns);
 }
 
-static void top_zombie(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin)
+static void top_zombie(FILE *out, const struct rt_zombie_event *e, const struct rt_origin *origin,
+		       const struct container *ct)
 {
 	top_table__pidns(top.table, e->hdr.task.pid, e->hdr.pidns);
 	top_table__zombie(top.table, e->hdr.task.pid, e->hdr.pidns, &e->parent, e->hdr.ts_ns);
@@ -117,7 +118,8 @@ static void follow_reap(const struct rt_reap_event *e, bool counted)
 			e->hdr.ts_ns, counted);
 }
 
-static void top_reap(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin)
+static void top_reap(FILE *out, const struct rt_reap_event *e, const struct rt_origin *origin,
+		     const struct container *ct)
 {
 	follow_reap(e, true);
 }
@@ -144,7 +146,7 @@ static void top_unmatched(FILE *out, __u32 type, const void *record)
 	}
 }
 
-static void top_subreaper(FILE *out, const struct rt_subreaper_event *e)
+static void top_subreaper(FILE *out, const struct rt_subreaper_event *e, const struct container *ct)
 {
 	top_table__pidns(top.table, e->hdr.task.pid, e->hdr.pidns);
 }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The filter stage: -e, -T, -p, --pidns and -c, for each record type. */
+/* The filter stage: -e, -T, -p, --pidns, -c and --container, for each record type. */
+#include <stddef.h>
+
 #include "trace/filter.h"
 
 void rt_filter_init(struct rt_filter *f, const struct rt_options *opt, __u32 delivered)
@@ -9,18 +11,48 @@ void rt_filter_init(struct rt_filter *f, const struct rt_options *opt, __u32 del
 	f->pid = opt->pid;
 	f->pidns = opt->pidns;
 	f->cgroup_id = opt->cgroup_id;
+	f->container = opt->container;
+	f->cgroups = NULL;
 }
 
-/* -e, --pidns and -c: the type, and where the process the record is about lives. */
-static bool wanted(const struct rt_filter *f, enum rt_event_type type, __u32 pidns, __u64 cgroup_id)
+/* -c: cgroup @id is -c's or below it. */
+static bool in_cgroup(const struct rt_filter *f, __u64 id)
 {
-	if (!(f->events & (1U << type)))
+	const struct cgroup_info *dir, *cg;
+
+	if (id == f->cgroup_id)
+		return true;
+	if (!f->cgroups || !id)
 		return false;
+	dir = cgroups__get(f->cgroups, f->cgroup_id);
+	cg = cgroups__get(f->cgroups, id);
+	return dir && dir->path && cg && cg->path && cgroup_path_within(cg->path, dir->path);
+}
+
+/* --container: cgroup @id is of a container whose id starts so. */
+static bool in_container(const struct rt_filter *f, __u64 id)
+{
+	const struct cgroup_info *cg = f->cgroups ? cgroups__get(f->cgroups, id) : NULL;
+
+	return cg && cg->in_container && container_id_matches(cg->container.id, f->container);
+}
+
+/* where the process the record is about lives: --pidns, -c, --container */
+static bool lives_in(const struct rt_filter *f, __u32 pidns, __u64 cgroup_id)
+{
 	if (f->pidns && pidns != f->pidns)
 		return false;
-	if (f->cgroup_id && cgroup_id != f->cgroup_id)
+	if (f->cgroup_id && !in_cgroup(f, cgroup_id))
+		return false;
+	if (f->container && !in_container(f, cgroup_id))
 		return false;
 	return true;
+}
+
+/* -e, and where the process lives. */
+static bool wanted(const struct rt_filter *f, enum rt_event_type type, __u32 pidns, __u64 cgroup_id)
+{
+	return (f->events & (1U << type)) && lives_in(f, pidns, cgroup_id);
 }
 
 static bool is_pid(const struct rt_filter *f, const struct rt_task *t)
@@ -71,8 +103,7 @@ enum rt_verdict rt_filter_subreaper(const struct rt_filter *f, const struct rt_s
 /* Leaks come with --zombie-age, whatever -e says: the zombie's type decides nothing. */
 enum rt_verdict rt_filter_leak(const struct rt_filter *f, const struct rt_leak_report *r)
 {
-	if ((f->pidns && r->oldest_pidns != f->pidns) ||
-	    (f->cgroup_id && r->oldest_cgroup_id != f->cgroup_id))
+	if (!lives_in(f, r->oldest_pidns, r->oldest_cgroup_id))
 		return RT_DROP;
 	return by_pid(f, &r->oldest, &r->reaper, NULL);
 }

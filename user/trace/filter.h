@@ -1,21 +1,30 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The pipeline's filter stage: which records the user asked for. One place
- * for every choice: -e (and what the kernel delivers), -T, -p, --pidns, -c.
+ * for every choice: -e (and what the kernel delivers), -T, -p, --pidns, -c
+ * (the cgroup and those below it), --container.
  */
 #ifndef REAPERTRACE_FILTER_H
 #define REAPERTRACE_FILTER_H
 
 #include <stdbool.h>
 #include "trace/options.h"
+#include "lib/cgroups.h"
 #include "trace/report.h"
 
 struct rt_filter {
-	__u32 events;	 /* bit (1 << type): asked for and delivered */
-	bool threads;	 /* -T: thread hand-offs too */
-	__u32 pid;	 /* -p, 0 = any */
-	__u32 pidns;	 /* --pidns inode, 0 = any */
-	__u64 cgroup_id; /* -c, 0 = any */
+	__u32 events;	       /* bit (1 << type): asked for and delivered */
+	bool threads;	       /* -T: thread hand-offs too */
+	__u32 pid;	       /* -p, 0 = any */
+	__u32 pidns;	       /* --pidns inode, 0 = any */
+	__u64 cgroup_id;       /* -c, 0 = any */
+	const char *container; /* --container: an id or its prefix, NULL = any */
+	/*
+	 * Where the cgroups of -c's descendants and of --container are looked
+	 * up (the pipeline's); NULL: -c matches its own cgroup only, and
+	 * --container nothing.
+	 */
+	struct cgroups *cgroups;
 };
 
 enum rt_verdict {

@@ -13,7 +13,9 @@
 #include <sys/statfs.h>
 #include <linux/magic.h>
 
+#include "lib/cgroups.h"
 #include "lib/cli.h"
+#include "lib/container.h"
 #include "lib/names.h"
 #include "trace/options.h"
 
@@ -21,8 +23,9 @@ const char rt_trace_usage[] =
 	"Trace process adoption: orphans reparented, zombies, reaps, subreapers, and\n"
 	"PID namespace inits: signals they drop, their reaper threads, their teardown.\n"
 	"\n"
-	"USAGE: reapertrace [trace] [-j] [-T] [-p PID] [--pidns INODE] [-c CGROUP] [-e EVENTS]\n"
-	"                   [-d SECONDS] [-b MB] [--zombie-age SECONDS [--fail-on-leak]] [-v]\n"
+	"USAGE: reapertrace [trace] [-j] [-T] [-p PID] [--pidns INODE] [-c CGROUP] [--container ID]\n"
+	"                   [-e EVENTS] [-d SECONDS] [-b MB] [--zombie-age SECONDS [--fail-on-leak]]\n"
+	"                   [-v]\n"
 	"       reapertrace ns [-j]       # PID namespaces now: see reapertrace ns --help\n"
 	"       reapertrace zombies [-j]  # zombies now: see reapertrace zombies --help\n"
 	"       reapertrace top [-j] [-i SECONDS] [-n COUNT] [...]   (see reapertrace top -h)\n"
@@ -34,7 +37,9 @@ const char rt_trace_usage[] =
 	"    reapertrace --pidns $(stat -Lc %i /proc/1234/ns/pid)\n"
 	"                                  # only processes of 1234's PID namespace (a container)\n"
 	"    reapertrace -c /sys/fs/cgroup/system.slice/foo.service\n"
-	"                                  # only processes of this cgroup\n"
+	"                                  # only processes of this cgroup (and below it)\n"
+	"    reapertrace --container 3f2a9c0d1e4b\n"
+	"                                  # only processes of this container\n"
 	"    reapertrace -e zombie,reap    # who leaves zombies, and who reaps them how late\n"
 	"    reapertrace -e init_signal_dropped\n"
 	"                                  # signals a container's PID 1 never gets\n"
@@ -51,7 +56,10 @@ const char rt_trace_usage[] =
 	"  -p, --pid=PID            only events where PID is the process, a parent or the reaper\n"
 	"      --pidns=INODE        only events of processes in this PID namespace (its inode\n"
 	"                           number, or a path such as /proc/PID/ns/pid)\n"
-	"  -c, --cgroup=PATH        only events of processes in this cgroup v2 directory\n"
+	"  -c, --cgroup=PATH        only events of processes in this cgroup v2 directory or\n"
+	"                           one below it\n"
+	"      --container=ID       only events of processes in this container: its id or a\n"
+	"                           unique prefix (as docker ps shows it)\n"
 	"  -e, --events=LIST        comma-separated: reparent, zombie, reap, subreaper,\n"
 	"                           init_signal_dropped, ns_teardown, reaper_handoff\n"
 	"                           (default: all)\n"
@@ -69,13 +77,14 @@ const char rt_trace_usage[] =
 	"CAP_PERFMON, or CAP_SYS_ADMIN; CAP_SYS_ADMIN also to mount tracefs if it is not\n"
 	"mounted). See reapertrace(8) and docs/FORMAT.md for the output.\n";
 
-enum { OPT_PIDNS = 0x100, OPT_ZOMBIE_AGE, OPT_FAIL_ON_LEAK };
+enum { OPT_PIDNS = 0x100, OPT_ZOMBIE_AGE, OPT_FAIL_ON_LEAK, OPT_CONTAINER };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "pidns", required_argument, NULL, OPT_PIDNS },
 	{ "cgroup", required_argument, NULL, 'c' },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
 	{ "events", required_argument, NULL, 'e' },
 	{ "threads", no_argument, NULL, 'T' },
 	{ "duration", required_argument, NULL, 'd' },
@@ -121,6 +130,29 @@ static int parse_cgroup(const char *arg, struct rt_options *opt)
 	opt->cgroup_id = st.st_ino;
 	opt->cgroup_path = arg;
 	return 0;
+}
+
+/*
+ * --container: a prefix must name one container at most, as docker wants
+ * it; one that names none yet may name a container still to start.
+ */
+static int check_container(const struct rt_options *opt)
+{
+	char ids[2][CONTAINER_ID_LEN + 1];
+	char msg[256];
+	int n = cgroups__find_containers(opt->container, ids, 2);
+
+	if (n == 0)
+		fprintf(stderr,
+			"reapertrace: no container's id starts with %s now: waiting for one "
+			"that does\n",
+			opt->container);
+	if (n < 2)
+		return 0;
+	snprintf(msg, sizeof(msg),
+		 "--container '%%s' names %d containers (%.12s, %.12s%s): give more of the id", n,
+		 ids[0], ids[1], n > 2 ? ", ..." : "");
+	return usage_error(opt, msg, opt->container);
 }
 
 /* top -i: seconds, decimals allowed, from 0.1 to a day. */
@@ -185,6 +217,16 @@ int rt_options_parse(int argc, char **argv, struct rt_options *opt)
 		case 'c':
 			if (parse_cgroup(optarg, opt))
 				return -EINVAL;
+			break;
+		case OPT_CONTAINER:
+			if (!container_id_valid(optarg))
+				return usage_error(
+					opt,
+					"invalid --container '%s': expected a container id "
+					"or its prefix (1 to 64 hex digits, as docker ps "
+					"shows it)",
+					optarg);
+			opt->container = optarg;
 			break;
 		case 'e':
 			if (parse_events(optarg, opt))
@@ -251,6 +293,8 @@ int rt_options_parse(int argc, char **argv, struct rt_options *opt)
 		return usage_error(opt, "unexpected argument '%s'", argv[optind]);
 	if (opt->fail_on_leak && !opt->zombie_age_ns)
 		return usage_error(opt, "%s needs --zombie-age", "--fail-on-leak");
+	if (opt->container && check_container(opt))
+		return -EINVAL;
 	if (opt->top && (opt->events != RT_EVENTS_ALL || opt->threads || opt->zombie_age_ns))
 		return usage_error(opt,
 				   "%s is not an option of reapertrace top (it counts every event, "

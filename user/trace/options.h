@@ -23,6 +23,7 @@ struct rt_options {
 	__u32 pidns;	 /* --pidns inode, 0 = any */
 	__u64 cgroup_id; /* -c, 0 = any */
 	const char *cgroup_path;
+	const char *container; /* --container: an id or a prefix of it, NULL = any */
 	unsigned int duration; /* -d seconds, 0 = until stopped */
 	unsigned int buffer_mb;
 	__u64 zombie_age_ns; /* --zombie-age, 0 = no leak alerts */

@@ -2,7 +2,9 @@
 /* The trace pipeline's stages, in the order a record passes them (pipeline.h). */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "lib/cgroups.h"
 #include "trace/adoptions.h"
 #include "trace/filter.h"
 #include "trace/leaks.h"
@@ -22,6 +24,7 @@ struct rt_pipeline {
 	struct adoptions *adoptions;
 	struct origins *origins;
 	struct leaks *leaks; /* NULL without --zombie-age */
+	struct cgroups *cgroups;
 	__u64 next_leak_check;
 	__u64 leaks_untracked; /* zombies --zombie-age had no room for */
 	struct rt_totals totals;
@@ -51,12 +54,14 @@ struct rt_pipeline *rt_pipeline_new(const struct rt_options *opt, __u32 delivere
 	p->out = out;
 	p->adoptions = adoptions__new();
 	p->origins = origins__new(MAX_ORIGINS);
+	p->cgroups = cgroups__new();
 	if (opt->zombie_age_ns)
 		p->leaks = leaks__new(opt->zombie_age_ns, MAX_TRACKED_ZOMBIES);
-	if (!p->adoptions || !p->origins || (opt->zombie_age_ns && !p->leaks)) {
+	if (!p->adoptions || !p->origins || !p->cgroups || (opt->zombie_age_ns && !p->leaks)) {
 		rt_pipeline_free(p);
 		return NULL;
 	}
+	p->filter.cgroups = p->cgroups;
 	return p;
 }
 
@@ -67,6 +72,7 @@ void rt_pipeline_free(struct rt_pipeline *p)
 	adoptions__free(p->adoptions);
 	origins__free(p->origins);
 	leaks__free(p->leaks);
+	cgroups__free(p->cgroups);
 	free(p);
 }
 
@@ -81,6 +87,45 @@ static void record(struct rt_pipeline *p, __u32 kind, const void *data, size_t l
 		rt_recording_put(p->rec, kind, data, len);
 }
 
+/* A cgroup looked up in the system: the recording keeps where it was (RT_REC_CGROUP). */
+static void record_cgroup(const struct cgroup_info *info, void *ctx)
+{
+	struct rt_pipeline *p = ctx;
+	struct rt_cgroup_entry c = { .id = info->id };
+	size_t n = info->path ? strnlen(info->path, sizeof(c.path)) : 0;
+
+	if (n < sizeof(c.path))
+		memcpy(c.path, info->path ?: "", n);
+	else
+		n = 0; /* longer than a recording holds: not known on replay */
+	record(p, RT_REC_CGROUP, &c, offsetof(struct rt_cgroup_entry, path) + n);
+}
+
+void rt_pipeline_resolve_cgroups(struct rt_pipeline *p)
+{
+	cgroups__use_system(p->cgroups);
+	cgroups__on_resolved(p->cgroups, record_cgroup, p);
+	/* -c's own, which no record may carry. */
+	cgroups__get(p->cgroups, p->filter.cgroup_id);
+}
+
+/* enrich: the container of cgroup @id, NULL when in none (or not known). */
+static const struct container *container_of(struct rt_pipeline *p, __u64 id)
+{
+	const struct cgroup_info *cg = cgroups__get(p->cgroups, id);
+
+	return cg && cg->in_container ? &cg->container : NULL;
+}
+
+/* enrich: the containers along an origin. */
+static void origin_containers(struct rt_pipeline *p, struct rt_origin *o)
+{
+	__u32 i;
+
+	for (i = 0; i < o->depth; i++)
+		o->links[i].container = container_of(p, o->links[i].cgroup_id);
+}
+
 /* join: where process @h came from, if an exit of its parent was seen. */
 static bool origin_of(const struct rt_event_hdr *h, struct rt_origin *out, void *ctx)
 {
@@ -89,10 +134,14 @@ static bool origin_of(const struct rt_event_hdr *h, struct rt_origin *out, void 
 	return origins__find(p->origins, h, out);
 }
 
+/* join, then enrich: the origin to show with @h, in @buf; NULL when not known. */
 static const struct rt_origin *origin_or_null(struct rt_pipeline *p, const struct rt_event_hdr *h,
 					      struct rt_origin *buf)
 {
-	return origin_of(h, buf, p) ? buf : NULL;
+	if (!origin_of(h, buf, p))
+		return NULL;
+	origin_containers(p, buf);
+	return buf;
 }
 
 /* A sink's callback for what the filter matched, its unmatched() for the rest it follows. */
@@ -121,6 +170,7 @@ static void on_reparent(const struct rt_reparent_report *r, void *ctx)
 	if (!to_sink(p, rt_filter_reparent(&p->filter, r), RT_EV_REPARENT, r))
 		return;
 	shown.origin = origin_or_null(p, r->orphan, &origin);
+	shown.container = container_of(p, r->orphan->cgroup_id);
 	p->sink->reparent(p->out, &shown);
 }
 
@@ -137,7 +187,8 @@ static void on_zombie(struct rt_pipeline *p, const struct rt_zombie_event *e)
 			return;
 	}
 	if (to_sink(p, rt_filter_zombie(&p->filter, e), RT_EV_ZOMBIE, e))
-		p->sink->zombie(p->out, e, origin_or_null(p, &e->hdr, &origin));
+		p->sink->zombie(p->out, e, origin_or_null(p, &e->hdr, &origin),
+				container_of(p, e->hdr.cgroup_id));
 }
 
 static void on_reap(struct rt_pipeline *p, const struct rt_reap_event *e)
@@ -147,7 +198,8 @@ static void on_reap(struct rt_pipeline *p, const struct rt_reap_event *e)
 	if (p->leaks)
 		leaks__reap(p->leaks, e);
 	if (to_sink(p, rt_filter_reap(&p->filter, e), RT_EV_REAP, e))
-		p->sink->reap(p->out, e, origin_or_null(p, &e->hdr, &origin));
+		p->sink->reap(p->out, e, origin_or_null(p, &e->hdr, &origin),
+			      container_of(p, e->hdr.cgroup_id));
 	/* Gone: its pid may name another process next. */
 	origins__forget(p->origins, &e->hdr);
 }
@@ -156,6 +208,13 @@ int rt_pipeline_event(struct rt_pipeline *p, const void *data, size_t size)
 {
 	const struct rt_event_hdr *h = data;
 
+	/*
+	 * enrich, first: where the process lives is looked up (and recorded)
+	 * before the record is, so that a replay knows it by then. Every
+	 * cgroup id the stages meet later is one a record's head carried.
+	 */
+	if (size >= sizeof(*h))
+		cgroups__get(p->cgroups, h->cgroup_id);
 	record(p, RT_REC_EVENT, data, size);
 	if (size < sizeof(*h) || h->type >= RT_EV_MAX || !event_size[h->type] ||
 	    size < event_size[h->type])
@@ -174,19 +233,19 @@ int rt_pipeline_event(struct rt_pipeline *p, const void *data, size_t size)
 		break;
 	case RT_EV_SUBREAPER:
 		if (to_sink(p, rt_filter_subreaper(&p->filter, data), h->type, data))
-			p->sink->subreaper(p->out, data);
+			p->sink->subreaper(p->out, data, container_of(p, h->cgroup_id));
 		break;
 	case RT_EV_INIT_SIGNAL_DROPPED:
 		if (to_sink(p, rt_filter_init_signal(&p->filter, data), h->type, data))
-			p->sink->init_signal_dropped(p->out, data);
+			p->sink->init_signal_dropped(p->out, data, container_of(p, h->cgroup_id));
 		break;
 	case RT_EV_NS_TEARDOWN:
 		if (to_sink(p, rt_filter_ns_teardown(&p->filter, data), h->type, data))
-			p->sink->ns_teardown(p->out, data);
+			p->sink->ns_teardown(p->out, data, container_of(p, h->cgroup_id));
 		break;
 	case RT_EV_REAPER_HANDOFF:
 		if (to_sink(p, rt_filter_reaper_handoff(&p->filter, data), h->type, data))
-			p->sink->reaper_handoff(p->out, data);
+			p->sink->reaper_handoff(p->out, data, container_of(p, h->cgroup_id));
 		break;
 	}
 	return 0;
@@ -239,15 +298,25 @@ void rt_pipeline_expire(struct rt_pipeline *p, __u64 now_ns)
 
 	record(p, RT_REC_EXPIRE, &c, sizeof(c));
 	origins__expire(p->origins, now_ns);
+	/* Between records: no cgroup_info is held now. */
+	cgroups__trim(p->cgroups);
 }
 
 static void on_leak(const struct rt_leak_report *r, void *ctx)
 {
+	struct rt_leak_report shown = *r;
 	struct rt_pipeline *p = ctx;
+	struct rt_origin origin;
 
 	if (rt_filter_leak(&p->filter, r) != RT_MATCH)
 		return;
-	p->sink->leak(p->out, r);
+	if (r->origin) {
+		origin = *r->origin;
+		origin_containers(p, &origin);
+		shown.origin = &origin;
+	}
+	shown.container = container_of(p, r->oldest_cgroup_id);
+	p->sink->leak(p->out, &shown);
 	p->totals.leaks++;
 	p->totals.events++;
 }
@@ -281,6 +350,7 @@ void rt_pipeline_summary(struct rt_pipeline *p)
 union replay_buf {
 	struct rt_counts counts;
 	struct rt_clock_entry clock;
+	struct rt_cgroup_entry cgroup;
 	char event[4096];
 };
 
@@ -311,6 +381,18 @@ int rt_pipeline_replay(struct rt_pipeline *p, FILE *f)
 				rt_pipeline_expire(p, buf.clock.now_ns);
 			else
 				rt_pipeline_check_leaks(p, buf.clock.now_ns, buf.clock.final);
+			break;
+		case RT_REC_CGROUP:
+			if (e.len < offsetof(struct rt_cgroup_entry, path) ||
+			    e.len >= sizeof(buf.cgroup))
+				goto corrupt;
+			((char *)&buf)[e.len] = 0;
+			err = cgroups__set(p->cgroups, buf.cgroup.id,
+					   e.len > offsetof(struct rt_cgroup_entry, path) ?
+						   buf.cgroup.path :
+						   NULL);
+			if (err)
+				return err;
 			break;
 		case RT_REC_FLUSH:
 			rt_pipeline_flush(p);

@@ -7,12 +7,17 @@
  *   join     a reparent with the adoption that names its new parent
  *            (adoptions.c); each process with where it came from (origins.c)
  *   account  the zombies --zombie-age follows (leaks.c), the totals
- *   filter   -e, -T, -p, --pidns, -c (filter.c)
+ *   enrich   each process's cgroup id with its path and container
+ *            (lib/cgroups.c, lib/container.c)
+ *   filter   -e, -T, -p, --pidns, -c, --container (filter.c)
  *   sink     text, JSON, top (sink.h)
  *
  * Nothing here reads the kernel or the clock: trace.c feeds it records, the
  * kernel's counters and the moments it looks, and a recording
  * (recording.h) feeds it the same, so that one input gives one output.
+ * The one thing looked up is where a cgroup id is, and only after
+ * rt_pipeline_resolve_cgroups(): what is found is recorded, so that a
+ * replay finds the same.
  */
 #ifndef REAPERTRACE_PIPELINE_H
 #define REAPERTRACE_PIPELINE_H
@@ -33,6 +38,8 @@ struct rt_pipeline *rt_pipeline_new(const struct rt_options *opt, __u32 delivere
 				    const struct rt_sink *sink, FILE *out);
 void rt_pipeline_free(struct rt_pipeline *p);
 
+/* Look cgroup ids up in the system's cgroup2 mount (the live tracer; not a replay). */
+void rt_pipeline_resolve_cgroups(struct rt_pipeline *p);
 /* From now on, write every input into @rec too (REAPERTRACE_RECORD). */
 void rt_pipeline_record_to(struct rt_pipeline *p, struct rt_recording *rec);
 

@@ -33,6 +33,7 @@ enum rt_recording_kind {
 	RT_REC_LEAK_CHECK, /* struct rt_clock_entry: --zombie-age looks */
 	RT_REC_FLUSH,	   /* the end: orphans still held are reported unresolved */
 	RT_REC_END,	   /* the summary */
+	RT_REC_CGROUP,	   /* struct rt_cgroup_entry: where a cgroup id was found */
 };
 
 struct rt_recording_entry {
@@ -52,6 +53,12 @@ struct rt_counts {
 	__u32 max_orphans; /* the walk's bound, for the truncation message */
 	__u32 reserved;
 	char skipped_prog[32]; /* the program with the most skipped runs */
+};
+
+/* A cgroup id and its path under the cgroup2 mount, not NUL-terminated; no path: not found. */
+struct rt_cgroup_entry {
+	__u64 id;
+	char path[4000];
 };
 
 struct rt_clock_entry {

@@ -14,10 +14,14 @@
 /* Where an orphan came from, nearest first: the parent that forked it, then where that one came from. */
 #define RT_ORIGIN_DEPTH 4
 
+/* lib/container.h: the container of a process, NULL where it is in none. */
+struct container;
+
 struct rt_origin_link {
 	__u32 pid;
 	__u64 cgroup_id; /* 0 when not known */
 	char comm[RT_COMM_LEN];
+	const struct container *container; /* the pipeline's enrichment, for the sinks */
 };
 
 struct rt_origin {
@@ -32,9 +36,10 @@ struct rt_reparent_report {
 	struct rt_task old_parent;
 	__u64 old_parent_start_ns; /* 0 when !resolved */
 	__u64 old_parent_cgroup_id;
-	const struct rt_origin *origin; /* the orphan's, after this adoption; NULL if none */
-	struct rt_task new_parent;	/* all zero when !resolved */
-	__u32 kind;			/* enum rt_reaper_kind */
+	const struct rt_origin *origin;	   /* the orphan's, after this adoption; NULL if none */
+	const struct container *container; /* the orphan's; set for the sinks */
+	struct rt_task new_parent;	   /* all zero when !resolved */
+	__u32 kind;			   /* enum rt_reaper_kind */
 	__u32 pdeath_signal;
 	bool was_zombie;
 	bool resolved;
@@ -51,7 +56,8 @@ struct rt_leak_report {
 	struct rt_task oldest; /* the oldest zombie */
 	__u32 oldest_pidns;    /* its PID namespace */
 	__u64 oldest_cgroup_id;
-	const struct rt_origin *origin; /* the oldest zombie's, NULL if not known */
+	const struct rt_origin *origin;	   /* the oldest zombie's, NULL if not known */
+	const struct container *container; /* the oldest zombie's; set for the sinks */
 };
 
 struct rt_totals {

@@ -328,6 +328,7 @@ int run_trace_with(const struct rt_options *opt, const struct rt_sink *sink)
 			goto cleanup;
 		rt_pipeline_record_to(t.pipeline, &t.rec);
 	}
+	rt_pipeline_resolve_cgroups(t.pipeline);
 
 	announce(&t);
 	if (t.sink->features) {

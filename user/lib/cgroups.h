@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * cgroup v2 ids, as the events carry them, resolved to their paths and
+ * containers once and remembered.
+ *
+ * A cgroup v2 id is its directory's inode number in the cgroup2 mount and
+ * also its kernfs file handle: open_by_handle_at() on the mount opens the
+ * directory in one call, and /proc/self/fd names its path. Where that is
+ * refused (no CAP_DAC_READ_SEARCH, a kernel without kernfs handles), the
+ * mount is walked instead, at most once a second for the ids not found. A
+ * cgroup that is gone when asked stays unknown: ids are not reused while
+ * the machine runs.
+ *
+ * Until cgroups__use_system(), nothing is resolved but what cgroups__set()
+ * was told: a recording's replay, the unit tests.
+ */
+#ifndef REAPERTRACE_CGROUPS_H
+#define REAPERTRACE_CGROUPS_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "lib/container.h"
+
+struct cgroup_info {
+	__u64 id;
+	char *path; /* relative to the cgroup2 mount ("/" its root); NULL: not known */
+	bool in_container;
+	struct container container; /* if in_container */
+};
+
+struct cgroups;
+
+struct cgroups *cgroups__new(void);
+/* From now on, look unknown ids up in the system's cgroup2 mount. */
+void cgroups__use_system(struct cgroups *cg);
+void cgroups__free(struct cgroups *cg);
+
+/* Called with what was resolved from the system: a recording keeps it. */
+typedef void (*cgroups_resolved_fn)(const struct cgroup_info *info, void *ctx);
+void cgroups__on_resolved(struct cgroups *cg, cgroups_resolved_fn fn, void *ctx);
+
+/* What is known of @id (0 gives NULL). Stays valid until cgroups__trim(). */
+const struct cgroup_info *cgroups__get(struct cgroups *cg, __u64 id);
+
+/* @id is at @path (NULL: not found), as a recording says. 0 or -errno. */
+int cgroups__set(struct cgroups *cg, __u64 id, const char *path);
+
+/* Forgets everything if more than a bound is held: the caller holds no info now. */
+void cgroups__trim(struct cgroups *cg);
+
+/* The first cgroup2 mount point in /proc/self/mountinfo, "" when none. */
+const char *cgroups__mount(void);
+
+/*
+ * The containers whose cgroups exist now and whose id starts with
+ * @prefix: how many (their first @max ids in @ids), or -errno.
+ */
+int cgroups__find_containers(const char *prefix, char (*ids)[CONTAINER_ID_LEN + 1], int max);
+
+/* true if @path is @dir or below it (both relative to the mount). */
+bool cgroup_path_within(const char *path, const char *dir);
+
+#endif /* REAPERTRACE_CGROUPS_H */
