@@ -179,7 +179,7 @@ static int cgroup_mounts(char ***out)
 	return n;
 }
 
-/* rmdir of base/containers/<each>, base/containers, base/daemons, base in
+/* rmdir of base/docker/<each>, base/docker, base/daemons, base in
  * every hierarchy; the number of container cgroups that were left. */
 static int remove_cgroups(const char *rel, bool *ok)
 {
@@ -190,7 +190,7 @@ static int remove_cgroups(const char *rel, bool *ok)
 		DIR *dir;
 		struct dirent *de;
 
-		snprintf(path, sizeof(path), "%s%s/containers", mnt[i], rel);
+		snprintf(path, sizeof(path), "%s%s/docker", mnt[i], rel);
 		dir = opendir(path);
 		while (dir && (de = readdir(dir))) {
 			char sub[PATH_MAX + 300];
@@ -731,7 +731,7 @@ static void make_cgroups(struct docker *d)
 		d->cgroup[0] = 0;
 		return;
 	}
-	snprintf(d->cgroup_parent, sizeof(d->cgroup_parent), "/rt-docker-%d/containers", getpid());
+	snprintf(d->cgroup_parent, sizeof(d->cgroup_parent), "/rt-docker-%d/docker", getpid());
 }
 
 bool docker_start(struct docker *d)

@@ -21,7 +21,7 @@
  * container processes by their shim (itself a subreaper). K is the real
  * reaper a test compares with. K, containerd, dockerd and the shims live in
  * the cgroup v2 directory DIRCG = <cgroup2>/rt-docker-<K>/daemons, the
- * containers below <every hierarchy>/rt-docker-<K>/containers/<id>
+ * containers below <every hierarchy>/rt-docker-<K>/docker/<id>
  * (--cgroup-parent).
  *
  * Paths outside the directory that dockerd and containerd touch whatever
@@ -54,7 +54,7 @@ struct docker {
 	char host[PATH_MAX / 4 + 32];	 /* unix://DIR/docker.sock */
 	char cgroup[PATH_MAX / 2];	 /* <cgroup2>/rt-docker-<K>, "" when none */
 	unsigned long long cgroup_id;	 /* of its daemons/ directory, 0 when none */
-	char cgroup_parent[64];		 /* /rt-docker-<K>/containers */
+	char cgroup_parent[64];		 /* /rt-docker-<K>/docker: named as Docker names its own */
 	bool made_run_docker;		 /* /run/docker did not exist before */
 	bool made_run_containerd;	 /* /run/containerd did not exist before */
 	unsigned long long t_start_ns;	 /* boottime before the start */

@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The incidents users bring to reapertrace, in real Docker containers
+ * (docker.h: a private dockerd, a busybox image): an application as PID 1
+ * that never reaps, the same under docker-init, a docker stop whose SIGTERM
+ * PID 1 never gets, and a docker exec that leaves orphans. Each is checked
+ * against what docker inspect and /proc say, record by record, and every
+ * record of the container's processes must name the container.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "docker.h"
+#include "harness.h"
+#include "tracer.h"
+
+#define IMAGE	   "rt-busybox"
+#define CMD_MS	   60000
+#define MAX_KIDS   16
+#define RUN_OPTS   "--network", "none", "--security-opt", "apparmor=unconfined"
+#define ORPHANS_SH "(sleep 2 &); (sleep 2 &); (sleep 2 &); "
+#define NR_ORPHANS 3
+
+/* A container while it ran: its id, PID 1 and PID 1's children, from docker and /proc. */
+struct box {
+	char id[128];	      /* the full id docker run printed */
+	pid_t init;	      /* .State.Pid */
+	char init_comm[32];   /* /proc/PID/stat */
+	pid_t kids[MAX_KIDS]; /* PID 1's children, read from /proc */
+	int nr_kids;
+};
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* docker run -d [--init] RUN_OPTS IMAGE sh -c SCRIPT, and its PID 1. */
+static bool run_box(struct docker *d, bool init, const char *script, struct box *b)
+{
+	const char *const with_init[] = { "run", "-d", "--init", RUN_OPTS, IMAGE,
+					  "sh",	 "-c", script,	 NULL };
+	const char *const plain[] = { "run", "-d", RUN_OPTS, IMAGE, "sh", "-c", script, NULL };
+	char out[256];
+	struct proc_entry e;
+	int rc;
+
+	rc = docker_cmd(d, b->id, sizeof(b->id), CMD_MS, init ? with_init : plain);
+	if (!ASSERT_EQ(rc, 0, "docker run -d")) {
+		diag("docker run: %s", b->id);
+		return false;
+	}
+	if (!ASSERT_EQ(strlen(b->id), 64, "docker run -d printed a 64-hex id"))
+		return false;
+	rc = docker_cmd(d, out, sizeof(out), CMD_MS,
+			(const char *const[]){ "inspect", "--format", "{{.State.Pid}}", b->id,
+					       NULL });
+	if (!ASSERT_EQ(rc, 0, "docker inspect .State.Pid"))
+		return false;
+	b->init = atoi(out);
+	if (!ASSERT_GT(b->init, 0, "the container's PID 1") || proc_stat(b->init, &e))
+		return false;
+	snprintf(b->init_comm, sizeof(b->init_comm), "%s", e.comm);
+	return true;
+}
+
+/* PID 1's children now, from /proc; in state @state only if @state is not 0. */
+static int read_kids(struct box *b, char state)
+{
+	struct proc_entry *procs = NULL;
+	int n = proc_all(&procs), i;
+
+	b->nr_kids = 0;
+	for (i = 0; i < n; i++)
+		if (procs[i].ppid == b->init && (!state || procs[i].state == state) &&
+		    b->nr_kids < MAX_KIDS)
+			b->kids[b->nr_kids++] = procs[i].pid;
+	free(procs);
+	return b->nr_kids;
+}
+
+/* Until PID 1 has @n children in @state, or @ms pass. */
+static int wait_kids(struct box *b, char state, int n, int ms)
+{
+	while (read_kids(b, state) != n && ms > 0) {
+		sleep_ms(50);
+		ms -= 50;
+	}
+	return b->nr_kids;
+}
+
+/* /proc/PID/cmdline is "@prog @arg". */
+static bool runs(pid_t pid, const char *prog, const char *arg)
+{
+	char path[64], cmd[256] = "";
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	f = fopen(path, "re");
+	if (f) {
+		len = fread(cmd, 1, sizeof(cmd) - 1, f);
+		fclose(f);
+	}
+	cmd[len] = 0;
+	return len == strlen(prog) + strlen(arg) + 2 && !strcmp(cmd, prog) &&
+	       !strcmp(cmd + strlen(prog) + 1, arg);
+}
+
+static const struct json_obj *record_of(const struct jsonl_doc *doc, const char *event,
+					long long pid, int nth)
+{
+	long long v;
+	int i;
+
+	for (i = 0; i < doc->nr; i++)
+		if (!strcmp(json_event(&doc->objs[i]), event) &&
+		    json_int(&doc->objs[i], "pid", &v) && v == pid && !nth--)
+			return &doc->objs[i];
+	return NULL;
+}
+
+/* On a failure: every record naming @pid anywhere. */
+static void dump_pid(const struct jsonl_doc *doc, long long pid)
+{
+	char needle[32];
+	int i;
+
+	snprintf(needle, sizeof(needle), "\"pid\":%lld,", pid);
+	for (i = 0; i < doc->nr; i++)
+		if (strstr(doc->objs[i].line, needle))
+			diag("  %s", doc->objs[i].line);
+}
+
+static int count_records(const struct jsonl_doc *doc, const char *event, long long pid)
+{
+	int n = 0;
+
+	while (record_of(doc, event, pid, n))
+		n++;
+	return n;
+}
+
+static long long get(const struct json_obj *o, const char *key)
+{
+	long long v = -1;
+
+	json_int(o, key, &v);
+	return v;
+}
+
+/* The record names the container by its full id, as Docker's. */
+static bool names_box(const struct json_obj *o, const struct box *b, const char *what)
+{
+	const char *id = json_str(o, "container.id");
+
+	if (!ASSERT_STREQ(id, b->id, what)) {
+		diag("record: %s", o->line);
+		return false;
+	}
+	return ASSERT_STREQ(json_str(o, "container.runtime"), "docker", what);
+}
+
+/* Every record whose process is one of the container's names it. */
+static bool all_name_box(const struct jsonl_doc *doc, const struct box *b, pid_t *pids, int n)
+{
+	int i, j, checked = 0;
+	bool ok = true;
+
+	for (i = 0; i < doc->nr; i++) {
+		long long pid = get(&doc->objs[i], "pid");
+
+		for (j = 0; j < n; j++)
+			if (pid == pids[j] && json_get(&doc->objs[i], "container")) {
+				ok &= names_box(&doc->objs[i], b, "a record of the container");
+				checked++;
+			}
+	}
+	return ASSERT_GT(checked, 0, "records of the container") && ok;
+}
+
+/*
+ * The orphans of the subshells: each reparented once to PID 1 (ns_init),
+ * as /proc saw them, a zombie of PID 1 once it died.
+ */
+static bool check_adopted(const struct jsonl_doc *doc, const struct box *b, const pid_t *orphans,
+			  int n)
+{
+	bool ok = true;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const struct json_obj *rp = record_of(doc, "reparent", orphans[i], 0);
+		const struct json_obj *z = record_of(doc, "zombie", orphans[i], 0);
+
+		ok &= ASSERT_EQ(count_records(doc, "reparent", orphans[i]), 1,
+				"each orphan adopted once");
+		if (!ASSERT_TRUE(rp && z, "a reparent and a zombie record per orphan")) {
+			diag("orphan %d: reparent %s, zombie %s", orphans[i], rp ? "yes" : "no",
+			     z ? "yes" : "no");
+			ok = false;
+			continue;
+		}
+		ok &= ASSERT_EQ(get(rp, "new_parent.pid"), b->init, "adopted by PID 1");
+		ok &= ASSERT_STREQ(json_str(rp, "reaper_kind"), "ns_init", "kind ns_init");
+		ok &= ASSERT_EQ(get(rp, "ns_pid") > 1, 1, "the orphan is inside the namespace");
+		ok &= ASSERT_EQ(get(z, "parent.pid"), b->init, "a zombie of PID 1");
+		ok &= names_box(rp, b, "the reparent names the container");
+		ok &= names_box(z, b, "the zombie names the container");
+	}
+	return ok;
+}
+
+/* `reapertrace zombies -j --zombie-age 1`: those zombies, under PID 1, flagged. */
+static bool check_zombies_snapshot(const struct box *b, const pid_t *zombies, int n)
+{
+	char cmd[512], path[] = "/tmp/rt-zombies-XXXXXX";
+	struct jsonl_doc doc = {};
+	int fd = mkstemp(path), i, rc, found = 0, leaks = 0;
+	bool ok = true;
+
+	if (!ASSERT_GE(fd, 0, "temporary file"))
+		return false;
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "%s zombies -j --zombie-age 1 > %s", tracer_bin(), path);
+	rc = system(cmd);
+	ok &= ASSERT_EQ(WEXITSTATUS(rc), 0, "reapertrace zombies");
+	if (ASSERT_OK(jsonl_load(path, &doc, NULL, NULL), "its output") &&
+	    ASSERT_EQ(doc.nr_bad, 0, doc.first_bad)) {
+		for (i = 0; i < doc.nr; i++) {
+			const struct json_obj *o = &doc.objs[i];
+			const char *type = json_str(o, "type");
+			long long pid = get(o, "pid");
+			int j;
+
+			if (type && !strcmp(type, "leak") && pid == b->init)
+				leaks++;
+			if (!type || strcmp(type, "zombie"))
+				continue;
+			for (j = 0; j < n; j++) {
+				if (pid != zombies[j])
+					continue;
+				found++;
+				ok &= ASSERT_EQ(get(o, "parent.pid"), b->init,
+						"zombies: held by PID 1");
+				ok &= ASSERT_STREQ(json_str(o, "container.id"), b->id,
+						   "zombies: the container");
+			}
+		}
+	}
+	ok &= ASSERT_EQ(found, n, "zombies lists each zombie of PID 1");
+	ok &= ASSERT_EQ(leaks, 1, "zombies --zombie-age 1 flags PID 1");
+	jsonl_free(&doc);
+	unlink(path);
+	return ok;
+}
+
+static bool remove_box(struct docker *d, const struct box *b)
+{
+	char out[256];
+	int rc = docker_cmd(d, out, sizeof(out), CMD_MS,
+			    (const char *const[]){ "rm", "-f", b->id, NULL });
+
+	if (!ASSERT_EQ(rc, 0, "docker rm -f"))
+		diag("docker rm -f: %s", out);
+	return !rc;
+}
+
+static bool start_all(struct tracer *tr, struct docker *d, const char *const *opts)
+{
+	return tracer_start(tr, opts) && docker_start(d) && docker_import_busybox(d, IMAGE);
+}
+
+/* Nothing left below the test but the tracer. */
+static bool nothing_left(pid_t except)
+{
+	struct proc_entry *procs = NULL;
+	int n = proc_descendants(getpid(), &procs), i, left = 0;
+
+	for (i = 0; i < n; i++) {
+		if (procs[i].pid == except)
+			continue;
+		diag("left: pid %d ppid %d %c %s", procs[i].pid, procs[i].ppid, procs[i].state,
+		     procs[i].comm);
+		left++;
+	}
+	free(procs);
+	return ASSERT_EQ(left, 0, "nothing of docker is left below the test");
+}
+
+/*
+ * An application (sleep, by exec) as PID 1 that never reaps, and three
+ * orphans of subshells: adopted by PID 1, zombies it never reaps, listed
+ * and flagged by `zombies`, reported as a leak by the stream's
+ * --zombie-age; reaped only when the container goes.
+ */
+TEST(docker_app_as_pid1_never_reaps)
+{
+	static const char *const opts[] = { "--json", "--zombie-age", "1", NULL };
+	struct tracer tr = {};
+	struct docker d = {};
+	struct box b = {};
+	pid_t orphans[MAX_KIDS];
+	int i, n;
+
+	if (!start_all(&tr, &d, opts))
+		goto out;
+	if (!run_box(&d, false, ORPHANS_SH "exec sleep 300", &b))
+		goto out;
+	n = wait_kids(&b, 'S', NR_ORPHANS, 1500);
+	ASSERT_EQ(n, NR_ORPHANS, "PID 1 holds the three orphans (/proc)");
+	memcpy(orphans, b.kids, n * sizeof(pid_t));
+	ASSERT_EQ(wait_kids(&b, 'Z', n, 5000), n, "they become zombies of PID 1 (/proc)");
+	ASSERT_STREQ(b.init_comm, "sleep", "PID 1 is the application");
+	/* older than --zombie-age 1 for more than a second: a leak check saw them */
+	sleep_ms(2500);
+	ASSERT_EQ(read_kids(&b, 'Z'), n, "PID 1 never reaps them");
+	check_zombies_snapshot(&b, orphans, n);
+	remove_box(&d, &b);
+	if (!docker_stop(&d))
+		goto out;
+	nothing_left(tr.pid);
+	if (!tracer_stop(&tr, NULL, NULL))
+		goto out;
+	check_adopted(&tr.doc, &b, orphans, n);
+	for (i = 0; i < n; i++) {
+		const struct json_obj *z = record_of(&tr.doc, "zombie", orphans[i], 0);
+		const struct json_obj *r = record_of(&tr.doc, "reap", orphans[i], 0);
+
+		if (ASSERT_TRUE(z && r, "each zombie reaped when its container went"))
+			ASSERT_GT(get(r, "zombie_ns"), 1000000000LL,
+				  "after more than a second as a zombie");
+	}
+	{
+		const struct json_obj *leak = NULL;
+
+		for (i = 0; i < tr.doc.nr; i++)
+			if (!strcmp(json_event(&tr.doc.objs[i]), "leak") &&
+			    get(&tr.doc.objs[i], "reaper.pid") == b.init)
+				leak = &tr.doc.objs[i];
+		if (!ASSERT_TRUE(leak, "--zombie-age: a leak of PID 1"))
+			dump_pid(&tr.doc, b.init);
+		else {
+			ASSERT_EQ(get(leak, "zombies"), n, "the leak counts its zombies");
+			names_box(leak, &b, "the leak names the container");
+		}
+	}
+	all_name_box(&tr.doc, &b, orphans, n);
+out:
+	docker_stop(&d);
+	tracer_free(&tr);
+}
+
+/* The same under docker run --init: docker-init adopts and reaps them, no leak. */
+TEST(docker_init_reaps_orphans)
+{
+	static const char *const opts[] = { "--json", "--zombie-age", "1", NULL };
+	struct tracer tr = {};
+	struct docker d = {};
+	struct box b = {};
+	pid_t orphans[MAX_KIDS];
+	int i, n = 0, leaks = 0;
+
+	if (!start_all(&tr, &d, opts))
+		goto out;
+	if (!run_box(&d, true, ORPHANS_SH "exec sleep 300", &b))
+		goto out;
+	ASSERT_STREQ(b.init_comm, "docker-init", "PID 1 is docker-init (tini)");
+	/* PID 1's children: the application (sleep 300) and the three orphans (sleep 2). */
+	wait_kids(&b, 'S', NR_ORPHANS + 1, 1500);
+	for (i = 0; i < b.nr_kids; i++)
+		if (runs(b.kids[i], "sleep", "2"))
+			orphans[n++] = b.kids[i];
+	ASSERT_EQ(n, NR_ORPHANS, "docker-init holds the three orphans (/proc)");
+	sleep_ms(3000); /* they exit after 2 s */
+	ASSERT_EQ(read_kids(&b, 'Z'), 0, "docker-init leaves no zombie (/proc)");
+	remove_box(&d, &b);
+	if (!docker_stop(&d))
+		goto out;
+	nothing_left(tr.pid);
+	if (!tracer_stop(&tr, NULL, NULL))
+		goto out;
+	check_adopted(&tr.doc, &b, orphans, n);
+	for (i = 0; i < n; i++) {
+		const struct json_obj *r = record_of(&tr.doc, "reap", orphans[i], 0);
+
+		if (!ASSERT_TRUE(r, "each orphan reaped"))
+			continue;
+		ASSERT_EQ(get(r, "reaper.pid"), b.init, "reaped by docker-init");
+		ASSERT_STREQ(json_str(r, "how"), "wait4", "by wait4");
+		ASSERT_LT(get(r, "zombie_ns"), 1000000000LL, "at once");
+		names_box(r, &b, "the reap names the container");
+	}
+	for (i = 0; i < tr.doc.nr; i++)
+		leaks += !strcmp(json_event(&tr.doc.objs[i]), "leak") &&
+			 get(&tr.doc.objs[i], "reaper.pid") == b.init;
+	ASSERT_EQ(leaks, 0, "no leak of docker-init");
+out:
+	docker_stop(&d);
+	tracer_free(&tr);
+}
+
+/*
+ * docker stop -t 2 of a PID 1 with no SIGTERM handler: the SIGTERM is
+ * dropped (one init_signal_dropped, from the runtime), the SIGKILL after 2 s
+ * takes PID 1 and the namespace with it: ns_teardown with the one other
+ * process killed, PID 1 reaped by its shim, nothing of the container left.
+ */
+TEST(docker_stop_sigterm_dropped)
+{
+	static const char *const opts[] = { "--json", NULL };
+	struct tracer tr = {};
+	struct docker d = {};
+	struct box b = {};
+	char out[256];
+	const struct json_obj *o;
+	pid_t kid = 0;
+	int i, dropped = 0, rc;
+	unsigned long long t0, took = 0;
+
+	if (!start_all(&tr, &d, opts))
+		goto out;
+	if (!run_box(&d, false, "sleep 300 & exec sleep 301", &b))
+		goto out;
+	if (ASSERT_EQ(wait_kids(&b, 'S', 1, 1500), 1, "PID 1 has one child (/proc)"))
+		kid = b.kids[0];
+	t0 = boottime_ns();
+	rc = docker_cmd(&d, out, sizeof(out), CMD_MS,
+			(const char *const[]){ "stop", "-t", "2", b.id, NULL });
+	took = boottime_ns() - t0;
+	ASSERT_EQ(rc, 0, "docker stop -t 2");
+	ASSERT_GE(took, 2000000000ULL, "docker stop waited out its 2 s");
+	remove_box(&d, &b);
+	if (!docker_stop(&d))
+		goto out;
+	nothing_left(tr.pid);
+	if (!tracer_stop(&tr, NULL, NULL))
+		goto out;
+	for (i = 0; (o = record_of(&tr.doc, "init_signal_dropped", b.init, i)); i++) {
+		if (get(o, "signal") != SIGTERM)
+			continue;
+		dropped++;
+		diag("SIGTERM from %lld (%s)", get(o, "sender.pid"), json_str(o, "sender.comm"));
+		/* docker stop -> containerd -> the shim -> runc kill */
+		ASSERT_STREQ(json_str(o, "sender.comm"), "runc", "sent by runc");
+		names_box(o, &b, "the dropped signal names the container");
+	}
+	ASSERT_EQ(dropped, 1, "one SIGTERM dropped");
+	o = record_of(&tr.doc, "ns_teardown", b.init, 0);
+	if (ASSERT_TRUE(o, "the namespace torn down")) {
+		ASSERT_EQ(get(o, "killed"), 1, "with its one other process");
+		names_box(o, &b, "the teardown names the container");
+	}
+	o = record_of(&tr.doc, "zombie", b.init, 0);
+	if (ASSERT_TRUE(o, "PID 1 died")) {
+		ASSERT_EQ(get(o, "signal"), SIGKILL, "of the SIGKILL");
+		o = record_of(&tr.doc, "reap", b.init, 0);
+		if (ASSERT_TRUE(o, "PID 1 reaped"))
+			ASSERT_STREQ(json_str(o, "reaper.comm"), "containerd-shim", "by its shim");
+	}
+	/*
+	 * The teardown's victim was never a zombie: the exiting init ignores
+	 * SIGCHLD first (zap_pid_ns_processes()), so the kernel freed it at
+	 * once. It is counted by killed, and gone.
+	 */
+	if (kid) {
+		ASSERT_EQ(count_records(&tr.doc, "zombie", kid), 0,
+			  "the killed process: no zombie");
+		ASSERT_TRUE(proc_stat(kid, &(struct proc_entry){}) != 0, "and gone (/proc)");
+	}
+out:
+	docker_stop(&d);
+	tracer_free(&tr);
+}
+
+/* docker exec into a PID 1 that never reaps: the exec'd process's orphans end up with PID 1. */
+TEST(docker_exec_orphans_go_to_pid1)
+{
+	static const char *const opts[] = { "--json", NULL };
+	struct tracer tr = {};
+	struct docker d = {};
+	struct box b = {};
+	char out[256];
+	pid_t orphans[MAX_KIDS];
+	int n = 0, rc;
+
+	if (!start_all(&tr, &d, opts))
+		goto out;
+	if (!run_box(&d, false, "exec sleep 300", &b))
+		goto out;
+	ASSERT_EQ(read_kids(&b, 0), 0, "PID 1 starts with no child");
+	rc = docker_cmd(&d, out, sizeof(out), CMD_MS,
+			(const char *const[]){ "exec", b.id, "sh", "-c",
+					       "(sleep 2 </dev/null >/dev/null 2>&1 &); "
+					       "(sleep 2 </dev/null >/dev/null 2>&1 &); exit 0",
+					       NULL });
+	ASSERT_EQ(rc, 0, "docker exec");
+	n = wait_kids(&b, 'S', 2, 1500);
+	ASSERT_EQ(n, 2, "PID 1 holds the exec'd process's two orphans (/proc)");
+	memcpy(orphans, b.kids, n * sizeof(pid_t));
+	ASSERT_EQ(wait_kids(&b, 'Z', n, 5000), n, "zombies of PID 1 (/proc)");
+	remove_box(&d, &b);
+	if (!docker_stop(&d))
+		goto out;
+	nothing_left(tr.pid);
+	if (!tracer_stop(&tr, NULL, NULL))
+		goto out;
+	check_adopted(&tr.doc, &b, orphans, n);
+	all_name_box(&tr.doc, &b, orphans, n);
+out:
+	docker_stop(&d);
+	tracer_free(&tr);
+}
