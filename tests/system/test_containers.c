@@ -21,7 +21,7 @@
 
 #define IMAGE	   "rt-busybox"
 #define CMD_MS	   60000
-#define MAX_KIDS   16
+#define MAX_KIDS   64
 #define RUN_OPTS   "--network", "none", "--security-opt", "apparmor=unconfined"
 #define ORPHANS_SH "(sleep 2 &); (sleep 2 &); (sleep 2 &); "
 #define NR_ORPHANS 3
@@ -42,17 +42,31 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* docker run -d [--init] RUN_OPTS IMAGE sh -c SCRIPT, and its PID 1. */
-static bool run_box(struct docker *d, bool init, const char *script, struct box *b)
+/* docker run -d [--init] [@opt] RUN_OPTS IMAGE sh -c SCRIPT, and its PID 1. */
+static bool run_box_with(struct docker *d, bool init, const char *opt, const char *script,
+			 struct box *b)
 {
-	const char *const with_init[] = { "run", "-d", "--init", RUN_OPTS, IMAGE,
-					  "sh",	 "-c", script,	 NULL };
-	const char *const plain[] = { "run", "-d", RUN_OPTS, IMAGE, "sh", "-c", script, NULL };
+	const char *argv[16];
 	char out[256];
 	struct proc_entry e;
-	int rc;
+	int rc, n = 0;
 
-	rc = docker_cmd(d, b->id, sizeof(b->id), CMD_MS, init ? with_init : plain);
+	argv[n++] = "run";
+	argv[n++] = "-d";
+	if (init)
+		argv[n++] = "--init";
+	if (opt)
+		argv[n++] = opt;
+	argv[n++] = "--network";
+	argv[n++] = "none";
+	argv[n++] = "--security-opt";
+	argv[n++] = "apparmor=unconfined";
+	argv[n++] = IMAGE;
+	argv[n++] = "sh";
+	argv[n++] = "-c";
+	argv[n++] = script;
+	argv[n] = NULL;
+	rc = docker_cmd(d, b->id, sizeof(b->id), CMD_MS, argv);
 	if (!ASSERT_EQ(rc, 0, "docker run -d")) {
 		diag("docker run: %s", b->id);
 		return false;
@@ -71,19 +85,28 @@ static bool run_box(struct docker *d, bool init, const char *script, struct box 
 	return true;
 }
 
+static bool run_box(struct docker *d, bool init, const char *script, struct box *b)
+{
+	return run_box_with(d, init, NULL, script, b);
+}
+
 /* PID 1's children now, from /proc; in state @state only if @state is not 0. */
 static int read_kids(struct box *b, char state)
 {
 	struct proc_entry *procs = NULL;
-	int n = proc_all(&procs), i;
+	int n = proc_all(&procs), i, all = 0;
 
 	b->nr_kids = 0;
-	for (i = 0; i < n; i++)
-		if (procs[i].ppid == b->init && (!state || procs[i].state == state) &&
-		    b->nr_kids < MAX_KIDS)
+	for (i = 0; i < n; i++) {
+		if (procs[i].ppid != b->init || (state && procs[i].state != state))
+			continue;
+		if (b->nr_kids < MAX_KIDS)
 			b->kids[b->nr_kids++] = procs[i].pid;
+		all++;
+	}
 	free(procs);
-	return b->nr_kids;
+	ASSERT_LE(all, MAX_KIDS, "PID 1's children fit the test's array");
+	return all;
 }
 
 /* Until PID 1 has @n children in @state, or @ms pass. */
@@ -515,6 +538,152 @@ TEST(docker_exec_orphans_go_to_pid1)
 	check_adopted(&tr.doc, &b, orphans, n);
 	all_name_box(&tr.doc, &b, orphans, n);
 out:
+	docker_stop(&d);
+	tracer_free(&tr);
+}
+
+/*
+ * The container's pids controller file @name (pids.current, pids.max) as
+ * a number, -1 if unreadable: in cgroup2 where it has the controller, else
+ * in the pids v1 hierarchy (/proc/PID/cgroup's "pids" line).
+ */
+static long long box_pids_value(const struct box *b, const char *name)
+{
+	char line[1024], rel[512] = "", path[2048], buf[32] = "", *ctrl, *p;
+	const char *mnt = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", b->init);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		ctrl = strchr(line, ':');
+		p = ctrl ? strchr(ctrl + 1, ':') : NULL;
+		if (!p)
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(ctrl + 1, "pids:", 5)) {
+			snprintf(rel, sizeof(rel), "%s", p + 1);
+			mnt = "/sys/fs/cgroup/pids";
+			break;
+		}
+		if (!strncmp(line, "0::", 3))
+			snprintf(rel, sizeof(rel), "%s", p + 1);
+	}
+	if (f)
+		fclose(f);
+	if (!mnt)
+		mnt = cgroup2_mount();
+	snprintf(path, sizeof(path), "%s%s/%s", mnt, rel, name);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return buf[0] >= '0' && buf[0] <= '9' ? atoll(buf) : -1;
+}
+
+/*
+ * docker run --pids-limit 20 with a PID 1 that never reaps, and a docker
+ * exec that leaks one zombie per iteration until fork fails with EAGAIN
+ * inside. reapertrace zombies must report the container's pids.current,
+ * pids.max and zombies as the cgroup and /proc say, and warn.
+ */
+TEST(docker_pids_limit_filled_with_zombies)
+{
+	static const char *const opts[] = { "--json", NULL };
+	char out[4096], cmd[512], errpath[] = "/tmp/rt-pids-err-XXXXXX",
+				  outpath[] = "/tmp/rt-pids-out-XXXXXX";
+	const struct json_obj *pids = NULL;
+	struct jsonl_doc doc = {};
+	struct tracer tr = {};
+	struct docker d = {};
+	struct box b = {};
+	long long current, max;
+	char *err_text = NULL;
+	int fd1 = -1, fd2 = -1, i, zombies;
+
+	if (!start_all(&tr, &d, opts))
+		goto out;
+	if (!run_box_with(&d, false, "--pids-limit=20", "exec sleep 300", &b))
+		goto out;
+	max = box_pids_value(&b, "pids.max");
+	if (max != 20) {
+		test_skip("no pids controller for the containers (pids.max %lld)", max);
+		goto out;
+	}
+	/* one zombie per round: (true &)'s true, orphaned to PID 1, which never reaps */
+	docker_cmd(&d, out, sizeof(out), CMD_MS,
+		   (const char *const[]){ "exec", b.id, "sh", "-c",
+					  "n=0; while [ $n -lt 100 ] && (true &); do n=$((n+1)); "
+					  "done; echo rounds=$n",
+					  NULL });
+	ASSERT_TRUE(strstr(out, "Resource temporarily unavailable"),
+		    "fork failed with EAGAIN inside the container");
+	diag("docker exec: %s", out);
+	/* the exec'd shell gone, the last orphan dead: what is left is PID 1 and zombies */
+	for (i = 0; i < 40; i++) {
+		sleep_ms(100);
+		zombies = read_kids(&b, 'Z');
+		current = box_pids_value(&b, "pids.current");
+		if (current == zombies + 1 && read_kids(&b, 0) == zombies)
+			break;
+	}
+	diag("pids.current %lld, pids.max %lld, zombies of PID 1 %d (/proc)", current, max,
+	     zombies);
+	if (current != zombies + 1) {
+		struct proc_entry *procs = NULL;
+		int k, np = proc_all(&procs);
+
+		for (k = 0; k < np; k++)
+			if (procs[k].state == 'Z')
+				diag("zombie %d ppid %d %s", procs[k].pid, procs[k].ppid,
+				     procs[k].comm);
+		free(procs);
+	}
+	ASSERT_GE(zombies, 10, "zombies fill the limit (/proc)");
+	ASSERT_EQ(current, zombies + 1, "pids.current is PID 1 and its zombies");
+
+	fd1 = mkstemp(outpath);
+	fd2 = mkstemp(errpath);
+	if (!ASSERT_TRUE(fd1 >= 0 && fd2 >= 0, "temporary files"))
+		goto out;
+	snprintf(cmd, sizeof(cmd), "%s zombies -j > %s 2> %s", tracer_bin(), outpath, errpath);
+	ASSERT_EQ(WEXITSTATUS(system(cmd)), 0, "reapertrace zombies -j");
+	if (!ASSERT_OK(jsonl_load(outpath, &doc, NULL, NULL), "its output"))
+		goto out;
+	for (i = 0; i < doc.nr; i++) {
+		const char *type = json_str(&doc.objs[i], "type");
+
+		if (type && !strcmp(type, "pids") && json_str(&doc.objs[i], "container.id") &&
+		    !strcmp(json_str(&doc.objs[i], "container.id"), b.id))
+			pids = &doc.objs[i];
+	}
+	if (ASSERT_TRUE(pids, "a pids record for the container")) {
+		ASSERT_EQ(get(pids, "pids_max"), max, "pids_max");
+		ASSERT_EQ(get(pids, "pids_current"), current, "pids_current as the cgroup says");
+		ASSERT_EQ(get(pids, "zombies"), zombies, "zombies as /proc says");
+	}
+	err_text = slurp_fd(fd2);
+	fd2 = -1;
+	snprintf(cmd, sizeof(cmd), "reapertrace: zombies hold %d of %lld pids of container %.12s",
+		 zombies, max, b.id);
+	if (!ASSERT_TRUE(strstr(err_text, cmd), "the warning"))
+		diag("stderr: %s", err_text);
+	remove_box(&d, &b);
+	if (!docker_stop(&d))
+		goto out;
+	nothing_left(tr.pid);
+	tracer_stop(&tr, NULL, NULL);
+out:
+	free(err_text);
+	jsonl_free(&doc);
+	if (fd1 >= 0)
+		close(fd1);
+	if (fd2 >= 0)
+		close(fd2);
+	unlink(outpath);
+	unlink(errpath);
 	docker_stop(&d);
 	tracer_free(&tr);
 }

@@ -2,7 +2,8 @@
 /*
  * `reapertrace zombies`: every zombie process now, grouped by the parent
  * that has not reaped it, largest group first; with --zombie-age, the
- * parents that hold a zombie longer than that (leaks).
+ * parents that hold a zombie longer than that (leaks); and the cgroups
+ * whose pids.max the zombies press against (snapshot/pids.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +21,7 @@
 #include "lib/comm.h"
 #include "lib/json.h"
 #include "snapshot/columns.h"
+#include "snapshot/pids.h"
 
 static const char usage_text[] =
 	"Show every zombie process now, grouped by the parent that has not reaped it\n"
@@ -133,6 +135,68 @@ static void json_parent_fields(FILE *out, const struct rt_snap_task *k)
 		k->flags & RT_SNAP_NOCLDWAIT ? "true" : "false");
 }
 
+/* "a container 3f2a9c0d1e4b" or "cgroup /x/y": what a warning names. */
+static const char *limit_name(const struct pids_limit *l, char *buf, size_t size)
+{
+	if (l->in_container)
+		snprintf(buf, size, "container %.12s", l->container.id);
+	else
+		snprintf(buf, size, "cgroup %s", l->cgroup);
+	return buf;
+}
+
+/* On stderr, for each limit the zombies fill half of or more. */
+static void warn_pressure(const struct pids_pressure *pp)
+{
+	char name[128];
+	size_t i;
+
+	for (i = 0; i < pp->nr; i++) {
+		const struct pids_limit *l = &pp->limits[i];
+
+		if (!pids_limit_pressed(l))
+			continue;
+		fprintf(stderr, "reapertrace: zombies hold %zu of %lld pids of %s: %s\n",
+			l->zombies, l->max, limit_name(l, name, sizeof(name)),
+			pids_limit_full(l) ? "fork fails with EAGAIN there now" :
+					     "fork will fail with EAGAIN");
+	}
+}
+
+static void print_json_pids(const struct pids_pressure *pp, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < pp->nr; i++) {
+		const struct pids_limit *l = &pp->limits[i];
+
+		fputs("{\"type\":\"pids\",\"cgroup\":", out);
+		json_string(out, l->cgroup, PATH_MAX);
+		if (l->current >= 0)
+			fprintf(out, ",\"pids_current\":%lld", l->current);
+		else
+			fputs(",\"pids_current\":null", out);
+		fprintf(out, ",\"pids_max\":%lld,\"zombies\":%zu,\"full\":%s", l->max, l->zombies,
+			pids_limit_full(l) ? "true" : "false");
+		json_container(out, l->in_container ? &l->container : NULL);
+		fputs("}\n", out);
+	}
+}
+
+static void print_text_pids(const struct pids_pressure *pp, FILE *out)
+{
+	char name[128];
+	size_t i;
+
+	for (i = 0; i < pp->nr; i++) {
+		const struct pids_limit *l = &pp->limits[i];
+
+		fprintf(out, "PIDS %s: %zu zombie%s of pids.current %lld, pids.max %lld%s\n",
+			limit_name(l, name, sizeof(name)), l->zombies, l->zombies == 1 ? "" : "s",
+			l->current, l->max, pids_limit_full(l) ? " (full)" : "");
+	}
+}
+
 static void print_json(const struct group *gs, size_t nr_groups, const struct zopts *o, FILE *out)
 {
 	size_t g, i;
@@ -234,6 +298,7 @@ static int print_text(const struct group *gs, size_t nr_groups, const struct zop
 /* Collects, groups and prints. The number of leaks, or -errno. */
 static int zombies(const struct zopts *o)
 {
+	struct pids_pressure pressure = {};
 	struct group *gs = NULL;
 	size_t nr = 0, nr_groups = 0, i;
 	struct rt_snap snap;
@@ -262,17 +327,31 @@ static int zombies(const struct zopts *o)
 	for (i = 0; i < nr_groups; i++)
 		leaks += is_leak(&gs[i], o);
 	cgroups__use_system(cgroups);
-	if (o->json)
+	for (i = 0; i < nr && !err; i++) {
+		const struct cgroup_info *cg = cgroup_of(zs[i]->cgroup_id);
+
+		err = pids_pressure_add(&pressure, cg ? cg->path : NULL, zs[i]->ppid);
+	}
+	if (err)
+		goto cleanup;
+	if (o->json) {
 		print_json(gs, nr_groups, o, stdout);
-	else
+		print_json_pids(&pressure, stdout);
+	} else {
 		err = print_text(gs, nr_groups, o, stdout);
+		if (!err)
+			print_text_pids(&pressure, stdout);
+	}
 	if (!err)
 		err = cli_flush(stdout);
 	if (!err && !o->json)
 		fprintf(stderr, "reapertrace: %zu zombie%s, %zu parent%s%s\n", nr,
 			nr == 1 ? "" : "s", nr_groups, nr_groups == 1 ? "" : "s",
 			o->has_limit ? (leaks ? ", leaks found" : ", no leak") : "");
+	if (!err)
+		warn_pressure(&pressure);
 cleanup:
+	pids_pressure_free(&pressure);
 	cgroups__free(cgroups);
 	cgroups = NULL;
 	free(gs);

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * pids.max pressure of zombies (pids.h). The pids controller is in the
+ * cgroup2 mount where it is enabled there, else in its own cgroup v1
+ * hierarchy (a hybrid layout, as on Debian 12 machines booted so). A
+ * zombie's cgroup is its cgroup2 path (what the snapshot read from the
+ * task); in a v1 hierarchy, the directory of the same path (runtimes make
+ * a container's cgroup under one name in every hierarchy), else its
+ * parent's there: a zombie's own /proc/PID/cgroup says "/" once it exited.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/array.h"
+#include "lib/cgroups.h"
+#include "snapshot/pids.h"
+
+struct pids_hierarchy {
+	char mount[PATH_MAX]; /* "" when the controller is nowhere */
+	bool v1;
+};
+
+static bool has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = list;
+
+	while ((p = strstr(p, word))) {
+		if ((p == list || p[-1] == ',') &&
+		    (p[n] == ',' || p[n] == 0 || p[n] == ' ' || p[n] == '\n' || p[n] == ':'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* Where the pids controller is: cgroup2 if it has it, else a v1 hierarchy with it. */
+static const struct pids_hierarchy *hierarchy(void)
+{
+	static struct pids_hierarchy h;
+	static bool looked;
+	char line[8192], path[PATH_MAX], fstype[32], opts[1024], *sep;
+	FILE *f;
+
+	if (looked)
+		return &h;
+	looked = true;
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", cgroups__mount());
+	f = cgroups__mount()[0] ? fopen(path, "re") : NULL;
+	if (f) {
+		if (fgets(line, sizeof(line), f) && has_word(line, "pids"))
+			snprintf(h.mount, sizeof(h.mount), "%s", cgroups__mount());
+		fclose(f);
+		if (h.mount[0])
+			return &h;
+	}
+	f = fopen("/proc/self/mountinfo", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		sep = strstr(line, " - ");
+		if (!sep || sscanf(sep + 3, "%31s %*s %1023s", fstype, opts) != 2 ||
+		    strcmp(fstype, "cgroup") || !has_word(opts, "pids"))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", path) == 1 && !strchr(path, '\\')) {
+			snprintf(h.mount, sizeof(h.mount), "%s", path);
+			h.v1 = true;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return &h;
+}
+
+/* Live @pid's cgroup in the pids hierarchy, from /proc/PID/cgroup, into @out. */
+static bool cgroup_of(const struct pids_hierarchy *h, pid_t pid, char *out, size_t size)
+{
+	char path[64], line[PATH_MAX + 64], *ctrl, *rel;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	f = fopen(path, "re");
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		ctrl = strchr(line, ':');
+		rel = ctrl ? strchr(ctrl + 1, ':') : NULL;
+		if (!rel)
+			continue;
+		*rel++ = 0;
+		ctrl++;
+		if (h->v1 ? !has_word(ctrl, "pids") : strcmp(line, "0") || *ctrl)
+			continue;
+		rel[strcspn(rel, "\n")] = 0;
+		snprintf(out, size, "%s", rel);
+		found = true;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* <mount><dir>/<file> as a number; "max" is -1. false when unreadable. */
+static bool read_value(const struct pids_hierarchy *h, const char *dir, const char *file,
+		       long long *v)
+{
+	char path[PATH_MAX * 2], buf[32];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s%s/%s", h->mount, strcmp(dir, "/") ? dir : "", file);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	ok = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	if (!ok)
+		return false;
+	if (!strncmp(buf, "max", 3)) {
+		*v = -1;
+		return true;
+	}
+	return sscanf(buf, "%lld", v) == 1;
+}
+
+/* The nearest cgroup at or above @dir (changed in place) with a pids.max other than "max". */
+static bool limiting(const struct pids_hierarchy *h, char *dir, long long *max)
+{
+	char *slash;
+
+	for (;;) {
+		if (read_value(h, dir, "pids.max", max) && *max >= 0)
+			return true;
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			return false; /* the root sets no limit */
+		*slash = 0;
+	}
+}
+
+/* The zombie's directory in the pids hierarchy, into @dir. */
+static bool zombie_dir(const struct pids_hierarchy *h, const char *path, pid_t parent, char *dir,
+		       size_t size)
+{
+	char abs[PATH_MAX * 2];
+
+	if (path && !h->v1) {
+		snprintf(dir, size, "%s", path);
+		return true;
+	}
+	snprintf(abs, sizeof(abs), "%s%s", h->mount, path && strcmp(path, "/") ? path : "");
+	if (path && strcmp(path, "/") && !access(abs, F_OK)) {
+		snprintf(dir, size, "%s", path);
+		return true;
+	}
+	return cgroup_of(h, parent, dir, size);
+}
+
+int pids_pressure_add(struct pids_pressure *p, const char *path, pid_t parent)
+{
+	const struct pids_hierarchy *h = hierarchy();
+	char dir[PATH_MAX];
+	struct pids_limit *l;
+	long long max;
+	size_t i;
+
+	if (!h->mount[0] || !zombie_dir(h, path, parent, dir, sizeof(dir)) ||
+	    !limiting(h, dir, &max))
+		return 0;
+	for (i = 0; i < p->nr; i++) {
+		if (!strcmp(p->limits[i].cgroup, dir)) {
+			p->limits[i].zombies++;
+			return 0;
+		}
+	}
+	if (array_reserve((void **)&p->limits, &p->cap, sizeof(*p->limits), p->nr + 1))
+		return -ENOMEM;
+	l = &p->limits[p->nr];
+	memset(l, 0, sizeof(*l));
+	l->cgroup = strdup(dir);
+	if (!l->cgroup)
+		return -ENOMEM;
+	l->max = max;
+	if (!read_value(h, dir, "pids.current", &l->current))
+		l->current = -1;
+	l->zombies = 1;
+	l->in_container = container_from_cgroup(dir, &l->container);
+	p->nr++;
+	return 0;
+}
+
+void pids_pressure_free(struct pids_pressure *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr; i++)
+		free(p->limits[i].cgroup);
+	free(p->limits);
+	memset(p, 0, sizeof(*p));
+}
+
+bool pids_limit_pressed(const struct pids_limit *l)
+{
+	return l->max > 0 && l->zombies * 2 >= (size_t)l->max;
+}
+
+bool pids_limit_full(const struct pids_limit *l)
+{
+	return l->max >= 0 && l->current >= l->max;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * pids.max pressure: a zombie keeps its pid, and the pids controller
+ * counts it in pids.current until it is reaped. For each zombie, the
+ * cgroup whose pids.max limits it (the nearest one, itself or above, that
+ * sets one), and how many of that cgroup's pids are zombies: when they
+ * fill it, fork() inside fails with EAGAIN, which programs often report
+ * as a memory error.
+ */
+#ifndef REAPERTRACE_PIDS_H
+#define REAPERTRACE_PIDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "lib/container.h"
+
+struct pids_limit {
+	char *cgroup;	   /* relative to the cgroup2 mount */
+	long long current; /* pids.current when read */
+	long long max;	   /* pids.max */
+	size_t zombies;	   /* of the zombies counted, those below it */
+	bool in_container;
+	struct container container; /* the cgroup's, if in_container */
+};
+
+struct pids_pressure {
+	struct pids_limit *limits;
+	size_t nr, cap;
+};
+
+/*
+ * A zombie in cgroup2 directory @path (NULL: not known) whose parent is
+ * @parent (as /proc names it): counted against its limit, if any. 0 or
+ * -ENOMEM.
+ */
+int pids_pressure_add(struct pids_pressure *p, const char *path, pid_t parent);
+void pids_pressure_free(struct pids_pressure *p);
+
+/* Zombies hold at least half of the limit: said as a warning. */
+bool pids_limit_pressed(const struct pids_limit *l);
+/* fork() fails there now: pids.current has reached pids.max. */
+bool pids_limit_full(const struct pids_limit *l);
+
+#endif /* REAPERTRACE_PIDS_H */
