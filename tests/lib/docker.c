@@ -1037,3 +1037,19 @@ bool docker_stop(struct docker *d)
 	d->t_stopped_ns = boottime_ns();
 	return ok;
 }
+
+bool docker_nothing_left(pid_t except)
+{
+	struct proc_entry *procs = NULL;
+	int n = proc_descendants(getpid(), &procs), i, left = 0;
+
+	for (i = 0; i < n; i++) {
+		if (procs[i].pid == except)
+			continue;
+		diag("left: pid %d ppid %d %c %s", procs[i].pid, procs[i].ppid, procs[i].state,
+		     procs[i].comm);
+		left++;
+	}
+	free(procs);
+	return ASSERT_EQ(left, 0, "nothing of docker is left below the test");
+}

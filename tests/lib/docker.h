@@ -95,6 +95,9 @@ int docker_cmd(struct docker *d, char *out, size_t len, int timeout_ms, const ch
  */
 bool docker_stop(struct docker *d);
 
+/* No process below the test but @except (the tracer, or 0): asserts, diag()s each one left. */
+bool docker_nothing_left(pid_t except);
+
 /* The tail (last n lines) of DIR/NAME (a log: "dockerd.log", "containerd.log"). */
 void docker_diag_log(const struct docker *d, const char *name, int n);
 

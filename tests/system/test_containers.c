@@ -265,6 +265,10 @@ static bool check_zombies_snapshot(const struct box *b, const pid_t *zombies, in
 
 			if (type && !strcmp(type, "leak") && pid == b->init)
 				leaks++;
+			if (type && !strcmp(type, "parent") && pid == b->init)
+				ok &= ASSERT_STREQ(
+					json_str(o, "container.id"), b->id,
+					"zombies: the parent's group names the container");
 			if (!type || strcmp(type, "zombie"))
 				continue;
 			for (j = 0; j < n; j++) {
@@ -285,6 +289,71 @@ static bool check_zombies_snapshot(const struct box *b, const pid_t *zombies, in
 	return ok;
 }
 
+/* `reapertrace CMD ARGS... -j` (no shell), its records; false when it failed. */
+static bool run_json(const char *const *args, struct jsonl_doc *doc)
+{
+	char path[] = "/tmp/rt-json-XXXXXX", cmd[1024];
+	int fd = mkstemp(path), i, rc;
+	size_t n;
+
+	if (!ASSERT_GE(fd, 0, "temporary file"))
+		return false;
+	close(fd);
+	n = snprintf(cmd, sizeof(cmd), "%s", tracer_bin());
+	for (i = 0; args[i] && n < sizeof(cmd); i++)
+		n += snprintf(cmd + n, sizeof(cmd) - n, " %s", args[i]);
+	snprintf(cmd + n, n < sizeof(cmd) ? sizeof(cmd) - n : 0, " > %s 2>/dev/null", path);
+	rc = system(cmd);
+	if (!ASSERT_EQ(WEXITSTATUS(rc), 0, cmd) ||
+	    !ASSERT_OK(jsonl_load(path, doc, NULL, NULL), "its output")) {
+		unlink(path);
+		return false;
+	}
+	unlink(path);
+	return ASSERT_EQ(doc->nr_bad, 0, doc->first_bad);
+}
+
+/* ns's row of the container's namespace, and top's row of PID 1, name the container. */
+static bool check_ns_and_top(const struct box *b, int zombies)
+{
+	static const char *const ns_args[] = { "ns", "-j", NULL };
+	char prefix[16];
+	const char *top_args[] = {
+		"top", "-j", "-n", "1", "-i", "0.5", "--container", prefix, NULL
+	};
+	struct jsonl_doc ns = {}, top = {};
+	bool ok = true, ns_row = false, top_row = false;
+	int i;
+
+	snprintf(prefix, sizeof(prefix), "%.12s", b->id);
+	if (run_json(ns_args, &ns)) {
+		for (i = 0; i < ns.nr; i++) {
+			if (get(&ns.objs[i], "reaper_pid") != b->init)
+				continue;
+			ns_row = true;
+			ok &= ASSERT_STREQ(json_str(&ns.objs[i], "container.id"), b->id,
+					   "ns: the namespace's reaper names the container");
+			ok &= ASSERT_EQ(get(&ns.objs[i], "zombies"), zombies, "ns: its zombies");
+		}
+	}
+	ok &= ASSERT_TRUE(ns_row, "ns: a row for the container's namespace");
+	if (run_json(top_args, &top)) {
+		for (i = 0; i < top.nr; i++) {
+			if (strcmp(json_event(&top.objs[i]), "reaper") ||
+			    get(&top.objs[i], "pid") != b->init)
+				continue;
+			top_row = true;
+			ok &= ASSERT_STREQ(json_str(&top.objs[i], "container.id"), b->id,
+					   "top: PID 1's row names the container");
+			ok &= ASSERT_EQ(get(&top.objs[i], "zombies"), zombies, "top: its zombies");
+		}
+	}
+	ok &= ASSERT_TRUE(top_row, "top --container: a row for PID 1");
+	jsonl_free(&ns);
+	jsonl_free(&top);
+	return ok;
+}
+
 static bool remove_box(struct docker *d, const struct box *b)
 {
 	char out[256];
@@ -301,21 +370,17 @@ static bool start_all(struct tracer *tr, struct docker *d, const char *const *op
 	return tracer_start(tr, opts) && docker_start(d) && docker_import_busybox(d, IMAGE);
 }
 
-/* Nothing left below the test but the tracer. */
-static bool nothing_left(pid_t except)
+/*
+ * The container removed, the daemons taken down, nothing of them left
+ * below the test, then the tracer stopped and its records read.
+ */
+static bool finish_all(struct tracer *tr, struct docker *d, const struct box *b)
 {
-	struct proc_entry *procs = NULL;
-	int n = proc_descendants(getpid(), &procs), i, left = 0;
-
-	for (i = 0; i < n; i++) {
-		if (procs[i].pid == except)
-			continue;
-		diag("left: pid %d ppid %d %c %s", procs[i].pid, procs[i].ppid, procs[i].state,
-		     procs[i].comm);
-		left++;
-	}
-	free(procs);
-	return ASSERT_EQ(left, 0, "nothing of docker is left below the test");
+	remove_box(d, b);
+	if (!docker_stop(d))
+		return false;
+	docker_nothing_left(tr->pid);
+	return tracer_stop(tr, NULL, NULL);
 }
 
 /*
@@ -346,11 +411,8 @@ TEST(docker_app_as_pid1_never_reaps)
 	sleep_ms(2500);
 	ASSERT_EQ(read_kids(&b, 'Z'), n, "PID 1 never reaps them");
 	check_zombies_snapshot(&b, orphans, n);
-	remove_box(&d, &b);
-	if (!docker_stop(&d))
-		goto out;
-	nothing_left(tr.pid);
-	if (!tracer_stop(&tr, NULL, NULL))
+	check_ns_and_top(&b, n);
+	if (!finish_all(&tr, &d, &b))
 		goto out;
 	check_adopted(&tr.doc, &b, orphans, n);
 	for (i = 0; i < n; i++) {
@@ -404,11 +466,7 @@ TEST(docker_init_reaps_orphans)
 	ASSERT_EQ(n, NR_ORPHANS, "docker-init holds the three orphans (/proc)");
 	sleep_ms(3000); /* they exit after 2 s */
 	ASSERT_EQ(read_kids(&b, 'Z'), 0, "docker-init leaves no zombie (/proc)");
-	remove_box(&d, &b);
-	if (!docker_stop(&d))
-		goto out;
-	nothing_left(tr.pid);
-	if (!tracer_stop(&tr, NULL, NULL))
+	if (!finish_all(&tr, &d, &b))
 		goto out;
 	check_adopted(&tr.doc, &b, orphans, n);
 	for (i = 0; i < n; i++) {
@@ -460,11 +518,7 @@ TEST(docker_stop_sigterm_dropped)
 	took = boottime_ns() - t0;
 	ASSERT_EQ(rc, 0, "docker stop -t 2");
 	ASSERT_GE(took, 2000000000ULL, "docker stop waited out its 2 s");
-	remove_box(&d, &b);
-	if (!docker_stop(&d))
-		goto out;
-	nothing_left(tr.pid);
-	if (!tracer_stop(&tr, NULL, NULL))
+	if (!finish_all(&tr, &d, &b))
 		goto out;
 	for (i = 0; (o = record_of(&tr.doc, "init_signal_dropped", b.init, i)); i++) {
 		if (get(o, "signal") != SIGTERM)
@@ -529,11 +583,7 @@ TEST(docker_exec_orphans_go_to_pid1)
 	ASSERT_EQ(n, 2, "PID 1 holds the exec'd process's two orphans (/proc)");
 	memcpy(orphans, b.kids, n * sizeof(pid_t));
 	ASSERT_EQ(wait_kids(&b, 'Z', n, 5000), n, "zombies of PID 1 (/proc)");
-	remove_box(&d, &b);
-	if (!docker_stop(&d))
-		goto out;
-	nothing_left(tr.pid);
-	if (!tracer_stop(&tr, NULL, NULL))
+	if (!finish_all(&tr, &d, &b))
 		goto out;
 	check_adopted(&tr.doc, &b, orphans, n);
 	all_name_box(&tr.doc, &b, orphans, n);
@@ -670,11 +720,7 @@ TEST(docker_pids_limit_filled_with_zombies)
 		 zombies, max, b.id);
 	if (!ASSERT_TRUE(strstr(err_text, cmd), "the warning"))
 		diag("stderr: %s", err_text);
-	remove_box(&d, &b);
-	if (!docker_stop(&d))
-		goto out;
-	nothing_left(tr.pid);
-	tracer_stop(&tr, NULL, NULL);
+	finish_all(&tr, &d, &b);
 out:
 	free(err_text);
 	jsonl_free(&doc);

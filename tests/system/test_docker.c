@@ -115,23 +115,6 @@ static bool check_seen(const struct docker *d, const struct seen *s)
 	return ok;
 }
 
-/* Nothing of docker left: no process below the test but the tracer, no mount. */
-static bool check_nothing_left(pid_t except)
-{
-	struct proc_entry *procs = NULL;
-	int n = proc_descendants(getpid(), &procs), i, left = 0;
-
-	for (i = 0; i < n; i++) {
-		if (procs[i].pid == except)
-			continue;
-		diag("left: pid %d ppid %d %c %s", procs[i].pid, procs[i].ppid, procs[i].state,
-		     procs[i].comm);
-		left++;
-	}
-	free(procs);
-	return ASSERT_EQ(left, 0, "no process of docker is left below the test");
-}
-
 TEST(docker_lifecycle)
 {
 	struct docker d = {};
@@ -153,7 +136,7 @@ out:
 	t0 = boottime_ns();
 	if (docker_stop(&d) && d.t_ready_ns) {
 		diag("docker: take-down %.1f s", secs(t0, d.t_stopped_ns));
-		check_nothing_left(0);
+		docker_nothing_left(0);
 	}
 }
 
@@ -200,7 +183,7 @@ out:
 	if (docker_stop(&d) && d.t_ready_ns) {
 		diag("docker: take-down with 2 containers running %.1f s",
 		     secs(t0, d.t_stopped_ns));
-		check_nothing_left(0);
+		docker_nothing_left(0);
 	}
 }
 
@@ -632,7 +615,7 @@ static void traced_containers(bool threads)
 	/* Its exits are traced too: dockerd's and containerd's own orphans. */
 	if (!docker_stop(&d))
 		goto out;
-	check_nothing_left(tr.pid);
+	docker_nothing_left(tr.pid);
 	if (!tracer_stop(&tr, NULL, NULL))
 		goto out;
 	save_records(&tr.doc);

@@ -28,6 +28,8 @@
 	"PIDNS LEVEL REAPER_PID REAPER_NSPID REAPER_COMM SIGCHLD SIGTERM TASKS ZOMBIES " \
 	"OLDEST_ZOMBIE_MS SUBREAPERS ADOPTED_THREAD ADOPTED_SUBREAPER ADOPTED_INIT "     \
 	"ZOMBIES_CREATED ZOMBIES_REAPED"
+/* ns's text header: the module's columns, then the reaper's container */
+#define NS_TEXT_COLUMNS NS_COLUMNS " CONTAINER"
 
 struct run {
 	int code; /* exit status, -1 if killed */
@@ -337,13 +339,14 @@ static void check_ns_text(const char *out, const struct json_obj *o, unsigned lo
 	snprintf(head, sizeof(head), "%s", line ? line : "");
 	n = fields(head, f, 20);
 	for (i = 0; i < n; i++)
-		ASSERT_TRUE(i < 16 && !strncmp(strstr(NS_COLUMNS, f[i]) ?: "", f[i], strlen(f[i])),
+		ASSERT_TRUE(i < 17 && !strncmp(strstr(NS_TEXT_COLUMNS, f[i]) ?: "", f[i],
+					       strlen(f[i])),
 			    "header column");
-	ASSERT_EQ(n, 16, "16 header columns");
+	ASSERT_EQ(n, 17, "17 header columns");
 	while ((line = strtok_r(NULL, "\n", &save))) {
 		char num[32];
 
-		if (fields(line, f, 20) != 16 || strtoull(f[0], NULL, 10) != ns)
+		if (fields(line, f, 20) != 17 || strtoull(f[0], NULL, 10) != ns)
 			continue;
 		found = true;
 		for (i = 0; i < 11; i++) {
@@ -627,11 +630,13 @@ TEST(snapshot_zombies)
 		if (run_ok(&rt, 0, false, "zombies -p exits 0")) {
 			copy = strdup(rt.out);
 			line = strtok_r(copy, "\n", &save);
-			ASSERT_EQ(fields(line, f, 12), 10, "10 header columns");
+			ASSERT_EQ(fields(line, f, 12), 11, "11 header columns");
 			ASSERT_STREQ(f[0], "PPID", "first column");
-			ASSERT_STREQ(f[9], "CGROUP", "last column");
+			ASSERT_STREQ(f[9], "CGROUP", "the cgroup");
+			ASSERT_STREQ(f[10], "CONTAINER", "last column");
 			while ((line = strtok_r(NULL, "\n", &save))) {
-				ASSERT_EQ(fields(line, f, 12), 10, "10 columns");
+				ASSERT_EQ(fields(line, f, 12), 11, "11 columns");
+				ASSERT_STREQ(f[10], "-", "no container");
 				ASSERT_STREQ(f[0], p1, "PPID");
 				ASSERT_STREQ(f[1], "rt-leaker", "PCOMM");
 				ASSERT_STREQ(f[2], "default", "SIGCHLD");
@@ -797,7 +802,7 @@ TEST(snapshot_ns_kmod_file)
 		if (ASSERT_TRUE(l, "the namespace's text row")) {
 			l = strndup(l + 1, strcspn(l + 1, "\n"));
 			n = fields(l, f, 20);
-			if (ASSERT_EQ(n, 16, "16 columns")) {
+			if (ASSERT_EQ(n, 17, "17 columns")) {
 				ASSERT_STREQ(f[4], "my?init\\x", "comm: the space shown as '?'");
 				ASSERT_STREQ(f[11], "3", "ADOPTED_THREAD");
 				ASSERT_STREQ(f[15], "7", "ZOMBIES_REAPED");

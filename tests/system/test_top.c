@@ -26,8 +26,8 @@
 #define INTERVAL_NS	500000000ULL /* -i 0.5 */
 #define TICK_TIMEOUT_MS (15 * 1000)
 
-static const char column_header[] =
-	"PID     COMM             PIDNS       ZOMBIES   OLDEST  ADOPT/S   REAP/S  ADOPTED   REAPED";
+static const char column_header[] = "PID     COMM             PIDNS       ZOMBIES   OLDEST  ADOPT/S"
+				    "   REAP/S  ADOPTED   REAPED  CONTAINER";
 
 static void msleep(int ms)
 {
@@ -347,7 +347,7 @@ out:
 
 struct text_row {
 	int pid;
-	char comm[32], pidns[32], oldest[16];
+	char comm[32], pidns[32], oldest[16], container[16];
 	unsigned int zombies;
 	double adopt_rate, reap_rate;
 	unsigned long long adopted, reaped;
@@ -355,9 +355,9 @@ struct text_row {
 
 static bool parse_row(const char *line, struct text_row *r)
 {
-	return sscanf(line, "%d %31s %31s %u %15s %lf %lf %llu %llu", &r->pid, r->comm, r->pidns,
-		      &r->zombies, r->oldest, &r->adopt_rate, &r->reap_rate, &r->adopted,
-		      &r->reaped) == 9;
+	return sscanf(line, "%d %31s %31s %u %15s %lf %lf %llu %llu %15s", &r->pid, r->comm,
+		      r->pidns, &r->zombies, r->oldest, &r->adopt_rate, &r->reap_rate, &r->adopted,
+		      &r->reaped, r->container) == 10;
 }
 
 /*
@@ -423,6 +423,7 @@ TEST(top_text_subreaper_adopts)
 		rows_seen++;
 		ASSERT_STREQ(r.comm, "rt-harness", "harness row: comm");
 		ASSERT_STREQ(r.pidns, pidns, "harness row: pidns");
+		ASSERT_STREQ(r.container, "-", "harness row: in no container");
 		ASSERT_GE(r.adopted, last_adopted, "ADOPTED never goes down");
 		last_adopted = r.adopted;
 		if (r.adopt_rate > max_rate)

@@ -348,3 +348,22 @@ int cgroups__find_containers(const char *prefix, char (*ids)[CONTAINER_ID_LEN + 
 		return -errno;
 	return finding.nr;
 }
+
+bool cgroups__container_of_pid(pid_t pid, struct container *c)
+{
+	char path[48], line[4096];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	f = fopen(path, "re");
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		found = container_from_cgroup(line + 3, c);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}

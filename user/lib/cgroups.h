@@ -18,6 +18,7 @@
 #define REAPERTRACE_CGROUPS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <linux/types.h>
 
 #include "lib/container.h"
@@ -57,6 +58,13 @@ const char *cgroups__mount(void);
  * @prefix: how many (their first @max ids in @ids), or -errno.
  */
 int cgroups__find_containers(const char *prefix, char (*ids)[CONTAINER_ID_LEN + 1], int max);
+
+/*
+ * The container of live process @pid (as /proc names it), from the
+ * cgroup2 line of /proc/PID/cgroup; false when in none or gone. (A
+ * zombie's line says "/": look its cgroup id up instead.)
+ */
+bool cgroups__container_of_pid(pid_t pid, struct container *c);
 
 /* true if @path is @dir or below it (both relative to the mount). */
 bool cgroup_path_within(const char *path, const char *dir);

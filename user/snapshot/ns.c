@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "lib/array.h"
+#include "lib/cgroups.h"
 #include "lib/cli.h"
 #include "commands.h"
 #include "snapshot/snap.h"
@@ -27,8 +28,9 @@
 #define KMOD_FORMAT_VERSION 1
 #define NR_COUNTERS	    5
 #define NR_COLUMNS	    16
+#define NR_TEXT_COLUMNS	    (NR_COLUMNS + 1) /* and CONTAINER, the reaper's */
 
-/* Also the module's columns, in this order (docs/FORMAT.md). */
+/* The module's columns, in this order (docs/FORMAT.md); the text adds CONTAINER. */
 static const char *const columns[NR_COLUMNS] = {
 	"PIDNS",
 	"LEVEL",
@@ -81,6 +83,8 @@ struct ns_row {
 	__u64 tasks, zombies, oldest_ms, subreapers;
 	bool has_counters;
 	__u64 counters[NR_COUNTERS];
+	bool has_container;
+	struct container container; /* the reaper's, from /proc, if has_container */
 };
 
 struct ns_table {
@@ -382,20 +386,25 @@ static void print_json(const struct ns_table *t, FILE *out)
 			else
 				fprintf(out, ",\"%s\":null", counter_keys[c]);
 		}
-		fprintf(out, ",\"source\":\"%s\"}\n", r->has_counters ? "kmod" : "bpf");
+		fprintf(out, ",\"source\":\"%s\"", r->has_counters ? "kmod" : "bpf");
+		json_container(out, r->has_container ? &r->container : NULL);
+		fputs("}\n", out);
 	}
 }
 
 static int print_text(const struct ns_table *t, FILE *out)
 {
-	char cell[NR_COLUMNS][32];
-	const char *row[NR_COLUMNS];
+	const char *text_columns[NR_TEXT_COLUMNS];
+	char cell[NR_TEXT_COLUMNS][32];
+	const char *row[NR_TEXT_COLUMNS];
 	struct columns tab;
 	size_t i;
 	int c, err = 0;
 
-	columns_init(&tab, NR_COLUMNS, columns);
-	for (c = 0; c < NR_COLUMNS; c++)
+	memcpy(text_columns, columns, sizeof(columns));
+	text_columns[NR_COLUMNS] = "CONTAINER";
+	columns_init(&tab, NR_TEXT_COLUMNS, text_columns);
+	for (c = 0; c < NR_TEXT_COLUMNS; c++)
 		row[c] = cell[c];
 	for (i = 0; i < t->nr && !err; i++) {
 		const struct ns_row *r = &t->rows[i];
@@ -418,6 +427,8 @@ static int print_text(const struct ns_table *t, FILE *out)
 			else
 				snprintf(cell[11 + c], 32, "-");
 		}
+		snprintf(cell[16], 32, "%.*s", CONTAINER_SHORT,
+			 r->has_container ? r->container.id : "-");
 		err = columns_add(&tab, row);
 	}
 	if (!err)
@@ -477,6 +488,11 @@ int cmd_ns(int argc, char **argv)
 				bpf ? " or not used (--bpf)" : "");
 	}
 	if (!err) {
+		size_t i;
+
+		for (i = 0; i < t.nr; i++)
+			t.rows[i].has_container = cgroups__container_of_pid(t.rows[i].reaper_pid,
+									    &t.rows[i].container);
 		qsort(t.rows, t.nr, sizeof(t.rows[0]), by_level_then_pidns);
 		if (json)
 			print_json(&t, stdout);

@@ -64,6 +64,8 @@ struct zopts {
 struct group {
 	size_t first, nr;
 	__u64 oldest_ns;
+	const struct container *ct; /* its first zombie's container, NULL: none */
+	size_t ct_zombies;	    /* the zombies of all groups of that container */
 };
 
 /* ---- cgroup paths and containers (lib/cgroups.c) ---- */
@@ -92,16 +94,50 @@ static int by_parent_then_age(const void *a, const void *b)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
-/* Largest group first, then the one with the oldest zombie, then by parent pid. */
-static int by_size(const void *a, const void *b)
+static bool same_container(const struct container *a, const struct container *b)
+{
+	return a == b || (a && b && !strcmp(a->id, b->id));
+}
+
+/*
+ * By container, the one with the most zombies first (no container counts
+ * as one); in one, the largest group first, then the one with the oldest
+ * zombie, then by parent pid.
+ */
+static int by_container_then_size(const void *a, const void *b)
 {
 	const struct group *x = a, *y = b;
 
+	if (!same_container(x->ct, y->ct)) {
+		if (x->ct_zombies != y->ct_zombies)
+			return x->ct_zombies > y->ct_zombies ? -1 : 1;
+		if (!x->ct || !y->ct)
+			return x->ct ? -1 : 1;
+		return strcmp(x->ct->id, y->ct->id);
+	}
 	if (x->nr != y->nr)
 		return x->nr > y->nr ? -1 : 1;
 	if (x->oldest_ns != y->oldest_ns)
 		return x->oldest_ns > y->oldest_ns ? -1 : 1;
 	return zs[x->first]->ppid < zs[y->first]->ppid ? -1 : 1;
+}
+
+/* Each group's container and its container's zombies. */
+static void group_by_container(struct group *gs, size_t nr)
+{
+	size_t i, j;
+
+	for (i = 0; i < nr; i++) {
+		const struct cgroup_info *cg = cgroup_of(zs[gs[i].first]->cgroup_id);
+
+		gs[i].ct = cg && cg->in_container ? &cg->container : NULL;
+	}
+	for (i = 0; i < nr; i++) {
+		gs[i].ct_zombies = 0;
+		for (j = 0; j < nr; j++)
+			if (same_container(gs[i].ct, gs[j].ct))
+				gs[i].ct_zombies += gs[j].nr;
+	}
 }
 
 static bool wanted(const struct rt_snap_task *k, const struct zopts *o)
@@ -206,8 +242,10 @@ static void print_json(const struct group *gs, size_t nr_groups, const struct zo
 
 		fprintf(out, "{\"type\":\"parent\",");
 		json_parent_fields(out, p);
-		fprintf(out, ",\"zombies\":%zu,\"oldest_ms\":%llu}\n", gs[g].nr,
+		fprintf(out, ",\"zombies\":%zu,\"oldest_ms\":%llu", gs[g].nr,
 			(unsigned long long)(gs[g].oldest_ns / 1000000));
+		json_container(out, gs[g].ct);
+		fputs("}\n", out);
 		for (i = gs[g].first; i < gs[g].first + gs[g].nr; i++) {
 			const struct rt_snap_task *k = zs[i];
 			const struct cgroup_info *cg = cgroup_of(k->cgroup_id);
@@ -247,16 +285,17 @@ static void print_json(const struct group *gs, size_t nr_groups, const struct zo
 
 static int print_text(const struct group *gs, size_t nr_groups, const struct zopts *o, FILE *out)
 {
-	static const char *const head[] = { "PPID", "PCOMM",  "SIGCHLD", "ZOMBIES", "PID",
-					    "COMM", "AGE_MS", "PIDNS",	 "NSPID",   "CGROUP" };
-	char cell[10][64];
-	const char *row[10];
+	static const char *const head[] = { "PPID",  "PCOMM",  "SIGCHLD",  "ZOMBIES",
+					    "PID",   "COMM",   "AGE_MS",   "PIDNS",
+					    "NSPID", "CGROUP", "CONTAINER" };
+	char cell[11][64];
+	const char *row[11];
 	struct columns tab;
 	size_t g, i;
 	int c, err = 0;
 
-	columns_init(&tab, 10, head);
-	for (c = 0; c < 10; c++)
+	columns_init(&tab, 11, head);
+	for (c = 0; c < 11; c++)
 		row[c] = cell[c];
 	for (g = 0; g < nr_groups && !err; g++) {
 		for (i = gs[g].first; i < gs[g].first + gs[g].nr && !err; i++) {
@@ -275,6 +314,8 @@ static int print_text(const struct group *gs, size_t nr_groups, const struct zop
 			snprintf(cell[8], 64, "%u", k->ns_pid);
 			row[9] = cg && cg->path ? cg->path : cell[9];
 			snprintf(cell[9], 64, "%llu", (unsigned long long)k->cgroup_id);
+			snprintf(cell[10], 64, "%.*s", CONTAINER_SHORT,
+				 cg && cg->in_container ? cg->container.id : "-");
 			err = columns_add(&tab, row);
 		}
 	}
@@ -323,10 +364,11 @@ static int zombies(const struct zopts *o)
 			gs[nr_groups++] = (struct group){ .first = i, .oldest_ns = zs[i]->age_ns };
 		gs[nr_groups - 1].nr++;
 	}
-	qsort(gs, nr_groups, sizeof(*gs), by_size);
+	cgroups__use_system(cgroups);
+	group_by_container(gs, nr_groups);
+	qsort(gs, nr_groups, sizeof(*gs), by_container_then_size);
 	for (i = 0; i < nr_groups; i++)
 		leaks += is_leak(&gs[i], o);
-	cgroups__use_system(cgroups);
 	for (i = 0; i < nr && !err; i++) {
 		const struct cgroup_info *cg = cgroup_of(zs[i]->cgroup_id);
 

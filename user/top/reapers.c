@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "lib/array.h"
+#include "lib/cgroups.h"
 #include "lib/task_table.h"
 #include "top/reapers.h"
 
@@ -308,6 +309,10 @@ int top_table__snapshot(struct top_table *t, const struct top_reaper *const **ro
 		if (!r->pidns && !r->pidns_asked) {
 			r->pidns = proc_pidns(r->pid);
 			r->pidns_asked = true;
+		}
+		if (!r->container_asked) {
+			r->in_container = cgroups__container_of_pid(r->pid, &r->container);
+			r->container_asked = true;
 		}
 		t->sums.zombies += r->zombies;
 		t->rows[n++] = r;

@@ -16,13 +16,17 @@
 #include <linux/types.h>
 
 #include "events.h"
+#include "lib/container.h"
 
 struct top_reaper {
 	__u32 pid;   /* global tgid, the table's key */
 	__u32 pidns; /* inode of its PID namespace, 0 = unknown */
 	char comm[RT_COMM_LEN];
-	bool comm_is_leader;		   /* comm is the main thread's */
-	bool pidns_asked;		   /* /proc was asked for its pidns */
+	bool comm_is_leader;  /* comm is the main thread's */
+	bool pidns_asked;     /* /proc was asked for its pidns */
+	bool container_asked; /* /proc was asked for its cgroup */
+	bool in_container;
+	struct container container;	   /* if in_container: the reaper's own */
 	__u32 zombies;			   /* outstanding zombie children */
 	__u64 zombies_seen;		   /* zombie children since the start */
 	__u64 adoptions;		   /* orphans adopted since the start */

@@ -10,10 +10,10 @@
 #include "lib/json.h"
 #include "top/view.h"
 
-#define LINE_MAX_LEN 160
+#define LINE_MAX_LEN 176
 
-static const char column_header[] =
-	"PID     COMM             PIDNS       ZOMBIES   OLDEST  ADOPT/S   REAP/S  ADOPTED   REAPED";
+static const char column_header[] = "PID     COMM             PIDNS       ZOMBIES   OLDEST  ADOPT/S"
+				    "   REAP/S  ADOPTED   REAPED  CONTAINER";
 
 /* How long ago @since_ns was: "2.3s", "12m05s", "3h07m"; "-" for none. */
 static void format_age(char *buf, size_t len, __u64 now_ns, __u64 since_ns)
@@ -62,9 +62,11 @@ void top_view_lines(const struct top_frame *f, top_line_fn fn, void *ctx)
 			snprintf(ns, sizeof(ns), "%u", r->pidns);
 		else
 			snprintf(ns, sizeof(ns), "-");
-		snprintf(line, sizeof(line), "%-7u %-16s %-11s %7u %8s %8.1f %8.1f %8llu %8llu",
-			 r->pid, comm, ns, r->zombies, age, r->adoptions_rate, r->reaps_rate,
-			 (unsigned long long)r->adoptions, (unsigned long long)r->reaps);
+		snprintf(line, sizeof(line),
+			 "%-7u %-16s %-11s %7u %8s %8.1f %8.1f %8llu %8llu  %.*s", r->pid, comm, ns,
+			 r->zombies, age, r->adoptions_rate, r->reaps_rate,
+			 (unsigned long long)r->adoptions, (unsigned long long)r->reaps,
+			 CONTAINER_SHORT, r->in_container ? r->container.id : "-");
 		fn(line, ctx);
 	}
 }
@@ -107,9 +109,11 @@ void top_view_json(FILE *out, const struct top_frame *f)
 			fputs(",\"oldest_zombie_ns\":null", out);
 		fprintf(out,
 			",\"adoptions\":%llu,\"reaps\":%llu,\"adoptions_total\":%llu,"
-			"\"reaps_total\":%llu,\"zombies_total\":%llu}\n",
+			"\"reaps_total\":%llu,\"zombies_total\":%llu",
 			(unsigned long long)r->adoptions_last, (unsigned long long)r->reaps_last,
 			(unsigned long long)r->adoptions, (unsigned long long)r->reaps,
 			(unsigned long long)r->zombies_seen);
+		json_container(out, r->in_container ? &r->container : NULL);
+		fputs("}\n", out);
 	}
 }
