@@ -16,7 +16,7 @@ CFLAGS ?= -g -O2
 override CFLAGS += $(WARNINGS) -Werror -D_GNU_SOURCE -DREAPERTRACE_VERSION='"$(VERSION)"'
 INCLUDES := -I$(OUTPUT) -Iinclude -I.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Wno-unused-function
-LIBS := -lbpf -lelf -lz
+LIBS := -lbpf -lelf -lz -lpthread
 # Each object's header dependencies, as the compiler saw them (build/**/*.d).
 DEPFLAGS := -MMD -MP
 
@@ -109,7 +109,7 @@ $(OUTPUT)/rt-tests: $(SYSTEM_TEST_OBJS) $(TEST_LIB_OBJS) $(SCENARIO_OBJS)
 $(OUTPUT)/rt-unit: $(UNIT_TEST_OBJS) $(OUTPUT)/tests/lib/harness.o $(OUTPUT)/tests/lib/proc.o \
 		   $(OUTPUT)/tests/lib/jsonl.o $(USER_PURE_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@
+	$(Q)$(CC) $(CFLAGS) $^ -lpthread -o $@
 
 $(OUTPUT)/rt-scenario: $(OUTPUT)/tests/scenarios/cli.o $(SCENARIO_OBJS) $(OUTPUT)/tests/lib/proc.o
 	$(call msg,LINK,$@)

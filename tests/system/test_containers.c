@@ -29,6 +29,7 @@
 /* A container while it ran: its id, PID 1 and PID 1's children, from docker and /proc. */
 struct box {
 	char id[128];	      /* the full id docker run printed */
+	char name[128];	      /* .Name, without its leading slash */
 	pid_t init;	      /* .State.Pid */
 	char init_comm[32];   /* /proc/PID/stat */
 	pid_t kids[MAX_KIDS]; /* PID 1's children, read from /proc */
@@ -79,6 +80,11 @@ static bool run_box_with(struct docker *d, bool init, const char *opt, const cha
 	if (!ASSERT_EQ(rc, 0, "docker inspect .State.Pid"))
 		return false;
 	b->init = atoi(out);
+	rc = docker_cmd(d, out, sizeof(out), CMD_MS,
+			(const char *const[]){ "inspect", "--format", "{{.Name}}", b->id, NULL });
+	if (!ASSERT_EQ(rc, 0, "docker inspect .Name"))
+		return false;
+	snprintf(b->name, sizeof(b->name), "%.127s", out[0] == '/' ? out + 1 : out);
 	if (!ASSERT_GT(b->init, 0, "the container's PID 1") || proc_stat(b->init, &e))
 		return false;
 	snprintf(b->init_comm, sizeof(b->init_comm), "%s", e.comm);
@@ -365,9 +371,43 @@ static bool remove_box(struct docker *d, const struct box *b)
 	return !rc;
 }
 
+/* The daemons, then the tracer, which asks the private dockerd for names ($DOCKER_HOST). */
 static bool start_all(struct tracer *tr, struct docker *d, const char *const *opts)
 {
-	return tracer_start(tr, opts) && docker_start(d) && docker_import_busybox(d, IMAGE);
+	if (!docker_start(d))
+		return false;
+	setenv("DOCKER_HOST", d->host, 1);
+	return tracer_start(tr, opts) && docker_import_busybox(d, IMAGE);
+}
+
+/*
+ * Docker's name for the container: on no record before the daemon
+ * answered, then on every one (the lookup is in the background). The
+ * leak, seconds later, must have it.
+ */
+static bool check_names(const struct jsonl_doc *doc, const struct box *b,
+			const struct json_obj *late)
+{
+	bool ok = true, named = false;
+	int i;
+
+	for (i = 0; i < doc->nr; i++) {
+		const char *id = json_str(&doc->objs[i], "container.id");
+		const char *name = json_str(&doc->objs[i], "container.name");
+
+		if (!id || strcmp(id, b->id))
+			continue;
+		if (name) {
+			ok &= ASSERT_STREQ(name, b->name, "the name docker inspect gives");
+			named = true;
+		} else {
+			ok &= ASSERT_FALSE(named, "once named, named on every record");
+		}
+	}
+	if (late)
+		ok &= ASSERT_STREQ(json_str(late, "container.name"), b->name,
+				   "a record seconds after the start is named");
+	return ok;
 }
 
 /*
@@ -435,6 +475,7 @@ TEST(docker_app_as_pid1_never_reaps)
 		else {
 			ASSERT_EQ(get(leak, "zombies"), n, "the leak counts its zombies");
 			names_box(leak, &b, "the leak names the container");
+			check_names(&tr.doc, &b, leak);
 		}
 	}
 	all_name_box(&tr.doc, &b, orphans, n);

@@ -169,6 +169,16 @@ int cgroups__set(struct cgroups *cg, __u64 id, const char *path)
 	return set_path(&e->info, path);
 }
 
+void cgroups__set_name(struct cgroups *cg, __u64 id, const char *name)
+{
+	struct entry *e;
+	bool created;
+
+	e = id ? entry(cg, id, &created) : NULL;
+	if (e && e->info.in_container)
+		snprintf(e->info.container.name, sizeof(e->info.container.name), "%s", name);
+}
+
 /* @abs (a path in this mount namespace) relative to the mount, into @out. */
 static int relative(const struct cgroups *cg, const char *abs, char *out, size_t size)
 {

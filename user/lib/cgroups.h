@@ -47,6 +47,9 @@ const struct cgroup_info *cgroups__get(struct cgroups *cg, __u64 id);
 /* @id is at @path (NULL: not found), as a recording says. 0 or -errno. */
 int cgroups__set(struct cgroups *cg, __u64 id, const char *path);
 
+/* The name of the container @id's cgroup is in (a recording's, or Docker's answer). */
+void cgroups__set_name(struct cgroups *cg, __u64 id, const char *name);
+
 /* Forgets everything if more than a bound is held: the caller holds no info now. */
 void cgroups__trim(struct cgroups *cg);
 

@@ -168,6 +168,7 @@ bool container_from_cgroup(const char *path, struct container *c)
 	memcpy(c->id, id, CONTAINER_ID_LEN);
 	c->id[CONTAINER_ID_LEN] = 0;
 	c->pod_uid[0] = 0;
+	c->name[0] = 0;
 	for (i = 0; i <= at; i++) {
 		if (has_prefix(parts[i], "kubepods"))
 			kubepods = true;

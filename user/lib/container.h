@@ -22,14 +22,16 @@
 
 #include <stdbool.h>
 
-#define CONTAINER_ID_LEN  64
-#define CONTAINER_UID_LEN 36 /* 8-4-4-4-12 */
-#define CONTAINER_SHORT	  12 /* as `docker ps` shows an id */
+#define CONTAINER_ID_LEN   64
+#define CONTAINER_UID_LEN  36 /* 8-4-4-4-12 */
+#define CONTAINER_SHORT	   12 /* as `docker ps` shows an id */
+#define CONTAINER_NAME_LEN 128
 
 struct container {
 	char id[CONTAINER_ID_LEN + 1];
 	const char *runtime; /* "docker", "containerd", "cri-o", "podman"; NULL: not said */
 	char pod_uid[CONTAINER_UID_LEN + 1]; /* "" when not in a Kubernetes pod */
+	char name[CONTAINER_NAME_LEN];	     /* "" until Docker names it (lib/docker_names.c) */
 };
 
 /*

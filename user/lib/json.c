@@ -118,9 +118,16 @@ void json_pb_container(struct pbuf *pb, const struct container *ct)
 	if (ct->pod_uid[0]) {
 		pb_str(pb, ",\"pod_uid\":\"");
 		pb_str(pb, ct->pod_uid);
-		pb_str(pb, "\"}");
+		pb_ch(pb, '"');
 	} else {
-		pb_str(pb, ",\"pod_uid\":null}");
+		pb_str(pb, ",\"pod_uid\":null");
+	}
+	if (ct->name[0]) {
+		pb_str(pb, ",\"name\":");
+		json_pb_string(pb, ct->name, sizeof(ct->name));
+		pb_ch(pb, '}');
+	} else {
+		pb_str(pb, ",\"name\":null}");
 	}
 }
 

@@ -20,7 +20,7 @@ void json_pb_string(struct pbuf *pb, const char *s, size_t max);
 /* The same written to @out: strings of any length. */
 void json_string(FILE *out, const char *s, size_t max);
 
-/* ,"container":{"id":..,"runtime":..,"pod_uid":..}, or ,"container":null for NULL */
+/* ,"container":{"id":..,"runtime":..,"pod_uid":..,"name":..}, or ,"container":null for NULL */
 void json_pb_container(struct pbuf *pb, const struct container *ct);
 void json_container(FILE *out, const struct container *ct);
 

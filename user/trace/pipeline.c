@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/cgroups.h"
+#include "lib/docker_names.h"
 #include "trace/adoptions.h"
 #include "trace/filter.h"
 #include "trace/leaks.h"
@@ -25,6 +26,7 @@ struct rt_pipeline {
 	struct origins *origins;
 	struct leaks *leaks; /* NULL without --zombie-age */
 	struct cgroups *cgroups;
+	struct docker_names *names; /* NULL but live, with a Docker socket */
 	__u64 next_leak_check;
 	__u64 leaks_untracked; /* zombies --zombie-age had no room for */
 	struct rt_totals totals;
@@ -73,6 +75,7 @@ void rt_pipeline_free(struct rt_pipeline *p)
 	origins__free(p->origins);
 	leaks__free(p->leaks);
 	cgroups__free(p->cgroups);
+	docker_names__free(p->names);
 	free(p);
 }
 
@@ -107,6 +110,25 @@ void rt_pipeline_resolve_cgroups(struct rt_pipeline *p)
 	cgroups__on_resolved(p->cgroups, record_cgroup, p);
 	/* -c's own, which no record may carry. */
 	cgroups__get(p->cgroups, p->filter.cgroup_id);
+	p->names = docker_names__new();
+}
+
+/*
+ * enrich, before the record is recorded: where process @id lives, and its
+ * Docker container's name once the daemon told it (recorded the same way,
+ * so that a replay names it from the same record on).
+ */
+static void enrich_first(struct rt_pipeline *p, __u64 id)
+{
+	const struct cgroup_info *cg = cgroups__get(p->cgroups, id);
+	struct rt_container_name_entry e = { .cgroup_id = id };
+
+	if (!p->names || !cg || !cg->in_container || cg->container.name[0] ||
+	    !cg->container.runtime || strcmp(cg->container.runtime, "docker") ||
+	    !docker_names__get(p->names, cg->container.id, e.name, sizeof(e.name)))
+		return;
+	cgroups__set_name(p->cgroups, id, e.name);
+	record(p, RT_REC_CONTAINER_NAME, &e, sizeof(e));
 }
 
 /* enrich: the container of cgroup @id, NULL when in none (or not known). */
@@ -214,7 +236,7 @@ int rt_pipeline_event(struct rt_pipeline *p, const void *data, size_t size)
 	 * cgroup id the stages meet later is one a record's head carried.
 	 */
 	if (size >= sizeof(*h))
-		cgroups__get(p->cgroups, h->cgroup_id);
+		enrich_first(p, h->cgroup_id);
 	record(p, RT_REC_EVENT, data, size);
 	if (size < sizeof(*h) || h->type >= RT_EV_MAX || !event_size[h->type] ||
 	    size < event_size[h->type])
@@ -351,6 +373,7 @@ union replay_buf {
 	struct rt_counts counts;
 	struct rt_clock_entry clock;
 	struct rt_cgroup_entry cgroup;
+	struct rt_container_name_entry name;
 	char event[4096];
 };
 
@@ -393,6 +416,12 @@ int rt_pipeline_replay(struct rt_pipeline *p, FILE *f)
 						   NULL);
 			if (err)
 				return err;
+			break;
+		case RT_REC_CONTAINER_NAME:
+			if (e.len != sizeof(buf.name))
+				goto corrupt;
+			buf.name.name[sizeof(buf.name.name) - 1] = 0;
+			cgroups__set_name(p->cgroups, buf.name.cgroup_id, buf.name.name);
 			break;
 		case RT_REC_FLUSH:
 			rt_pipeline_flush(p);

@@ -27,13 +27,14 @@ struct rt_recording_header {
 };
 
 enum rt_recording_kind {
-	RT_REC_EVENT = 1,  /* a ring buffer record, as it came */
-	RT_REC_COUNTS,	   /* struct rt_counts: the kernel's counters, read */
-	RT_REC_EXPIRE,	   /* struct rt_clock_entry: forget the origins reaped a while ago */
-	RT_REC_LEAK_CHECK, /* struct rt_clock_entry: --zombie-age looks */
-	RT_REC_FLUSH,	   /* the end: orphans still held are reported unresolved */
-	RT_REC_END,	   /* the summary */
-	RT_REC_CGROUP,	   /* struct rt_cgroup_entry: where a cgroup id was found */
+	RT_REC_EVENT = 1,      /* a ring buffer record, as it came */
+	RT_REC_COUNTS,	       /* struct rt_counts: the kernel's counters, read */
+	RT_REC_EXPIRE,	       /* struct rt_clock_entry: forget the origins reaped a while ago */
+	RT_REC_LEAK_CHECK,     /* struct rt_clock_entry: --zombie-age looks */
+	RT_REC_FLUSH,	       /* the end: orphans still held are reported unresolved */
+	RT_REC_END,	       /* the summary */
+	RT_REC_CGROUP,	       /* struct rt_cgroup_entry: where a cgroup id was found */
+	RT_REC_CONTAINER_NAME, /* struct rt_container_name_entry: Docker named its container */
 };
 
 struct rt_recording_entry {
@@ -59,6 +60,12 @@ struct rt_counts {
 struct rt_cgroup_entry {
 	__u64 id;
 	char path[4000];
+};
+
+/* The name of the container cgroup @cgroup_id is in, NUL-terminated. */
+struct rt_container_name_entry {
+	__u64 cgroup_id;
+	char name[128];
 };
 
 struct rt_clock_entry {
