@@ -593,3 +593,16 @@ void jsonl_free(struct jsonl_doc *d)
 	free(d->objs);
 	memset(d, 0, sizeof(*d));
 }
+
+const struct json_obj *jsonl_find(const struct jsonl_doc *d, const char *event, long long pid,
+				  int nth)
+{
+	long long v;
+	int i;
+
+	for (i = 0; i < d->nr; i++)
+		if (!strcmp(json_event(&d->objs[i]), event) && json_int(&d->objs[i], "pid", &v) &&
+		    v == pid && !nth--)
+			return &d->objs[i];
+	return NULL;
+}

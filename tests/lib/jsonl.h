@@ -56,6 +56,11 @@ bool json_is_null(const struct json_obj *o, const char *key);
 /* "event" value or "" */
 const char *json_event(const struct json_obj *o);
 
+struct jsonl_doc;
+/* The @nth (from 0) record of @event whose "pid" is @pid, or NULL. */
+const struct json_obj *jsonl_find(const struct jsonl_doc *d, const char *event, long long pid,
+				  int nth);
+
 struct jsonl_doc {
 	int nr;
 	struct json_obj *objs;

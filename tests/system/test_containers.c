@@ -143,19 +143,6 @@ static bool runs(pid_t pid, const char *prog, const char *arg)
 	       !strcmp(cmd + strlen(prog) + 1, arg);
 }
 
-static const struct json_obj *record_of(const struct jsonl_doc *doc, const char *event,
-					long long pid, int nth)
-{
-	long long v;
-	int i;
-
-	for (i = 0; i < doc->nr; i++)
-		if (!strcmp(json_event(&doc->objs[i]), event) &&
-		    json_int(&doc->objs[i], "pid", &v) && v == pid && !nth--)
-			return &doc->objs[i];
-	return NULL;
-}
-
 /* On a failure: every record naming @pid anywhere. */
 static void dump_pid(const struct jsonl_doc *doc, long long pid)
 {
@@ -172,7 +159,7 @@ static int count_records(const struct jsonl_doc *doc, const char *event, long lo
 {
 	int n = 0;
 
-	while (record_of(doc, event, pid, n))
+	while (jsonl_find(doc, event, pid, n))
 		n++;
 	return n;
 }
@@ -226,8 +213,8 @@ static bool check_adopted(const struct jsonl_doc *doc, const struct box *b, cons
 	int i;
 
 	for (i = 0; i < n; i++) {
-		const struct json_obj *rp = record_of(doc, "reparent", orphans[i], 0);
-		const struct json_obj *z = record_of(doc, "zombie", orphans[i], 0);
+		const struct json_obj *rp = jsonl_find(doc, "reparent", orphans[i], 0);
+		const struct json_obj *z = jsonl_find(doc, "zombie", orphans[i], 0);
 
 		ok &= ASSERT_EQ(count_records(doc, "reparent", orphans[i]), 1,
 				"each orphan adopted once");
@@ -456,8 +443,8 @@ TEST(docker_app_as_pid1_never_reaps)
 		goto out;
 	check_adopted(&tr.doc, &b, orphans, n);
 	for (i = 0; i < n; i++) {
-		const struct json_obj *z = record_of(&tr.doc, "zombie", orphans[i], 0);
-		const struct json_obj *r = record_of(&tr.doc, "reap", orphans[i], 0);
+		const struct json_obj *z = jsonl_find(&tr.doc, "zombie", orphans[i], 0);
+		const struct json_obj *r = jsonl_find(&tr.doc, "reap", orphans[i], 0);
 
 		if (ASSERT_TRUE(z && r, "each zombie reaped when its container went"))
 			ASSERT_GT(get(r, "zombie_ns"), 1000000000LL,
@@ -511,7 +498,7 @@ TEST(docker_init_reaps_orphans)
 		goto out;
 	check_adopted(&tr.doc, &b, orphans, n);
 	for (i = 0; i < n; i++) {
-		const struct json_obj *r = record_of(&tr.doc, "reap", orphans[i], 0);
+		const struct json_obj *r = jsonl_find(&tr.doc, "reap", orphans[i], 0);
 
 		if (!ASSERT_TRUE(r, "each orphan reaped"))
 			continue;
@@ -561,7 +548,7 @@ TEST(docker_stop_sigterm_dropped)
 	ASSERT_GE(took, 2000000000ULL, "docker stop waited out its 2 s");
 	if (!finish_all(&tr, &d, &b))
 		goto out;
-	for (i = 0; (o = record_of(&tr.doc, "init_signal_dropped", b.init, i)); i++) {
+	for (i = 0; (o = jsonl_find(&tr.doc, "init_signal_dropped", b.init, i)); i++) {
 		if (get(o, "signal") != SIGTERM)
 			continue;
 		dropped++;
@@ -571,15 +558,15 @@ TEST(docker_stop_sigterm_dropped)
 		names_box(o, &b, "the dropped signal names the container");
 	}
 	ASSERT_EQ(dropped, 1, "one SIGTERM dropped");
-	o = record_of(&tr.doc, "ns_teardown", b.init, 0);
+	o = jsonl_find(&tr.doc, "ns_teardown", b.init, 0);
 	if (ASSERT_TRUE(o, "the namespace torn down")) {
 		ASSERT_EQ(get(o, "killed"), 1, "with its one other process");
 		names_box(o, &b, "the teardown names the container");
 	}
-	o = record_of(&tr.doc, "zombie", b.init, 0);
+	o = jsonl_find(&tr.doc, "zombie", b.init, 0);
 	if (ASSERT_TRUE(o, "PID 1 died")) {
 		ASSERT_EQ(get(o, "signal"), SIGKILL, "of the SIGKILL");
-		o = record_of(&tr.doc, "reap", b.init, 0);
+		o = jsonl_find(&tr.doc, "reap", b.init, 0);
 		if (ASSERT_TRUE(o, "PID 1 reaped"))
 			ASSERT_STREQ(json_str(o, "reaper.comm"), "containerd-shim", "by its shim");
 	}

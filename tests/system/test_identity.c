@@ -179,18 +179,6 @@ static void remove_tree(void)
 	base[0] = 0;
 }
 
-static const struct json_obj *record_of(const struct jsonl_doc *d, const char *event, pid_t pid)
-{
-	long long v;
-	int i;
-
-	for (i = 0; i < d->nr; i++)
-		if (!strcmp(json_event(&d->objs[i]), event) && json_int(&d->objs[i], "pid", &v) &&
-		    v == pid)
-			return &d->objs[i];
-	return NULL;
-}
-
 /* The tracer with @opts around the processes' lives; false when it could not run. */
 static bool traced(const char *const *opts, struct tracer *tr)
 {
@@ -227,7 +215,7 @@ TEST(identity_every_layout)
 		int e;
 
 		for (e = 0; e < 2; e++) {
-			const struct json_obj *o = record_of(&tr.doc, events[e], pid_of(i));
+			const struct json_obj *o = jsonl_find(&tr.doc, events[e], pid_of(i), 0);
 
 			if (!ASSERT_TRUE(o, l->rel))
 				continue;
@@ -268,7 +256,8 @@ TEST(identity_cgroup_takes_descendants)
 	for (i = 0; i < NR_LAYOUTS; i++) {
 		bool below = !strncmp(layouts[i].rel, "kubepods.slice/", 15);
 
-		ASSERT_EQ(record_of(&tr.doc, "zombie", pid_of(i)) != NULL, below, layouts[i].rel);
+		ASSERT_EQ(jsonl_find(&tr.doc, "zombie", pid_of(i), 0) != NULL, below,
+			  layouts[i].rel);
 	}
 out:
 	depopulate();
@@ -288,8 +277,8 @@ TEST(identity_container_prefix)
 	for (i = 0; i < NR_LAYOUTS; i++) {
 		bool it = layouts[i].id && layouts[i].id[0] == 'c';
 
-		ASSERT_EQ(record_of(&tr.doc, "zombie", pid_of(i)) != NULL, it, layouts[i].rel);
-		ASSERT_EQ(record_of(&tr.doc, "reap", pid_of(i)) != NULL, it, layouts[i].rel);
+		ASSERT_EQ(jsonl_find(&tr.doc, "zombie", pid_of(i), 0) != NULL, it, layouts[i].rel);
+		ASSERT_EQ(jsonl_find(&tr.doc, "reap", pid_of(i), 0) != NULL, it, layouts[i].rel);
 	}
 out:
 	tracer_free(&tr);

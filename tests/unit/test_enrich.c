@@ -170,18 +170,6 @@ static void cleanup(struct files *f)
 	unlink(f->out);
 }
 
-static const struct json_obj *find(const struct jsonl_doc *d, const char *event, long long pid)
-{
-	long long v;
-	int i;
-
-	for (i = 0; i < d->nr; i++)
-		if (!strcmp(json_event(&d->objs[i]), event) && json_int(&d->objs[i], "pid", &v) &&
-		    v == pid)
-			return &d->objs[i];
-	return NULL;
-}
-
 static void is_docker(const struct json_obj *o, const char *key, const char *what)
 {
 	char k[64];
@@ -206,28 +194,28 @@ TEST(enrich_json_names_the_container)
 	    !ASSERT_OK(jsonl_load(f.out, &d, NULL, NULL), "load") ||
 	    !ASSERT_EQ(d.nr_bad, 0, d.first_bad))
 		goto out;
-	o = find(&d, "subreaper", REAPER);
+	o = jsonl_find(&d, "subreaper", REAPER, 0);
 	ASSERT_TRUE(o && json_is_null(o, "container"), "a host process: container null");
-	o = find(&d, "reparent", ORPHAN);
+	o = jsonl_find(&d, "reparent", ORPHAN, 0);
 	if (ASSERT_TRUE(o, "the reparent")) {
 		is_docker(o, "container", "the orphan's container");
 		is_docker(o, "origin.0.container", "its origin's container");
 	}
-	o = find(&d, "zombie", ORPHAN);
+	o = jsonl_find(&d, "zombie", ORPHAN, 0);
 	if (ASSERT_TRUE(o, "the zombie"))
 		is_docker(o, "container", "the zombie's container");
-	o = find(&d, "reap", ORPHAN);
+	o = jsonl_find(&d, "reap", ORPHAN, 0);
 	if (ASSERT_TRUE(o, "the reap")) {
 		is_docker(o, "container", "the reaped zombie's container");
 		is_docker(o, "origin.0.container", "the reaped zombie's origin");
 	}
-	o = find(&d, "zombie", OTHER);
+	o = jsonl_find(&d, "zombie", OTHER, 0);
 	if (ASSERT_TRUE(o, "the pod's zombie")) {
 		ASSERT_STREQ(json_str(o, "container.id"), ID, "a pod's container id");
 		ASSERT_TRUE(json_is_null(o, "container.runtime"), "cgroupfs kubepods: no runtime");
 		ASSERT_STREQ(json_str(o, "container.pod_uid"), POD, "the pod uid");
 	}
-	o = find(&d, "zombie", OTHER + 1);
+	o = jsonl_find(&d, "zombie", OTHER + 1, 0);
 	ASSERT_TRUE(o && json_is_null(o, "container"), "a cgroup not found: container null");
 out:
 	jsonl_free(&d);
