@@ -272,6 +272,8 @@ static bool check_zombies_snapshot(const struct box *b, const pid_t *zombies, in
 						"zombies: held by PID 1");
 				ok &= ASSERT_STREQ(json_str(o, "container.id"), b->id,
 						   "zombies: the container");
+				ok &= ASSERT_STREQ(json_str(o, "container.name"), b->name,
+						   "zombies: its name, asked of the daemon");
 			}
 		}
 	}
@@ -326,6 +328,8 @@ static bool check_ns_and_top(const struct box *b, int zombies)
 			ns_row = true;
 			ok &= ASSERT_STREQ(json_str(&ns.objs[i], "container.id"), b->id,
 					   "ns: the namespace's reaper names the container");
+			ok &= ASSERT_STREQ(json_str(&ns.objs[i], "container.name"), b->name,
+					   "ns: and its name");
 			ok &= ASSERT_EQ(get(&ns.objs[i], "zombies"), zombies, "ns: its zombies");
 		}
 	}

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "lib/container.h"
 #include "lib/docker_names.h"
 #include "harness.h"
 
@@ -173,4 +174,39 @@ TEST(docker_names_no_socket)
 {
 	setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock", 1);
 	ASSERT_FALSE(docker_names__new(), "no socket: nothing to ask, no thread");
+}
+
+/* The snapshots' way: asked now, Docker's containers only; a hung daemon is asked once. */
+TEST(docker_names_fill_now)
+{
+	struct container web = { .id = ID, .runtime = "docker" },
+			 other = { .runtime = "containerd" }, more = { .runtime = "docker" };
+	struct container *cts[] = { &other, &web, &more };
+	struct daemon d = {};
+	char path[108];
+	unsigned long long t0;
+
+	snprintf(other.id, sizeof(other.id), "%s", ID);
+	snprintf(more.id, sizeof(more.id), "%064d", 1);
+	if (!start_daemon(&d, false, path, sizeof(path)))
+		return;
+	ASSERT_OK(docker_names_fill(cts, 3), "filled");
+	ASSERT_STREQ(web.name, "web", "Docker's container named");
+	ASSERT_STREQ(more.name, "other", "each asked");
+	ASSERT_STREQ(other.name, "", "another runtime's not asked");
+	ASSERT_EQ(d.asked, 2, "one question per Docker container");
+	stop_daemon(&d, path);
+
+	web.name[0] = more.name[0] = 0;
+	d = (struct daemon){};
+	if (!start_daemon(&d, true, path, sizeof(path)))
+		return;
+	t0 = now_ms();
+	ASSERT_OK(docker_names_fill(cts, 3), "filled, without names");
+	ASSERT_LT(now_ms() - t0, 2500, "one question's timeouts");
+	ASSERT_STREQ(web.name, "", "no name from a hung daemon");
+	ASSERT_EQ(d.asked, 1, "no second question after no answer");
+	stop_daemon(&d, path);
+	setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock", 1);
+	ASSERT_ERR(docker_names_fill(cts, 3), -ENOENT, "no socket");
 }

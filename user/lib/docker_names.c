@@ -92,19 +92,23 @@ bool docker_names_parse(const char *body, char *buf, size_t size)
 	return false;
 }
 
-/* GET /containers/@id/json: the name, or false. Blocks at most about TIMEOUT_SEC per step. */
-static bool ask(const struct sockaddr_un *addr, const char *id, char *name, size_t size)
+/*
+ * GET /containers/@id/json: 1 and the name, 0 when the daemon answered
+ * without one (no such container), -1 when it did not answer. Blocks at
+ * most about TIMEOUT_SEC per step.
+ */
+static int ask(const struct sockaddr_un *addr, const char *id, char *name, size_t size)
 {
 	struct timeval tv = { .tv_sec = TIMEOUT_SEC };
 	char req[256], *answer = NULL, *body;
 	size_t len = 0;
-	bool found = false;
+	int found = -1;
 	ssize_t n;
 	int fd;
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return false;
+		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	answer = malloc(ANSWER_MAX + 1);
@@ -118,8 +122,10 @@ static bool ask(const struct sockaddr_un *addr, const char *id, char *name, size
 		len += n;
 	answer[len] = 0;
 	body = strstr(answer, "\r\n\r\n");
-	if (body && (!strncmp(answer, "HTTP/1.0 200", 12) || !strncmp(answer, "HTTP/1.1 200", 12)))
-		found = docker_names_parse(body + 4, name, size);
+	if (body)
+		found = (!strncmp(answer, "HTTP/1.0 200", 12) ||
+			 !strncmp(answer, "HTTP/1.1 200", 12)) &&
+			docker_names_parse(body + 4, name, size);
 out:
 	free(answer);
 	close(fd);
@@ -143,7 +149,7 @@ static void *worker(void *arg)
 		}
 		memcpy(id, n->entries[i].id, sizeof(id));
 		pthread_mutex_unlock(&n->lock);
-		found = ask(&n->addr, id, name, sizeof(name));
+		found = ask(&n->addr, id, name, sizeof(name)) > 0;
 		pthread_mutex_lock(&n->lock);
 		/* the slot may hold another id by now */
 		if (!strcmp(n->entries[i].id, id)) {
@@ -166,19 +172,49 @@ static const char *socket_path(void)
 	return "/run/docker.sock";
 }
 
-struct docker_names *docker_names__new(void)
+/* The daemon's socket address; false when there is none to ask. */
+static bool daemon_addr(struct sockaddr_un *addr)
 {
 	const char *path = socket_path();
-	struct docker_names *n;
 	struct stat st;
 
-	if (stat(path, &st) || !S_ISSOCK(st.st_mode) || strlen(path) >= sizeof(n->addr.sun_path))
+	if (stat(path, &st) || !S_ISSOCK(st.st_mode) || strlen(path) >= sizeof(addr->sun_path))
+		return false;
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	snprintf(addr->sun_path, sizeof(addr->sun_path), "%s", path);
+	return true;
+}
+
+int docker_names_fill(struct container **cts, size_t n)
+{
+	struct sockaddr_un addr;
+	size_t i;
+
+	if (!daemon_addr(&addr))
+		return -ENOENT;
+	for (i = 0; i < n; i++) {
+		struct container *c = cts[i];
+
+		if (!c->runtime || strcmp(c->runtime, "docker") || c->name[0])
+			continue;
+		if (ask(&addr, c->id, c->name, sizeof(c->name)) < 0)
+			break; /* no answer: the daemon is not to be waited for again */
+	}
+	return 0;
+}
+
+struct docker_names *docker_names__new(void)
+{
+	struct sockaddr_un addr;
+	struct docker_names *n;
+
+	if (!daemon_addr(&addr))
 		return NULL;
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
-	n->addr.sun_family = AF_UNIX;
-	snprintf(n->addr.sun_path, sizeof(n->addr.sun_path), "%s", path);
+	n->addr = addr;
 	pthread_mutex_init(&n->lock, NULL);
 	pthread_cond_init(&n->wake, NULL);
 	if (pthread_create(&n->thread, NULL, worker, n)) {

@@ -24,6 +24,15 @@ void docker_names__free(struct docker_names *n);
  */
 bool docker_names__get(struct docker_names *n, const char *id, char *buf, size_t size);
 
+/*
+ * For the one-shot snapshots: the names of @n containers (@cts, skipping
+ * those not Docker's), asked now, one question each, up to 1 s per step;
+ * after a question that got no answer, no more are asked. 0, or -ENOENT
+ * when there is no socket to ask.
+ */
+struct container;
+int docker_names_fill(struct container **cts, size_t n);
+
 /* The name in a GET /containers/ID/json answer's body: its top-level "Name", without the '/'. */
 bool docker_names_parse(const char *body, char *buf, size_t size);
 

@@ -22,6 +22,7 @@
 #include "commands.h"
 #include "snapshot/snap.h"
 #include "lib/comm.h"
+#include "lib/docker_names.h"
 #include "lib/json.h"
 #include "snapshot/columns.h"
 
@@ -488,11 +489,20 @@ int cmd_ns(int argc, char **argv)
 				bpf ? " or not used (--bpf)" : "");
 	}
 	if (!err) {
-		size_t i;
+		struct container **named = calloc(t.nr + 1, sizeof(*named));
+		size_t i, nr_named = 0;
 
-		for (i = 0; i < t.nr; i++)
-			t.rows[i].has_container = cgroups__container_of_pid(t.rows[i].reaper_pid,
-									    &t.rows[i].container);
+		for (i = 0; i < t.nr; i++) {
+			struct ns_row *r = &t.rows[i];
+
+			r->has_container = cgroups__container_of_pid(r->reaper_pid, &r->container);
+			if (r->has_container && named)
+				named[nr_named++] = &r->container;
+		}
+		/* Docker's names, asked now (lib/docker_names.c) */
+		if (nr_named)
+			docker_names_fill(named, nr_named);
+		free(named);
 		qsort(t.rows, t.nr, sizeof(t.rows[0]), by_level_then_pidns);
 		if (json)
 			print_json(&t, stdout);

@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "snapshot/snap.h"
 #include "lib/comm.h"
+#include "lib/docker_names.h"
 #include "lib/json.h"
 #include "snapshot/columns.h"
 #include "snapshot/pids.h"
@@ -120,6 +121,50 @@ static int by_container_then_size(const void *a, const void *b)
 	if (x->oldest_ns != y->oldest_ns)
 		return x->oldest_ns > y->oldest_ns ? -1 : 1;
 	return zs[x->first]->ppid < zs[y->first]->ppid ? -1 : 1;
+}
+
+/*
+ * Docker's names for the containers of the zombies listed and of the pids
+ * limits, asked now, once per container (lib/docker_names.c).
+ */
+static void name_containers(size_t nr, struct pids_pressure *pp)
+{
+	struct container *distinct = calloc(nr + 1, sizeof(*distinct));
+	struct container **ptrs = calloc(nr + 1, sizeof(*ptrs));
+	size_t n = 0, i, j;
+
+	if (!distinct || !ptrs)
+		goto out;
+	for (i = 0; i < nr; i++) {
+		const struct cgroup_info *cg = cgroup_of(zs[i]->cgroup_id);
+
+		if (!cg || !cg->in_container)
+			continue;
+		for (j = 0; j < n && strcmp(distinct[j].id, cg->container.id); j++)
+			;
+		if (j == n) {
+			distinct[n] = cg->container;
+			ptrs[n] = &distinct[n];
+			n++;
+		}
+	}
+	if (!n || docker_names_fill(ptrs, n))
+		goto out;
+	for (i = 0; i < nr; i++) {
+		const struct cgroup_info *cg = cgroup_of(zs[i]->cgroup_id);
+
+		for (j = 0; cg && cg->in_container && j < n; j++)
+			if (!strcmp(distinct[j].id, cg->container.id) && distinct[j].name[0])
+				cgroups__set_name(cgroups, zs[i]->cgroup_id, distinct[j].name);
+	}
+	for (i = 0; i < pp->nr; i++)
+		for (j = 0; pp->limits[i].in_container && j < n; j++)
+			if (!strcmp(distinct[j].id, pp->limits[i].container.id))
+				memcpy(pp->limits[i].container.name, distinct[j].name,
+				       sizeof(distinct[j].name));
+out:
+	free(distinct);
+	free(ptrs);
 }
 
 /* Each group's container and its container's zombies. */
@@ -376,6 +421,7 @@ static int zombies(const struct zopts *o)
 	}
 	if (err)
 		goto cleanup;
+	name_containers(nr, &pressure);
 	if (o->json) {
 		print_json(gs, nr_groups, o, stdout);
 		print_json_pids(&pressure, stdout);
