@@ -673,7 +673,7 @@ static long long box_pids_value(const struct box *b, const char *name)
  */
 TEST(docker_pids_limit_filled_with_zombies)
 {
-	static const char *const opts[] = { "--json", NULL };
+	static const char *const opts[] = { "--json", "--zombie-age", "1", NULL };
 	char out[4096], cmd[512], errpath[] = "/tmp/rt-pids-err-XXXXXX",
 				  outpath[] = "/tmp/rt-pids-out-XXXXXX";
 	const struct json_obj *pids = NULL;
@@ -752,7 +752,25 @@ TEST(docker_pids_limit_filled_with_zombies)
 		 zombies, max, b.id);
 	if (!ASSERT_TRUE(strstr(err_text, cmd), "the warning"))
 		diag("stderr: %s", err_text);
-	finish_all(&tr, &d, &b);
+	/* the stream: PID 1's leak, with the same limit (a check after they were 1 s old) */
+	sleep_ms(2200);
+	if (finish_all(&tr, &d, &b)) {
+		const struct json_obj *leak = NULL;
+
+		for (i = 0; i < tr.doc.nr; i++)
+			if (!strcmp(json_event(&tr.doc.objs[i]), "leak") &&
+			    get(&tr.doc.objs[i], "reaper.pid") == b.init)
+				leak = &tr.doc.objs[i];
+		if (ASSERT_TRUE(leak, "the stream's leak of PID 1")) {
+			ASSERT_EQ(get(leak, "pids.pids_max"), max, "the leak's pids_max");
+			ASSERT_EQ(get(leak, "pids.pids_current"), current,
+				  "the leak's pids_current as the cgroup says");
+			ASSERT_EQ(get(leak, "pids.zombies"), zombies,
+				  "the leak's zombies as /proc says");
+		}
+		if (!ASSERT_TRUE(strstr(tr.err_text, cmd), "the tracer warns the same on stderr"))
+			diag("tracer stderr: %s", tr.err_text);
+	}
 out:
 	free(err_text);
 	jsonl_free(&doc);

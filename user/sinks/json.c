@@ -209,7 +209,20 @@ static void json_leak(FILE *out, const struct rt_leak_report *r)
 	fprintf(out, ",\"pidns\":%u,\"cgroup_id\":%llu", r->oldest_pidns,
 		(unsigned long long)r->oldest_cgroup_id);
 	json_origin(out, r->origin);
-	json_end(out, r->container);
+	json_container(out, r->container);
+	/* the pids.max the oldest zombie presses against (the leak's last key) */
+	if (r->pids) {
+		fputs(",\"pids\":{\"cgroup\":", out);
+		json_string(out, r->pids->cgroup, sizeof(r->pids->cgroup));
+		if (r->pids->current >= 0)
+			fprintf(out, ",\"pids_current\":%lld", r->pids->current);
+		else
+			fputs(",\"pids_current\":null", out);
+		fprintf(out, ",\"pids_max\":%lld,\"zombies\":%u}}\n", r->pids->max,
+			r->pids->zombies);
+	} else {
+		fputs(",\"pids\":null}\n", out);
+	}
 }
 
 static void json_init_signal(FILE *out, const struct rt_init_signal_event *e,

@@ -296,6 +296,9 @@ static void text_leak(FILE *out, const struct rt_leak_report *r)
 	add(pb, " zombies=%u older=%u oldest=%.3fs limit=%.3fs", r->nr_zombies, r->nr_old,
 	    r->oldest_ns / 1e9, r->limit_ns / 1e9);
 	add_container(pb, r->container);
+	if (r->pids)
+		add(pb, " pids_current=%lld pids_max=%lld pids_zombies=%u", r->pids->current,
+		    r->pids->max, r->pids->zombies);
 	add_origin(pb, r->origin);
 	line_end(&l, out);
 }

@@ -22,7 +22,7 @@
 #include "lib/docker_names.h"
 #include "lib/json.h"
 #include "snapshot/columns.h"
-#include "snapshot/pids.h"
+#include "lib/pids.h"
 
 static const char usage_text[] =
 	"Show every zombie process now, grouped by the parent that has not reaped it\n"
@@ -216,32 +216,13 @@ static void json_parent_fields(FILE *out, const struct rt_snap_task *k)
 		k->flags & RT_SNAP_NOCLDWAIT ? "true" : "false");
 }
 
-/* "a container 3f2a9c0d1e4b" or "cgroup /x/y": what a warning names. */
-static const char *limit_name(const struct pids_limit *l, char *buf, size_t size)
-{
-	if (l->in_container)
-		snprintf(buf, size, "container %.12s", l->container.id);
-	else
-		snprintf(buf, size, "cgroup %s", l->cgroup);
-	return buf;
-}
-
 /* On stderr, for each limit the zombies fill half of or more. */
 static void warn_pressure(const struct pids_pressure *pp)
 {
-	char name[128];
 	size_t i;
 
-	for (i = 0; i < pp->nr; i++) {
-		const struct pids_limit *l = &pp->limits[i];
-
-		if (!pids_limit_pressed(l))
-			continue;
-		fprintf(stderr, "reapertrace: zombies hold %zu of %lld pids of %s: %s\n",
-			l->zombies, l->max, limit_name(l, name, sizeof(name)),
-			pids_limit_full(l) ? "fork fails with EAGAIN there now" :
-					     "fork will fail with EAGAIN");
-	}
+	for (i = 0; i < pp->nr; i++)
+		pids_limit_warn(&pp->limits[i]);
 }
 
 static void print_json_pids(const struct pids_pressure *pp, FILE *out)
@@ -273,8 +254,9 @@ static void print_text_pids(const struct pids_pressure *pp, FILE *out)
 		const struct pids_limit *l = &pp->limits[i];
 
 		fprintf(out, "PIDS %s: %zu zombie%s of pids.current %lld, pids.max %lld%s\n",
-			limit_name(l, name, sizeof(name)), l->zombies, l->zombies == 1 ? "" : "s",
-			l->current, l->max, pids_limit_full(l) ? " (full)" : "");
+			pids_limit_name(l, name, sizeof(name)), l->zombies,
+			l->zombies == 1 ? "" : "s", l->current, l->max,
+			pids_limit_full(l) ? " (full)" : "");
 	}
 }
 

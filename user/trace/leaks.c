@@ -153,3 +153,16 @@ size_t leaks__tracked(const struct leaks *l)
 {
 	return task_table__count(l->zombies);
 }
+
+__u32 leaks__count(const struct leaks *l, bool (*fn)(const struct rt_event_hdr *h, void *ctx),
+		   void *ctx)
+{
+	const struct zombie *z;
+	struct task_key key;
+	size_t pos = 0;
+	__u32 n = 0;
+
+	while ((z = task_table__next(l->zombies, &pos, &key)))
+		n += fn(&z->hdr, ctx);
+	return n;
+}

@@ -29,6 +29,10 @@ void leaks__reparent(struct leaks *l, const struct rt_reparent_report *r);
  * CLOCK_BOOTTIME) holds a zombie older than the limit. @origin_of fills the
  * origin of a zombie, if known. Returns how many were reported.
  */
+/* How many of the zombies followed @fn says yes to (their heads as they became zombies). */
+__u32 leaks__count(const struct leaks *l, bool (*fn)(const struct rt_event_hdr *h, void *ctx),
+		   void *ctx);
+
 int leaks__check(struct leaks *l, __u64 now_ns,
 		 bool (*origin_of)(const struct rt_event_hdr *h, struct rt_origin *out, void *ctx),
 		 leak_report_fn fn, void *ctx);

@@ -6,6 +6,7 @@
 
 #include "lib/cgroups.h"
 #include "lib/docker_names.h"
+#include "lib/pids.h"
 #include "trace/adoptions.h"
 #include "trace/filter.h"
 #include "trace/leaks.h"
@@ -16,6 +17,7 @@
 #define MAX_ORIGINS	    (1 << 20)
 #define MAX_TRACKED_ZOMBIES (1 << 20)
 #define LEAK_CHECK_NS	    1000000000ULL
+#define PIDS_SEEN	    64 /* leaks' pids.max readings remembered for their reports */
 
 struct rt_pipeline {
 	struct rt_filter filter;
@@ -26,7 +28,10 @@ struct rt_pipeline {
 	struct origins *origins;
 	struct leaks *leaks; /* NULL without --zombie-age */
 	struct cgroups *cgroups;
-	struct docker_names *names; /* NULL but live, with a Docker socket */
+	struct docker_names *names;	      /* NULL but live, with a Docker socket */
+	bool live;			      /* cgroups and pids.max are read from the system */
+	struct rt_pids_entry pids[PIDS_SEEN]; /* the last ones read or replayed, by cgroup id */
+	unsigned int pids_next;
 	__u64 next_leak_check;
 	__u64 leaks_untracked; /* zombies --zombie-age had no room for */
 	struct rt_totals totals;
@@ -111,6 +116,7 @@ void rt_pipeline_resolve_cgroups(struct rt_pipeline *p)
 	/* -c's own, which no record may carry. */
 	cgroups__get(p->cgroups, p->filter.cgroup_id);
 	p->names = docker_names__new();
+	p->live = true;
 }
 
 /*
@@ -324,14 +330,89 @@ void rt_pipeline_expire(struct rt_pipeline *p, __u64 now_ns)
 	cgroups__trim(p->cgroups);
 }
 
+/* Remembers @e for the leak reports of its cgroup id (the latest one wins). */
+static void remember_pids(struct rt_pipeline *p, const struct rt_pids_entry *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < PIDS_SEEN && p->pids[i].cgroup_id != e->cgroup_id; i++)
+		;
+	if (i == PIDS_SEEN) {
+		i = p->pids_next;
+		p->pids_next = (p->pids_next + 1) % PIDS_SEEN;
+	}
+	p->pids[i] = *e;
+}
+
+struct below {
+	struct cgroups *cgroups;
+	const char *dir;
+};
+
+static bool zombie_below(const struct rt_event_hdr *h, void *ctx)
+{
+	const struct below *b = ctx;
+	const struct cgroup_info *cg = cgroups__get(b->cgroups, h->cgroup_id);
+
+	return cg && cg->path && cgroup_path_within(cg->path, b->dir);
+}
+
+/*
+ * Live: reads the pids.max that limits the leak's oldest zombie, counts
+ * the zombies followed below it, and records that (RT_REC_PIDS) before the
+ * leak check itself is recorded, so that a replay reports the same.
+ */
+static void read_pids(struct rt_pipeline *p, const struct rt_leak_report *r)
+{
+	const struct cgroup_info *cg = cgroups__get(p->cgroups, r->oldest_cgroup_id);
+	struct rt_pids_entry e = { .cgroup_id = r->oldest_cgroup_id, .max = -1 };
+	struct pids_found f;
+	struct below b = { p->cgroups, f.cgroup };
+
+	if (!cg || !cg->path)
+		return;
+	if (pids_limit_find(cg->path, r->reaper.pid, &f)) {
+		e.current = f.current;
+		e.max = f.max;
+		e.zombies = leaks__count(p->leaks, zombie_below, &b);
+		snprintf(e.cgroup, sizeof(e.cgroup), "%s", f.cgroup);
+	}
+	record(p, RT_REC_PIDS, &e, sizeof(e));
+	remember_pids(p, &e);
+}
+
+/* The pids report of a leak, into @out; NULL when no limit was read for it. */
+static const struct rt_pids_report *pids_of(struct rt_pipeline *p, const struct rt_leak_report *r,
+					    struct rt_pids_report *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < PIDS_SEEN; i++) {
+		const struct rt_pids_entry *e = &p->pids[i];
+
+		if (!e->cgroup_id || e->cgroup_id != r->oldest_cgroup_id || e->max < 0)
+			continue;
+		snprintf(out->cgroup, sizeof(out->cgroup), "%s", e->cgroup);
+		out->current = e->current;
+		out->max = e->max;
+		out->zombies = e->zombies;
+		return out;
+	}
+	return NULL;
+}
+
 static void on_leak(const struct rt_leak_report *r, void *ctx)
 {
 	struct rt_leak_report shown = *r;
 	struct rt_pipeline *p = ctx;
+	struct rt_pids_report pids;
 	struct rt_origin origin;
 
 	if (rt_filter_leak(&p->filter, r) != RT_MATCH)
 		return;
+	if (p->live)
+		read_pids(p, r);
+	shown.pids = pids_of(p, r, &pids);
 	if (r->origin) {
 		origin = *r->origin;
 		origin_containers(p, &origin);
@@ -339,6 +420,17 @@ static void on_leak(const struct rt_leak_report *r, void *ctx)
 	}
 	shown.container = container_of(p, r->oldest_cgroup_id);
 	p->sink->leak(p->out, &shown);
+	if (shown.pids) {
+		struct pids_limit l = {
+			.cgroup = pids.cgroup,
+			.current = pids.current,
+			.max = pids.max,
+			.zombies = pids.zombies,
+		};
+
+		l.in_container = container_from_cgroup(pids.cgroup, &l.container);
+		pids_limit_warn(&l);
+	}
 	p->totals.leaks++;
 	p->totals.events++;
 }
@@ -347,11 +439,12 @@ void rt_pipeline_check_leaks(struct rt_pipeline *p, __u64 now_ns, bool final)
 {
 	struct rt_clock_entry c = { .now_ns = now_ns, .final = final };
 
+	/* Recorded after the check: the pids.max it reads (RT_REC_PIDS) come first. */
+	if (p->leaks && (final || now_ns >= p->next_leak_check)) {
+		p->next_leak_check = now_ns + LEAK_CHECK_NS;
+		leaks__check(p->leaks, now_ns, origin_of, on_leak, p);
+	}
 	record(p, RT_REC_LEAK_CHECK, &c, sizeof(c));
-	if (!p->leaks || (!final && now_ns < p->next_leak_check))
-		return;
-	p->next_leak_check = now_ns + LEAK_CHECK_NS;
-	leaks__check(p->leaks, now_ns, origin_of, on_leak, p);
 }
 
 void rt_pipeline_flush(struct rt_pipeline *p)
@@ -374,6 +467,7 @@ union replay_buf {
 	struct rt_clock_entry clock;
 	struct rt_cgroup_entry cgroup;
 	struct rt_container_name_entry name;
+	struct rt_pids_entry pids;
 	char event[4096];
 };
 
@@ -416,6 +510,12 @@ int rt_pipeline_replay(struct rt_pipeline *p, FILE *f)
 						   NULL);
 			if (err)
 				return err;
+			break;
+		case RT_REC_PIDS:
+			if (e.len != sizeof(buf.pids))
+				goto corrupt;
+			buf.pids.cgroup[sizeof(buf.pids.cgroup) - 1] = 0;
+			remember_pids(p, &buf.pids);
 			break;
 		case RT_REC_CONTAINER_NAME:
 			if (e.len != sizeof(buf.name))

@@ -35,6 +35,7 @@ enum rt_recording_kind {
 	RT_REC_END,	       /* the summary */
 	RT_REC_CGROUP,	       /* struct rt_cgroup_entry: where a cgroup id was found */
 	RT_REC_CONTAINER_NAME, /* struct rt_container_name_entry: Docker named its container */
+	RT_REC_PIDS,	       /* struct rt_pids_entry: a leak's pids.max, read before its check */
 };
 
 struct rt_recording_entry {
@@ -66,6 +67,15 @@ struct rt_cgroup_entry {
 struct rt_container_name_entry {
 	__u64 cgroup_id;
 	char name[128];
+};
+
+/* What the pids controller said of the cgroup limiting a leak's oldest zombie. */
+struct rt_pids_entry {
+	__u64 cgroup_id; /* the oldest zombie's (cgroup2) */
+	__s64 current, max;
+	__u32 zombies;
+	__u32 reserved;
+	char cgroup[512];
 };
 
 struct rt_clock_entry {

@@ -17,7 +17,7 @@
 
 #include "lib/array.h"
 #include "lib/cgroups.h"
-#include "snapshot/pids.h"
+#include "lib/pids.h"
 
 struct pids_hierarchy {
 	char mount[PATH_MAX]; /* "" when the controller is nowhere */
@@ -158,6 +158,18 @@ static bool zombie_dir(const struct pids_hierarchy *h, const char *path, pid_t p
 	return cgroup_of(h, parent, dir, size);
 }
 
+bool pids_limit_find(const char *path, pid_t parent, struct pids_found *f)
+{
+	const struct pids_hierarchy *h = hierarchy();
+
+	if (!h->mount[0] || !zombie_dir(h, path, parent, f->cgroup, sizeof(f->cgroup)) ||
+	    !limiting(h, f->cgroup, &f->max))
+		return false;
+	if (!read_value(h, f->cgroup, "pids.current", &f->current))
+		f->current = -1;
+	return true;
+}
+
 int pids_pressure_add(struct pids_pressure *p, const char *path, pid_t parent)
 {
 	const struct pids_hierarchy *h = hierarchy();
@@ -209,4 +221,25 @@ bool pids_limit_pressed(const struct pids_limit *l)
 bool pids_limit_full(const struct pids_limit *l)
 {
 	return l->max >= 0 && l->current >= l->max;
+}
+
+const char *pids_limit_name(const struct pids_limit *l, char *buf, size_t size)
+{
+	if (l->in_container)
+		snprintf(buf, size, "container %.12s", l->container.id);
+	else
+		snprintf(buf, size, "cgroup %s", l->cgroup);
+	return buf;
+}
+
+void pids_limit_warn(const struct pids_limit *l)
+{
+	char name[600];
+
+	if (!pids_limit_pressed(l))
+		return;
+	fprintf(stderr, "reapertrace: zombies hold %zu of %lld pids of %s: %s\n", l->zombies,
+		l->max, pids_limit_name(l, name, sizeof(name)),
+		pids_limit_full(l) ? "fork fails with EAGAIN there now" :
+				     "fork will fail with EAGAIN");
 }

@@ -7,8 +7,8 @@
  * fill it, fork() inside fails with EAGAIN, which programs often report
  * as a memory error.
  */
-#ifndef REAPERTRACE_PIDS_H
-#define REAPERTRACE_PIDS_H
+#ifndef REAPERTRACE_LIB_PIDS_H
+#define REAPERTRACE_LIB_PIDS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,6 +30,20 @@ struct pids_pressure {
 	size_t nr, cap;
 };
 
+/* The limit one zombie presses against (pids_limit_find()). */
+struct pids_found {
+	char cgroup[512];  /* the limiting cgroup, in the pids hierarchy */
+	long long current; /* pids.current, -1 when unreadable */
+	long long max;	   /* pids.max */
+};
+
+/*
+ * The cgroup that limits a zombie in cgroup2 directory @path whose parent
+ * is @parent (as pids_pressure_add() finds it), read now; false when none
+ * sets a pids.max.
+ */
+bool pids_limit_find(const char *path, pid_t parent, struct pids_found *f);
+
 /*
  * A zombie in cgroup2 directory @path (NULL: not known) whose parent is
  * @parent (as /proc names it): counted against its limit, if any. 0 or
@@ -43,4 +57,9 @@ bool pids_limit_pressed(const struct pids_limit *l);
 /* fork() fails there now: pids.current has reached pids.max. */
 bool pids_limit_full(const struct pids_limit *l);
 
-#endif /* REAPERTRACE_PIDS_H */
+/* "container 3f2a9c0d1e4b" or "cgroup /x/y": what the lines about @l name. */
+const char *pids_limit_name(const struct pids_limit *l, char *buf, size_t size);
+/* On stderr, when zombies hold half of @l or more: "zombies hold N of M pids of ...". */
+void pids_limit_warn(const struct pids_limit *l);
+
+#endif /* REAPERTRACE_LIB_PIDS_H */
