@@ -19,8 +19,9 @@
 /* What the table holds: the info, and what on_resolved was told of it. */
 struct entry {
 	struct cgroup_info info;
-	bool told;	/* of it at all */
-	bool told_path; /* of its path */
+	bool told;		 /* of it at all */
+	unsigned int names_seen; /* cgroups__name_due()'s @answers when it last said yes, + 1 */
+	bool told_path;		 /* of its path */
 };
 
 struct cgroups {
@@ -167,6 +168,17 @@ int cgroups__set(struct cgroups *cg, __u64 id, const char *path)
 		return -ENOMEM;
 	e->told = e->told_path = true; /* it came from a recording */
 	return set_path(&e->info, path);
+}
+
+bool cgroups__name_due(struct cgroups *cg, __u64 id, unsigned int answers)
+{
+	struct task_key key = key_of(id);
+	struct entry **v = task_table__lookup(cg->ids, &key);
+
+	if (!v || (*v)->names_seen == answers + 1)
+		return false;
+	(*v)->names_seen = answers + 1;
+	return true;
 }
 
 void cgroups__set_name(struct cgroups *cg, __u64 id, const char *name)

@@ -47,6 +47,14 @@ const struct cgroup_info *cgroups__get(struct cgroups *cg, __u64 id);
 /* @id is at @path (NULL: not found), as a recording says. 0 or -errno. */
 int cgroups__set(struct cgroups *cg, __u64 id, const char *path);
 
+/*
+ * Whether to look for the name of @id's container on this record: on its
+ * first, then only once the names source has given new answers (@answers,
+ * a count that only grows), so that a container with no name yet costs
+ * its records a compare, not a question each.
+ */
+bool cgroups__name_due(struct cgroups *cg, __u64 id, unsigned int answers);
+
 /* The name of the container @id's cgroup is in (a recording's, or Docker's answer). */
 void cgroups__set_name(struct cgroups *cg, __u64 id, const char *name);
 

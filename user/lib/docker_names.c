@@ -39,7 +39,8 @@ struct docker_names {
 	pthread_cond_t wake;
 	bool stop;
 	struct name_entry entries[MAX_NAMES];
-	size_t next; /* where the next new id goes, round robin */
+	size_t next;	      /* where the next new id goes, round robin */
+	unsigned int answers; /* questions answered or given up, atomically read */
 };
 
 /* A JSON string at @s ('"' first): its end past the closing quote, NULL if cut short. */
@@ -157,6 +158,7 @@ static void *worker(void *arg)
 			if (found)
 				memcpy(n->entries[i].name, name, sizeof(name));
 		}
+		__atomic_add_fetch(&n->answers, 1, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&n->lock);
 	return NULL;
@@ -239,6 +241,11 @@ void docker_names__free(struct docker_names *n)
 	pthread_mutex_destroy(&n->lock);
 	pthread_cond_destroy(&n->wake);
 	free(n);
+}
+
+unsigned int docker_names__answers(const struct docker_names *n)
+{
+	return __atomic_load_n(&n->answers, __ATOMIC_ACQUIRE);
 }
 
 bool docker_names__get(struct docker_names *n, const char *id, char *buf, size_t size)

@@ -24,6 +24,9 @@ void docker_names__free(struct docker_names *n);
  */
 bool docker_names__get(struct docker_names *n, const char *id, char *buf, size_t size);
 
+/* How many answers came so far (a count that only grows; no lock taken). */
+unsigned int docker_names__answers(const struct docker_names *n);
+
 /*
  * For the one-shot snapshots: the names of @n containers (@cts, skipping
  * those not Docker's), asked now, one question each, up to 1 s per step;

@@ -131,6 +131,7 @@ static void enrich_first(struct rt_pipeline *p, __u64 id)
 
 	if (!p->names || !cg || !cg->in_container || cg->container.name[0] ||
 	    !cg->container.runtime || strcmp(cg->container.runtime, "docker") ||
+	    !cgroups__name_due(p->cgroups, id, docker_names__answers(p->names)) ||
 	    !docker_names__get(p->names, cg->container.id, e.name, sizeof(e.name)))
 		return;
 	cgroups__set_name(p->cgroups, id, e.name);
