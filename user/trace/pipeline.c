@@ -28,6 +28,9 @@ struct rt_pipeline {
 	struct origins *origins;
 	struct leaks *leaks; /* NULL without --zombie-age */
 	struct cgroups *cgroups;
+	/* The current record's cgroup, looked up once by enrich_first() for every stage */
+	__u64 cur_cgroup_id;
+	const struct cgroup_info *cur_cgroup;
 	struct docker_names *names;	      /* NULL but live, with a Docker socket */
 	bool live;			      /* cgroups and pids.max are read from the system */
 	struct rt_pids_entry pids[PIDS_SEEN]; /* the last ones read or replayed, by cgroup id */
@@ -129,6 +132,8 @@ static void enrich_first(struct rt_pipeline *p, __u64 id)
 	const struct cgroup_info *cg = cgroups__get(p->cgroups, id);
 	struct rt_container_name_entry e = { .cgroup_id = id };
 
+	p->cur_cgroup_id = id;
+	p->cur_cgroup = cg;
 	if (!p->names || !cg || !cg->in_container || cg->container.name[0] ||
 	    !cg->container.runtime || strcmp(cg->container.runtime, "docker") ||
 	    !cgroups__name_due(p->cgroups, id, docker_names__answers(p->names)) ||
@@ -141,7 +146,8 @@ static void enrich_first(struct rt_pipeline *p, __u64 id)
 /* enrich: the container of cgroup @id, NULL when in none (or not known). */
 static const struct container *container_of(struct rt_pipeline *p, __u64 id)
 {
-	const struct cgroup_info *cg = cgroups__get(p->cgroups, id);
+	const struct cgroup_info *cg = id && id == p->cur_cgroup_id ? p->cur_cgroup :
+								      cgroups__get(p->cgroups, id);
 
 	return cg && cg->in_container ? &cg->container : NULL;
 }
@@ -327,8 +333,9 @@ void rt_pipeline_expire(struct rt_pipeline *p, __u64 now_ns)
 
 	record(p, RT_REC_EXPIRE, &c, sizeof(c));
 	origins__expire(p->origins, now_ns);
-	/* Between records: no cgroup_info is held now. */
+	/* Between records: no cgroup_info is held now (the current one is forgotten). */
 	cgroups__trim(p->cgroups);
+	p->cur_cgroup_id = 0;
 }
 
 /* Remembers @e for the leak reports of its cgroup id (the latest one wins). */
