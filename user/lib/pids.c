@@ -158,57 +158,57 @@ static bool zombie_dir(const struct pids_hierarchy *h, const char *path, pid_t p
 	return cgroup_of(h, parent, dir, size);
 }
 
-bool pids_limit_find(const char *path, pid_t parent, struct pids_found *f)
+/* The cgroup that limits a zombie in @path (see pids_pressure_add()) into @dir, and its pids.max. */
+static bool limit_of(const char *path, pid_t parent, char *dir, size_t size, long long *max)
 {
 	const struct pids_hierarchy *h = hierarchy();
 
-	if (!h->mount[0] || !zombie_dir(h, path, parent, f->cgroup, sizeof(f->cgroup)) ||
-	    !limiting(h, f->cgroup, &f->max))
+	return h->mount[0] && zombie_dir(h, path, parent, dir, size) && limiting(h, dir, max);
+}
+
+/* @l for limiting cgroup @dir: its pids.current read now, its container; no zombie yet. */
+static void fill(struct pids_limit *l, const char *dir, long long max)
+{
+	memset(l, 0, sizeof(*l));
+	snprintf(l->cgroup, sizeof(l->cgroup), "%s", dir);
+	l->max = max;
+	if (!read_value(hierarchy(), dir, "pids.current", &l->current))
+		l->current = -1;
+	l->in_container = container_from_cgroup(dir, &l->container);
+}
+
+bool pids_limit_find(const char *path, pid_t parent, struct pids_limit *l)
+{
+	char dir[PATH_MAX];
+	long long max;
+
+	if (!limit_of(path, parent, dir, sizeof(dir), &max))
 		return false;
-	if (!read_value(h, f->cgroup, "pids.current", &f->current))
-		f->current = -1;
+	fill(l, dir, max);
 	return true;
 }
 
 int pids_pressure_add(struct pids_pressure *p, const char *path, pid_t parent)
 {
-	const struct pids_hierarchy *h = hierarchy();
 	char dir[PATH_MAX];
-	struct pids_limit *l;
 	long long max;
 	size_t i;
 
-	if (!h->mount[0] || !zombie_dir(h, path, parent, dir, sizeof(dir)) ||
-	    !limiting(h, dir, &max))
+	if (!limit_of(path, parent, dir, sizeof(dir), &max))
 		return 0;
-	for (i = 0; i < p->nr; i++) {
-		if (!strcmp(p->limits[i].cgroup, dir)) {
-			p->limits[i].zombies++;
-			return 0;
-		}
+	for (i = 0; i < p->nr && strcmp(p->limits[i].cgroup, dir); i++)
+		;
+	if (i == p->nr) {
+		if (array_reserve((void **)&p->limits, &p->cap, sizeof(*p->limits), p->nr + 1))
+			return -ENOMEM;
+		fill(&p->limits[p->nr++], dir, max);
 	}
-	if (array_reserve((void **)&p->limits, &p->cap, sizeof(*p->limits), p->nr + 1))
-		return -ENOMEM;
-	l = &p->limits[p->nr];
-	memset(l, 0, sizeof(*l));
-	l->cgroup = strdup(dir);
-	if (!l->cgroup)
-		return -ENOMEM;
-	l->max = max;
-	if (!read_value(h, dir, "pids.current", &l->current))
-		l->current = -1;
-	l->zombies = 1;
-	l->in_container = container_from_cgroup(dir, &l->container);
-	p->nr++;
+	p->limits[i].zombies++;
 	return 0;
 }
 
 void pids_pressure_free(struct pids_pressure *p)
 {
-	size_t i;
-
-	for (i = 0; i < p->nr; i++)
-		free(p->limits[i].cgroup);
 	free(p->limits);
 	memset(p, 0, sizeof(*p));
 }
@@ -234,7 +234,7 @@ const char *pids_limit_name(const struct pids_limit *l, char *buf, size_t size)
 
 void pids_limit_warn(const struct pids_limit *l)
 {
-	char name[600];
+	char name[PATH_MAX + 16];
 
 	if (!pids_limit_pressed(l))
 		return;

@@ -10,17 +10,19 @@
 #ifndef REAPERTRACE_LIB_PIDS_H
 #define REAPERTRACE_LIB_PIDS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "lib/container.h"
 
+/* A cgroup that sets a pids.max, as read, and the zombies counted below it. */
 struct pids_limit {
-	char *cgroup;	   /* relative to the cgroup2 mount */
-	long long current; /* pids.current when read */
-	long long max;	   /* pids.max */
-	size_t zombies;	   /* of the zombies counted, those below it */
+	char cgroup[PATH_MAX]; /* in the hierarchy that has the pids controller (v2, else v1) */
+	long long current;     /* pids.current when read, -1 when unreadable */
+	long long max;	       /* pids.max */
+	size_t zombies;	       /* of the zombies counted, those below it */
 	bool in_container;
 	struct container container; /* the cgroup's, if in_container */
 };
@@ -30,19 +32,12 @@ struct pids_pressure {
 	size_t nr, cap;
 };
 
-/* The limit one zombie presses against (pids_limit_find()). */
-struct pids_found {
-	char cgroup[512];  /* the limiting cgroup, in the pids hierarchy */
-	long long current; /* pids.current, -1 when unreadable */
-	long long max;	   /* pids.max */
-};
-
 /*
  * The cgroup that limits a zombie in cgroup2 directory @path whose parent
- * is @parent (as pids_pressure_add() finds it), read now; false when none
- * sets a pids.max.
+ * is @parent (as pids_pressure_add() finds it), read now into @l, no
+ * zombie counted; false when none sets a pids.max.
  */
-bool pids_limit_find(const char *path, pid_t parent, struct pids_found *f);
+bool pids_limit_find(const char *path, pid_t parent, struct pids_limit *l);
 
 /*
  * A zombie in cgroup2 directory @path (NULL: not known) whose parent is

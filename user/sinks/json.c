@@ -8,6 +8,7 @@
 
 #include "lib/json.h"
 #include "lib/line_buf.h"
+#include "lib/pids.h"
 #include "lib/names.h"
 #include "sinks/sink.h"
 
@@ -218,7 +219,7 @@ static void json_leak(FILE *out, const struct rt_leak_report *r)
 			fprintf(out, ",\"pids_current\":%lld", r->pids->current);
 		else
 			fputs(",\"pids_current\":null", out);
-		fprintf(out, ",\"pids_max\":%lld,\"zombies\":%u}}\n", r->pids->max,
+		fprintf(out, ",\"pids_max\":%lld,\"zombies\":%zu}}\n", r->pids->max,
 			r->pids->zombies);
 	} else {
 		fputs(",\"pids\":null}\n", out);

@@ -11,6 +11,7 @@
 #include "lib/comm.h"
 #include "lib/container.h"
 #include "lib/line_buf.h"
+#include "lib/pids.h"
 #include "lib/names.h"
 #include "sinks/sink.h"
 
@@ -297,7 +298,7 @@ static void text_leak(FILE *out, const struct rt_leak_report *r)
 	    r->oldest_ns / 1e9, r->limit_ns / 1e9);
 	add_container(pb, r->container);
 	if (r->pids)
-		add(pb, " pids_current=%lld pids_max=%lld pids_zombies=%u", r->pids->current,
+		add(pb, " pids_current=%lld pids_max=%lld pids_zombies=%zu", r->pids->current,
 		    r->pids->max, r->pids->zombies);
 	add_origin(pb, r->origin);
 	line_end(&l, out);

@@ -247,7 +247,7 @@ static void print_json_pids(const struct pids_pressure *pp, FILE *out)
 
 static void print_text_pids(const struct pids_pressure *pp, FILE *out)
 {
-	char name[128];
+	char name[PATH_MAX + 16];
 	size_t i;
 
 	for (i = 0; i < pp->nr; i++) {

@@ -19,6 +19,12 @@
 #define LEAK_CHECK_NS	    1000000000ULL
 #define PIDS_SEEN	    64 /* leaks' pids.max readings remembered for their reports */
 
+/* A leak's pids.max reading (RT_REC_PIDS), for the oldest zombie's cgroup id. */
+struct pids_seen {
+	__u64 cgroup_id;
+	struct pids_limit limit; /* max < 0: none limits it */
+};
+
 struct rt_pipeline {
 	struct rt_filter filter;
 	const struct rt_sink *sink;
@@ -31,9 +37,9 @@ struct rt_pipeline {
 	/* The current record's cgroup, looked up once by enrich_first() for every stage */
 	__u64 cur_cgroup_id;
 	const struct cgroup_info *cur_cgroup;
-	struct docker_names *names;	      /* NULL but live, with a Docker socket */
-	bool live;			      /* cgroups and pids.max are read from the system */
-	struct rt_pids_entry pids[PIDS_SEEN]; /* the last ones read or replayed, by cgroup id */
+	struct docker_names *names;	  /* NULL but live, with a Docker socket */
+	bool live;			  /* cgroups and pids.max are read from the system */
+	struct pids_seen pids[PIDS_SEEN]; /* the last ones read or replayed, by cgroup id */
 	unsigned int pids_next;
 	__u64 next_leak_check;
 	__u64 leaks_untracked; /* zombies --zombie-age had no room for */
@@ -341,6 +347,7 @@ void rt_pipeline_expire(struct rt_pipeline *p, __u64 now_ns)
 /* Remembers @e for the leak reports of its cgroup id (the latest one wins). */
 static void remember_pids(struct rt_pipeline *p, const struct rt_pids_entry *e)
 {
+	struct pids_limit *l;
 	unsigned int i;
 
 	for (i = 0; i < PIDS_SEEN && p->pids[i].cgroup_id != e->cgroup_id; i++)
@@ -349,7 +356,14 @@ static void remember_pids(struct rt_pipeline *p, const struct rt_pids_entry *e)
 		i = p->pids_next;
 		p->pids_next = (p->pids_next + 1) % PIDS_SEEN;
 	}
-	p->pids[i] = *e;
+	p->pids[i].cgroup_id = e->cgroup_id;
+	l = &p->pids[i].limit;
+	memset(l, 0, sizeof(*l));
+	snprintf(l->cgroup, sizeof(l->cgroup), "%s", e->cgroup);
+	l->current = e->current;
+	l->max = e->max;
+	l->zombies = e->zombies;
+	l->in_container = container_from_cgroup(l->cgroup, &l->container);
 }
 
 struct below {
@@ -374,38 +388,29 @@ static void read_pids(struct rt_pipeline *p, const struct rt_leak_report *r)
 {
 	const struct cgroup_info *cg = cgroups__get(p->cgroups, r->oldest_cgroup_id);
 	struct rt_pids_entry e = { .cgroup_id = r->oldest_cgroup_id, .max = -1 };
-	struct pids_found f;
-	struct below b = { p->cgroups, f.cgroup };
+	struct pids_limit l;
+	struct below b = { p->cgroups, l.cgroup };
 
 	if (!cg || !cg->path)
 		return;
-	if (pids_limit_find(cg->path, r->reaper.pid, &f)) {
-		e.current = f.current;
-		e.max = f.max;
+	if (pids_limit_find(cg->path, r->reaper.pid, &l)) {
+		e.current = l.current;
+		e.max = l.max;
 		e.zombies = leaks__count(p->leaks, zombie_below, &b);
-		snprintf(e.cgroup, sizeof(e.cgroup), "%s", f.cgroup);
+		snprintf(e.cgroup, sizeof(e.cgroup), "%.*s", (int)sizeof(e.cgroup) - 1, l.cgroup);
 	}
 	record(p, RT_REC_PIDS, &e, sizeof(e));
 	remember_pids(p, &e);
 }
 
-/* The pids report of a leak, into @out; NULL when no limit was read for it. */
-static const struct rt_pids_report *pids_of(struct rt_pipeline *p, const struct rt_leak_report *r,
-					    struct rt_pids_report *out)
+/* What limits a leak's oldest zombie, as last read; NULL when nothing does. */
+static const struct pids_limit *pids_of(const struct rt_pipeline *p, const struct rt_leak_report *r)
 {
 	unsigned int i;
 
-	for (i = 0; i < PIDS_SEEN; i++) {
-		const struct rt_pids_entry *e = &p->pids[i];
-
-		if (!e->cgroup_id || e->cgroup_id != r->oldest_cgroup_id || e->max < 0)
-			continue;
-		snprintf(out->cgroup, sizeof(out->cgroup), "%s", e->cgroup);
-		out->current = e->current;
-		out->max = e->max;
-		out->zombies = e->zombies;
-		return out;
-	}
+	for (i = 0; i < PIDS_SEEN; i++)
+		if (p->pids[i].cgroup_id && p->pids[i].cgroup_id == r->oldest_cgroup_id)
+			return p->pids[i].limit.max >= 0 ? &p->pids[i].limit : NULL;
 	return NULL;
 }
 
@@ -413,14 +418,13 @@ static void on_leak(const struct rt_leak_report *r, void *ctx)
 {
 	struct rt_leak_report shown = *r;
 	struct rt_pipeline *p = ctx;
-	struct rt_pids_report pids;
 	struct rt_origin origin;
 
 	if (rt_filter_leak(&p->filter, r) != RT_MATCH)
 		return;
 	if (p->live)
 		read_pids(p, r);
-	shown.pids = pids_of(p, r, &pids);
+	shown.pids = pids_of(p, r);
 	if (r->origin) {
 		origin = *r->origin;
 		origin_containers(p, &origin);
@@ -428,17 +432,8 @@ static void on_leak(const struct rt_leak_report *r, void *ctx)
 	}
 	shown.container = container_of(p, r->oldest_cgroup_id);
 	p->sink->leak(p->out, &shown);
-	if (shown.pids) {
-		struct pids_limit l = {
-			.cgroup = pids.cgroup,
-			.current = pids.current,
-			.max = pids.max,
-			.zombies = pids.zombies,
-		};
-
-		l.in_container = container_from_cgroup(pids.cgroup, &l.container);
-		pids_limit_warn(&l);
-	}
+	if (shown.pids)
+		pids_limit_warn(shown.pids);
 	p->totals.leaks++;
 	p->totals.events++;
 }

@@ -16,6 +16,7 @@
 
 /* lib/container.h: the container of a process, NULL where it is in none. */
 struct container;
+struct pids_limit;
 
 struct rt_origin_link {
 	__u32 pid;
@@ -46,14 +47,6 @@ struct rt_reparent_report {
 };
 
 /* A reaper that holds a zombie older than --zombie-age (reported once per reaper). */
-/* The pids.max the oldest zombie of a leak presses against (lib/pids.c), as read. */
-struct rt_pids_report {
-	char cgroup[512];  /* the limiting cgroup, in the pids hierarchy */
-	long long current; /* pids.current, -1 when unreadable */
-	long long max;
-	__u32 zombies; /* of the zombies followed, those below it */
-};
-
 struct rt_leak_report {
 	__u64 ts_ns;
 	struct rt_task reaper;
@@ -66,7 +59,8 @@ struct rt_leak_report {
 	__u64 oldest_cgroup_id;
 	const struct rt_origin *origin;	   /* the oldest zombie's, NULL if not known */
 	const struct container *container; /* the oldest zombie's; set for the sinks */
-	const struct rt_pids_report *pids; /* NULL: no pids.max limits it, or not read */
+	const struct pids_limit
+		*pids; /* lib/pids.h: what limits the oldest; NULL: none, or not read */
 };
 
 struct rt_totals {
