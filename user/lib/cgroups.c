@@ -44,30 +44,50 @@ static struct task_key key_of(__u64 id)
 	return (struct task_key){ .start_ns = id, .pid = 1 };
 }
 
+bool cgroups__list_has(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = list;
+
+	while ((p = strstr(p, word))) {
+		if ((p == list || p[-1] == ',') &&
+		    (p[n] == ',' || p[n] == 0 || p[n] == ' ' || p[n] == '\n' || p[n] == ':'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+bool cgroups__find_mount(const char *fstype, const char *option, char *buf, size_t size)
+{
+	char line[8192], path[4096], type[32], opts[1024], *sep;
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		sep = strstr(line, " - ");
+		if (!sep || sscanf(sep + 3, "%31s %*s %1023s", type, opts) != 2 ||
+		    strcmp(type, fstype) || (option && !cgroups__list_has(opts, option)))
+			continue;
+		/* A mount point with an escaped blank (\040) is not used. */
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", path) == 1 && !strchr(path, '\\')) {
+			snprintf(buf, size, "%s", path);
+			found = true;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 const char *cgroups__mount(void)
 {
 	static char mnt[4096];
 	static bool looked;
-	char line[8192], path[4096], *sep;
-	FILE *f;
 
-	if (looked)
-		return mnt;
+	if (!looked && !cgroups__find_mount("cgroup2", NULL, mnt, sizeof(mnt)))
+		mnt[0] = 0;
 	looked = true;
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return mnt;
-	while (fgets(line, sizeof(line), f)) {
-		sep = strstr(line, " - ");
-		if (!sep || strncmp(sep + 3, "cgroup2 ", 8))
-			continue;
-		/* A mount point with an escaped blank (\040) is not used. */
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", path) == 1 && !strchr(path, '\\')) {
-			snprintf(mnt, sizeof(mnt), "%s", path);
-			break;
-		}
-	}
-	fclose(f);
 	return mnt;
 }
 
@@ -371,21 +391,37 @@ int cgroups__find_containers(const char *prefix, char (*ids)[CONTAINER_ID_LEN + 
 	return finding.nr;
 }
 
-bool cgroups__container_of_pid(pid_t pid, struct container *c)
+bool cgroups__proc_cgroup(pid_t pid, const char *controller, char *out, size_t size)
 {
-	char path[48], line[4096];
+	char path[48], line[4096 + 64], *ctrl, *rel;
 	bool found = false;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
 	f = fopen(path, "re");
 	while (f && !found && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::", 3))
+		/* ID:CONTROLLERS:PATH; cgroup2's is 0::PATH */
+		ctrl = strchr(line, ':');
+		rel = ctrl ? strchr(ctrl + 1, ':') : NULL;
+		if (!rel)
 			continue;
-		line[strcspn(line, "\n")] = 0;
-		found = container_from_cgroup(line + 3, c);
+		*ctrl++ = 0; /* line: the ID */
+		*rel++ = 0;  /* ctrl: the controllers */
+		if (controller ? !cgroups__list_has(ctrl, controller) : strcmp(line, "0") || *ctrl)
+			continue;
+		rel[strcspn(rel, "\n")] = 0;
+		snprintf(out, size, "%s", rel);
+		found = true;
 	}
 	if (f)
 		fclose(f);
 	return found;
+}
+
+bool cgroups__container_of_pid(pid_t pid, struct container *c)
+{
+	char path[4096];
+
+	return cgroups__proc_cgroup(pid, NULL, path, sizeof(path)) &&
+	       container_from_cgroup(path, c);
 }

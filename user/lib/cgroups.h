@@ -65,6 +65,21 @@ void cgroups__trim(struct cgroups *cg);
 const char *cgroups__mount(void);
 
 /*
+ * The first mount point of file system type @fstype whose super options
+ * list @option (NULL: any), from /proc/self/mountinfo, into @buf.
+ */
+bool cgroups__find_mount(const char *fstype, const char *option, char *buf, size_t size);
+
+/*
+ * Live @pid's cgroup path from /proc/PID/cgroup into @out: the v1
+ * hierarchy's with @controller, or cgroup2's for NULL. false when none.
+ */
+bool cgroups__proc_cgroup(pid_t pid, const char *controller, char *out, size_t size);
+
+/* Whether the comma-separated @list (a controller or mount option list) has @word. */
+bool cgroups__list_has(const char *list, const char *word);
+
+/*
  * The containers whose cgroups exist now and whose id starts with
  * @prefix: how many (their first @max ids in @ids), or -errno.
  */

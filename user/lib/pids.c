@@ -24,26 +24,12 @@ struct pids_hierarchy {
 	bool v1;
 };
 
-static bool has_word(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p = list;
-
-	while ((p = strstr(p, word))) {
-		if ((p == list || p[-1] == ',') &&
-		    (p[n] == ',' || p[n] == 0 || p[n] == ' ' || p[n] == '\n' || p[n] == ':'))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 /* Where the pids controller is: cgroup2 if it has it, else a v1 hierarchy with it. */
 static const struct pids_hierarchy *hierarchy(void)
 {
 	static struct pids_hierarchy h;
 	static bool looked;
-	char line[8192], path[PATH_MAX], fstype[32], opts[1024], *sep;
+	char line[1024], path[PATH_MAX];
 	FILE *f;
 
 	if (looked)
@@ -52,54 +38,14 @@ static const struct pids_hierarchy *hierarchy(void)
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", cgroups__mount());
 	f = cgroups__mount()[0] ? fopen(path, "re") : NULL;
 	if (f) {
-		if (fgets(line, sizeof(line), f) && has_word(line, "pids"))
+		if (fgets(line, sizeof(line), f) && cgroups__list_has(line, "pids"))
 			snprintf(h.mount, sizeof(h.mount), "%s", cgroups__mount());
 		fclose(f);
 		if (h.mount[0])
 			return &h;
 	}
-	f = fopen("/proc/self/mountinfo", "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		sep = strstr(line, " - ");
-		if (!sep || sscanf(sep + 3, "%31s %*s %1023s", fstype, opts) != 2 ||
-		    strcmp(fstype, "cgroup") || !has_word(opts, "pids"))
-			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", path) == 1 && !strchr(path, '\\')) {
-			snprintf(h.mount, sizeof(h.mount), "%s", path);
-			h.v1 = true;
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
+	h.v1 = cgroups__find_mount("cgroup", "pids", h.mount, sizeof(h.mount));
 	return &h;
-}
-
-/* Live @pid's cgroup in the pids hierarchy, from /proc/PID/cgroup, into @out. */
-static bool cgroup_of(const struct pids_hierarchy *h, pid_t pid, char *out, size_t size)
-{
-	char path[64], line[PATH_MAX + 64], *ctrl, *rel;
-	bool found = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
-	f = fopen(path, "re");
-	while (f && !found && fgets(line, sizeof(line), f)) {
-		ctrl = strchr(line, ':');
-		rel = ctrl ? strchr(ctrl + 1, ':') : NULL;
-		if (!rel)
-			continue;
-		*rel++ = 0;
-		ctrl++;
-		if (h->v1 ? !has_word(ctrl, "pids") : strcmp(line, "0") || *ctrl)
-			continue;
-		rel[strcspn(rel, "\n")] = 0;
-		snprintf(out, size, "%s", rel);
-		found = true;
-	}
-	if (f)
-		fclose(f);
-	return found;
 }
 
 /* <mount><dir>/<file> as a number; "max" is -1. false when unreadable. */
@@ -155,7 +101,7 @@ static bool zombie_dir(const struct pids_hierarchy *h, const char *path, pid_t p
 		snprintf(dir, size, "%s", path);
 		return true;
 	}
-	return cgroup_of(h, parent, dir, size);
+	return cgroups__proc_cgroup(parent, h->v1 ? "pids" : NULL, dir, size);
 }
 
 /* The cgroup that limits a zombie in @path (see pids_pressure_add()) into @dir, and its pids.max. */
