@@ -18,6 +18,9 @@ TEST(cgroups_list_words)
 	ASSERT_TRUE(cgroups__list_has("pids", "pids"), "alone");
 	ASSERT_TRUE(cgroups__list_has("cpu,pids,memory", "pids"), "in the middle");
 	ASSERT_TRUE(cgroups__list_has("pids:/x", "pids"), "before a colon");
+	ASSERT_TRUE(cgroups__list_has("cpuset cpu io memory pids\n", "pids"),
+		    "cgroup.controllers, space-separated");
+	ASSERT_TRUE(cgroups__list_has("pids memory", "pids"), "first of spaces");
 	ASSERT_FALSE(cgroups__list_has("rw,pidsx", "pids"), "a longer word");
 	ASSERT_FALSE(cgroups__list_has("rw,xpids", "pids"), "a word ending so");
 	ASSERT_FALSE(cgroups__list_has("", "pids"), "empty");

@@ -50,7 +50,7 @@ bool cgroups__list_has(const char *list, const char *word)
 	const char *p = list;
 
 	while ((p = strstr(p, word))) {
-		if ((p == list || p[-1] == ',') &&
+		if ((p == list || p[-1] == ',' || p[-1] == ' ') &&
 		    (p[n] == ',' || p[n] == 0 || p[n] == ' ' || p[n] == '\n' || p[n] == ':'))
 			return true;
 		p += n;

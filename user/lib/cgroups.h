@@ -76,7 +76,10 @@ bool cgroups__find_mount(const char *fstype, const char *option, char *buf, size
  */
 bool cgroups__proc_cgroup(pid_t pid, const char *controller, char *out, size_t size);
 
-/* Whether the comma-separated @list (a controller or mount option list) has @word. */
+/*
+ * Whether @list has @word: a comma-separated controller or mount option
+ * list, or cgroup.controllers' space-separated one.
+ */
 bool cgroups__list_has(const char *list, const char *word);
 
 /*
