@@ -100,6 +100,18 @@ void json_string(FILE *out, const char *str, size_t max)
 	pb_write(&pb, out);
 }
 
+/* ,"@key":"@s" (escaped), or ,"@key":null when @s is NULL or "". */
+static void pb_key_string(struct pbuf *pb, const char *key, const char *s, size_t max)
+{
+	pb_str(pb, ",\"");
+	pb_str(pb, key);
+	pb_str(pb, "\":");
+	if (s && s[0])
+		json_pb_string(pb, s, max);
+	else
+		pb_str(pb, "null");
+}
+
 void json_pb_container(struct pbuf *pb, const struct container *ct)
 {
 	if (!ct) {
@@ -108,27 +120,11 @@ void json_pb_container(struct pbuf *pb, const struct container *ct)
 	}
 	pb_str(pb, ",\"container\":{\"id\":\"");
 	pb_str(pb, ct->id);
-	if (ct->runtime) {
-		pb_str(pb, "\",\"runtime\":\"");
-		pb_str(pb, ct->runtime);
-		pb_ch(pb, '"');
-	} else {
-		pb_str(pb, "\",\"runtime\":null");
-	}
-	if (ct->pod_uid[0]) {
-		pb_str(pb, ",\"pod_uid\":\"");
-		pb_str(pb, ct->pod_uid);
-		pb_ch(pb, '"');
-	} else {
-		pb_str(pb, ",\"pod_uid\":null");
-	}
-	if (ct->name[0]) {
-		pb_str(pb, ",\"name\":");
-		json_pb_string(pb, ct->name, sizeof(ct->name));
-		pb_ch(pb, '}');
-	} else {
-		pb_str(pb, ",\"name\":null}");
-	}
+	pb_ch(pb, '"');
+	pb_key_string(pb, "runtime", ct->runtime, CONTAINER_NAME_LEN);
+	pb_key_string(pb, "pod_uid", ct->pod_uid, sizeof(ct->pod_uid));
+	pb_key_string(pb, "name", ct->name, sizeof(ct->name));
+	pb_ch(pb, '}');
 }
 
 void json_container(FILE *out, const struct container *ct)
