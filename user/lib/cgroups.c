@@ -20,8 +20,8 @@
 struct entry {
 	struct cgroup_info info;
 	bool told;		 /* of it at all */
-	unsigned int names_seen; /* cgroups__name_due()'s @answers when it last said yes, + 1 */
 	bool told_path;		 /* of its path */
+	unsigned int names_seen; /* cgroups__name_due()'s @answers when it last said yes, + 1 */
 };
 
 struct cgroups {
@@ -141,6 +141,15 @@ void cgroups__trim(struct cgroups *cg)
 		forget_all(cg);
 }
 
+/* The entry of @id if there is one. */
+static struct entry *find(const struct cgroups *cg, __u64 id)
+{
+	struct task_key key = key_of(id);
+	struct entry **v = task_table__lookup(cg->ids, &key);
+
+	return v ? *v : NULL;
+}
+
 /* The entry of @id, a new empty one (*@created) if none, NULL if no room. */
 static struct entry *entry(struct cgroups *cg, __u64 id, bool *created)
 {
@@ -148,9 +157,9 @@ static struct entry *entry(struct cgroups *cg, __u64 id, bool *created)
 	struct entry **v, *e;
 
 	*created = false;
-	v = task_table__lookup(cg->ids, &key);
-	if (v)
-		return *v;
+	e = find(cg, id);
+	if (e)
+		return e;
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
@@ -192,21 +201,18 @@ int cgroups__set(struct cgroups *cg, __u64 id, const char *path)
 
 bool cgroups__name_due(struct cgroups *cg, __u64 id, unsigned int answers)
 {
-	struct task_key key = key_of(id);
-	struct entry **v = task_table__lookup(cg->ids, &key);
+	struct entry *e = find(cg, id);
 
-	if (!v || (*v)->names_seen == answers + 1)
+	if (!e || e->names_seen == answers + 1)
 		return false;
-	(*v)->names_seen = answers + 1;
+	e->names_seen = answers + 1;
 	return true;
 }
 
 void cgroups__set_name(struct cgroups *cg, __u64 id, const char *name)
 {
-	struct entry *e;
-	bool created;
+	struct entry *e = find(cg, id);
 
-	e = id ? entry(cg, id, &created) : NULL;
 	if (e && e->info.in_container)
 		snprintf(e->info.container.name, sizeof(e->info.container.name), "%s", name);
 }

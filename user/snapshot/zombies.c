@@ -3,7 +3,7 @@
  * `reapertrace zombies`: every zombie process now, grouped by the parent
  * that has not reaped it, largest group first; with --zombie-age, the
  * parents that hold a zombie longer than that (leaks); and the cgroups
- * whose pids.max the zombies press against (snapshot/pids.c).
+ * whose pids.max the zombies press against (lib/pids.c).
  */
 #include <errno.h>
 #include <getopt.h>
