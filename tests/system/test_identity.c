@@ -283,3 +283,49 @@ TEST(identity_container_prefix)
 out:
 	tracer_free(&tr);
 }
+
+/* A --container prefix that names two running containers is a usage error; a unique one is not. */
+TEST(identity_container_prefix_ambiguous)
+{
+	static const char *const rels[] = {
+		"system.slice/docker-" HEX("a") ".scope",
+		"system.slice/docker-aaaaaaaaaaaab000000000000000000000000000000000000000000000000000.scope",
+	};
+	char cmd[1024], err[] = "/tmp/rt-ambiguous-XXXXXX", *text = NULL;
+	int fd = mkstemp(err), rc, i;
+
+	if (!*cgroup2_mount())
+		SKIP("no cgroup v2 mount");
+	if (!ASSERT_GE(fd, 0, "temporary file"))
+		return;
+	snprintf(base, sizeof(base), "%s/rt-identity-%d", cgroup2_mount(), getpid());
+	if (mkdir(base, 0755)) {
+		test_skip("cannot make a cgroup %s: %s", base, strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < 2; i++)
+		if (!ASSERT_TRUE(make_dirs(rels[i]), rels[i]))
+			goto out;
+	snprintf(cmd, sizeof(cmd), "%s --container aaaaaaaaaaaa -d 1 >/dev/null 2>%s", tracer_bin(),
+		 err);
+	rc = system(cmd);
+	ASSERT_EQ(WEXITSTATUS(rc), 2, "a prefix of two containers: a usage error (exit 2)");
+	text = slurp_fd(fd);
+	fd = -1;
+	if (!ASSERT_TRUE(strstr(text, "--container 'aaaaaaaaaaaa' names 2 containers "
+				      "(aaaaaaaaaaaa, aaaaaaaaaaaa): give more of the id"),
+			 "it says which and what to do"))
+		diag("stderr: %s", text);
+	snprintf(cmd, sizeof(cmd), "%s --container aaaaaaaaaaaab -d 1 >/dev/null 2>/dev/null",
+		 tracer_bin());
+	ASSERT_EQ(WEXITSTATUS(system(cmd)), 0, "a longer prefix names one: traced");
+out:
+	free(text);
+	if (fd >= 0)
+		close(fd);
+	unlink(err);
+	for (i = 0; i < 2; i++)
+		remove_dirs(rels[i]);
+	rmdir(base);
+	base[0] = 0;
+}

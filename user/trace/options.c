@@ -150,9 +150,9 @@ static int check_container(const struct rt_options *opt)
 	if (n < 2)
 		return 0;
 	snprintf(msg, sizeof(msg),
-		 "--container '%%s' names %d containers (%.12s, %.12s%s): give more of the id", n,
-		 ids[0], ids[1], n > 2 ? ", ..." : "");
-	return usage_error(opt, msg, opt->container);
+		 "--container '%s' names %d containers (%.12s, %.12s%s): give more of the id",
+		 opt->container, n, ids[0], ids[1], n > 2 ? ", ..." : "");
+	return usage_error(opt, "%s", msg);
 }
 
 /* top -i: seconds, decimals allowed, from 0.1 to a day. */
