@@ -16,7 +16,7 @@ CFLAGS ?= -g -O2
 override CFLAGS += $(WARNINGS) -Werror -D_GNU_SOURCE -DREAPERTRACE_VERSION='"$(VERSION)"'
 INCLUDES := -I$(OUTPUT) -Iinclude -I.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Wno-unused-function
-LIBS := -lbpf -lelf -lz -lpthread
+LIBS := -lbpf -lelf -lz -lmicrohttpd -lpthread
 # Each object's header dependencies, as the compiler saw them (build/**/*.d).
 DEPFLAGS := -MMD -MP
 
@@ -34,6 +34,7 @@ SYSTEM_TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard tests/system/*.c))
 UNIT_TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard tests/unit/*.c))
 # The user objects that need neither libbpf nor the kernel: the pipeline, its sinks, the CLI helpers.
 USER_PURE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard user/lib/*.c user/sinks/*.c) user/top/reapers.c user/top/view.c \
+	user/metrics/metrics.c \
 	$(filter-out user/trace/trace.c,$(wildcard user/trace/*.c)))
 
 ifeq ($(V),1)

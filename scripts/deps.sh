@@ -27,7 +27,7 @@
 # /usr/bin/docker by its path.
 set -eu
 
-packages="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config libcap2-bin"
+packages="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libmicrohttpd-dev pkg-config libcap2-bin"
 packages="$packages golang-go docker.io busybox-static"
 for arg in "$@"; do
 	case $arg in

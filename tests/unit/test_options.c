@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "harness.h"
+#include "lib/cli.h"
 #include "trace/options.h"
 
 #define MAX_ARGS 16
@@ -122,6 +123,10 @@ TEST(options_each_value)
 	ASSERT_STREQ(p.opt.container, "ffffffffffff0000ffffffff", "--container");
 	ASSERT_TRUE(strstr(p.err, "no container's id starts with ffffffffffff0000ffffffff"),
 		    "a prefix that matches nothing yet is said");
+	p = parse(false, "--metrics 9469 --metrics-top 5 -q");
+	ASSERT_OK(p.ret, p.err);
+	ASSERT_STREQ(p.opt.metrics, "9469", "--metrics");
+	ASSERT_TRUE(p.opt.metrics_top == 5 && p.opt.quiet, "--metrics-top, -q");
 	p = parse(true, "-i 0.5 -n 3 -j");
 	ASSERT_OK(p.ret, p.err);
 	ASSERT_EQ(p.opt.interval_ns, 500000000ULL, "top -i 0.5");
@@ -147,6 +152,11 @@ TEST(options_values_out_of_range)
 	refused(false,
 		"--container 3f2a9c0d1e4b5a6978c0d1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c60",
 		"invalid --container");
+	refused(false, "--metrics localhost:9469", "invalid --metrics 'localhost:9469'");
+	refused(false, "--metrics ::1:9469", "IPv6 in brackets");
+	refused(false, "--metrics 127.0.0.1:65536", "invalid --metrics");
+	refused(false, "--metrics 9469 --metrics-top 0", "invalid --metrics-top");
+	refused(false, "--metrics 9469 --metrics-top 1001", "invalid --metrics-top");
 	refused(true, "-i 0.05", "invalid interval");
 	refused(true, "-n 0", "invalid count");
 }
@@ -159,10 +169,39 @@ TEST(options_rules_between_options)
 	refused(true, "-T", "-T is not an option of reapertrace top");
 	refused(true, "-e zombie", "-e is not an option of reapertrace top");
 	refused(true, "--zombie-age 1", "--zombie-age is not an option of reapertrace top");
+	refused(false, "--metrics-top 5", "--metrics-top needs --metrics");
+	refused(true, "-q", "-q is not an option of reapertrace top");
 	refused(false, "extra", "unexpected argument 'extra'");
 	refused(false, "-x", "unknown option '-x'");
 	refused(false, "-p", "-p");
 	refused(true, "--bogus", "--bogus");
+}
+
+TEST(options_listen_addresses)
+{
+	static const struct {
+		const char *arg, *host;
+		unsigned int port;
+	} ok[] = {
+		{ "9469", "127.0.0.1", 9469 },	 { ":9469", "127.0.0.1", 9469 },
+		{ "0.0.0.0:80", "0.0.0.0", 80 }, { "[::]:9469", "::", 9469 },
+		{ "[::1]:0", "::1", 0 },	 { "10.1.2.3:65535", "10.1.2.3", 65535 },
+	};
+	static const char *const bad[] = { "",		 "x",	      "127.0.0.1",  "[::1]",
+					   "::1:9469",	 "host:9469", "1.2.3.4:-1", "[1.2.3.4]:1",
+					   "1.2.3:9469", ":",	      "[]:9469" };
+	unsigned int port, i;
+	char host[64];
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (ASSERT_OK(cli_parse_listen(ok[i].arg, "127.0.0.1", host, sizeof(host), &port),
+			      ok[i].arg)) {
+			ASSERT_STREQ(host, ok[i].host, ok[i].arg);
+			ASSERT_EQ(port, ok[i].port, ok[i].arg);
+		}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ASSERT_ERR(cli_parse_listen(bad[i], "127.0.0.1", host, sizeof(host), &port),
+			   -EINVAL, bad[i]);
 }
 
 TEST(options_help_and_version_are_results)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Option values, usage errors and output flushing, the same for every command. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -36,6 +37,38 @@ int cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigne
 	*out = strtoul(s, &end, 10);
 	if (errno || *end || *out < min || *out > max)
 		return -EINVAL;
+	return 0;
+}
+
+int cli_parse_listen(const char *s, const char *dflt, char *host, size_t size, unsigned int *port)
+{
+	const char *colon = strrchr(s, ':'), *h = s;
+	unsigned char addr[sizeof(struct in6_addr)];
+	size_t len = colon ? (size_t)(colon - s) : 0;
+	unsigned long n;
+
+	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+		h++;
+		len -= 2;
+		if (len >= size)
+			return -EINVAL;
+		memcpy(host, h, len);
+		host[len] = 0;
+		if (inet_pton(AF_INET6, host, addr) != 1)
+			return -EINVAL;
+	} else if (len) {
+		if (len >= size || memchr(s, ':', len)) /* IPv6 needs its brackets */
+			return -EINVAL;
+		memcpy(host, h, len);
+		host[len] = 0;
+		if (inet_pton(AF_INET, host, addr) != 1)
+			return -EINVAL;
+	} else {
+		snprintf(host, size, "%s", dflt);
+	}
+	if (cli_parse_ulong(colon ? colon + 1 : s, 0, 65535, &n))
+		return -EINVAL;
+	*port = n;
 	return 0;
 }
 

@@ -29,6 +29,15 @@ int cli_parse_pid(const char *cmd, const char *arg, __u32 *pid);
 /* A PID namespace: an inode number or a path such as /proc/PID/ns/pid. 0 or -EINVAL. */
 int cli_parse_pidns(const char *cmd, const char *arg, __u32 *inum);
 /*
+ * An address to listen on: "PORT", ":PORT", "HOST:PORT" or "[HOST]:PORT",
+ * HOST a numeric IPv4 or IPv6 address (@dflt when not given), PORT 0 to
+ * 65535. The host into @host (@size bytes). 0 or -EINVAL.
+ */
+int cli_parse_listen(const char *s, const char *dflt, char *host, size_t size, unsigned int *port);
+#define CLI_LISTEN_EXPECTED                                                      \
+	"expected PORT or HOST:PORT, HOST a numeric address (IPv6 in brackets: " \
+	"[::1]:9469)"
+/*
  * Flushes stdout. 0; 0 too when the reader went away (EPIPE: nothing more
  * to say); -EIO after printing why on any other write error.
  */

@@ -134,7 +134,7 @@ bool pids_limit_find(const char *path, pid_t parent, struct pids_limit *l)
 	return true;
 }
 
-int pids_pressure_add(struct pids_pressure *p, const char *path, pid_t parent)
+int pids_pressure_add(struct pids_pressure *p, const char *path, pid_t parent, size_t zombies)
 {
 	char dir[PATH_MAX];
 	long long max;
@@ -149,7 +149,7 @@ int pids_pressure_add(struct pids_pressure *p, const char *path, pid_t parent)
 			return -ENOMEM;
 		fill(&p->limits[p->nr++], dir, max);
 	}
-	p->limits[i].zombies++;
+	p->limits[i].zombies += zombies;
 	return 0;
 }
 

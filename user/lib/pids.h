@@ -40,11 +40,11 @@ struct pids_pressure {
 bool pids_limit_find(const char *path, pid_t parent, struct pids_limit *l);
 
 /*
- * A zombie in cgroup2 directory @path (NULL: not known) whose parent is
- * @parent (as /proc names it): counted against its limit, if any. 0 or
- * -ENOMEM.
+ * @zombies zombies in cgroup2 directory @path (NULL: not known) whose
+ * parent is @parent (as /proc names it): counted against its limit, if
+ * any. 0 or -ENOMEM.
  */
-int pids_pressure_add(struct pids_pressure *p, const char *path, pid_t parent);
+int pids_pressure_add(struct pids_pressure *p, const char *path, pid_t parent, size_t zombies);
 void pids_pressure_free(struct pids_pressure *p);
 
 /* Zombies hold at least half of the limit: said as a warning. */

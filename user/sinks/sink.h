@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The interface behind which every output of the trace pipeline sits: the
- * text and JSON printers (print_text.c, print_json.c) and top's per-reaper
- * table (top.c). A new output is one more struct rt_sink.
+ * text and JSON printers (text.c, json.c), -q's nothing (quiet.c) and top's
+ * per-reaper table (top/top.c). A new output is one more struct rt_sink.
  */
 #ifndef REAPERTRACE_SINK_H
 #define REAPERTRACE_SINK_H
@@ -57,5 +57,6 @@ struct rt_sink {
 
 extern const struct rt_sink rt_text_sink;
 extern const struct rt_sink rt_json_sink;
+extern const struct rt_sink rt_quiet_sink; /* -q: nothing */
 
 #endif /* REAPERTRACE_SINK_H */

@@ -399,7 +399,7 @@ static int zombies(const struct zopts *o)
 	for (i = 0; i < nr && !err; i++) {
 		const struct cgroup_info *cg = cgroup_of(zs[i]->cgroup_id);
 
-		err = pids_pressure_add(&pressure, cg ? cg->path : NULL, zs[i]->ppid);
+		err = pids_pressure_add(&pressure, cg ? cg->path : NULL, zs[i]->ppid, 1);
 	}
 	if (err)
 		goto cleanup;

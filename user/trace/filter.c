@@ -108,6 +108,15 @@ enum rt_verdict rt_filter_leak(const struct rt_filter *f, const struct rt_leak_r
 	return by_pid(f, &r->oldest, &r->reaper, NULL);
 }
 
+/* --metrics' gauges: a zombie held now, whatever -e says, as a leak. */
+enum rt_verdict rt_filter_held(const struct rt_filter *f, const struct rt_event_hdr *zombie,
+			       const struct rt_task *holder)
+{
+	if (!lives_in(f, zombie->pidns, zombie->cgroup_id))
+		return RT_DROP;
+	return by_pid(f, &zombie->task, holder, NULL);
+}
+
 enum rt_verdict rt_filter_init_signal(const struct rt_filter *f,
 				      const struct rt_init_signal_event *e)
 {

@@ -44,6 +44,9 @@ enum rt_verdict rt_filter_reap(const struct rt_filter *f, const struct rt_reap_e
 enum rt_verdict rt_filter_subreaper(const struct rt_filter *f, const struct rt_subreaper_event *e);
 /* The oldest zombie's namespace and cgroup; -p: the reaper or that zombie. */
 enum rt_verdict rt_filter_leak(const struct rt_filter *f, const struct rt_leak_report *r);
+/* A zombie held now (--metrics): where it lives; -p: it or its holder. */
+enum rt_verdict rt_filter_held(const struct rt_filter *f, const struct rt_event_hdr *zombie,
+			       const struct rt_task *holder);
 /* The init the signal was meant for, or its sender. */
 enum rt_verdict rt_filter_init_signal(const struct rt_filter *f,
 				      const struct rt_init_signal_event *e);

@@ -154,7 +154,9 @@ size_t leaks__tracked(const struct leaks *l)
 	return task_table__count(l->zombies);
 }
 
-__u32 leaks__count(const struct leaks *l, bool (*fn)(const struct rt_event_hdr *h, void *ctx),
+__u32 leaks__count(const struct leaks *l,
+		   bool (*fn)(const struct rt_event_hdr *h, const struct rt_task *holder,
+			      void *ctx),
 		   void *ctx)
 {
 	const struct zombie *z;
@@ -163,6 +165,6 @@ __u32 leaks__count(const struct leaks *l, bool (*fn)(const struct rt_event_hdr *
 	__u32 n = 0;
 
 	while ((z = task_table__next(l->zombies, &pos, &key)))
-		n += fn(&z->hdr, ctx);
+		n += fn(&z->hdr, &z->parent, ctx);
 	return n;
 }

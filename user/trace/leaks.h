@@ -25,14 +25,19 @@ void leaks__reap(struct leaks *l, const struct rt_reap_event *e);
 void leaks__reparent(struct leaks *l, const struct rt_reparent_report *r);
 
 /*
+ * How many of the zombies followed @fn says yes to: each with its head as
+ * it became a zombie and the process that holds it now.
+ */
+__u32 leaks__count(const struct leaks *l,
+		   bool (*fn)(const struct rt_event_hdr *h, const struct rt_task *holder,
+			      void *ctx),
+		   void *ctx);
+
+/*
  * Reports, through @fn, each reaper not reported before that now (@now_ns,
  * CLOCK_BOOTTIME) holds a zombie older than the limit. @origin_of fills the
  * origin of a zombie, if known. Returns how many were reported.
  */
-/* How many of the zombies followed @fn says yes to (their heads as they became zombies). */
-__u32 leaks__count(const struct leaks *l, bool (*fn)(const struct rt_event_hdr *h, void *ctx),
-		   void *ctx);
-
 int leaks__check(struct leaks *l, __u64 now_ns,
 		 bool (*origin_of)(const struct rt_event_hdr *h, struct rt_origin *out, void *ctx),
 		 leak_report_fn fn, void *ctx);

@@ -17,6 +17,7 @@
 #include "lib/cli.h"
 #include "lib/container.h"
 #include "lib/names.h"
+#include "metrics/metrics.h"
 #include "trace/options.h"
 
 const char rt_trace_usage[] =
@@ -25,7 +26,7 @@ const char rt_trace_usage[] =
 	"\n"
 	"USAGE: reapertrace [trace] [-j] [-T] [-p PID] [--pidns INODE] [-c CGROUP] [--container ID]\n"
 	"                   [-e EVENTS] [-d SECONDS] [-b MB] [--zombie-age SECONDS [--fail-on-leak]]\n"
-	"                   [-v]\n"
+	"                   [--metrics [HOST:]PORT [--metrics-top N]] [-q] [-v]\n"
 	"       reapertrace ns [-j]       # PID namespaces now: see reapertrace ns --help\n"
 	"       reapertrace zombies [-j]  # zombies now: see reapertrace zombies --help\n"
 	"       reapertrace top [-j] [-i SECONDS] [-n COUNT] [...]   (see reapertrace top -h)\n"
@@ -50,6 +51,9 @@ const char rt_trace_usage[] =
 	"    reapertrace -d 10 -j > events.jsonl\n"
 	"                                  # record 10 seconds\n"
 	"    reapertrace top               # live per-reaper view: zombies, adoptions, reaps\n"
+	"    reapertrace --metrics 9469 -q # a Prometheus exporter on 127.0.0.1:9469/metrics\n"
+	"    reapertrace --metrics 0.0.0.0:9469 -j >> events.jsonl\n"
+	"                                  # metrics on every address, and the stream\n"
 	"\n"
 	"OPTIONS:\n"
 	"  -j, --json               JSON Lines output (one object per line)\n"
@@ -69,6 +73,13 @@ const char rt_trace_usage[] =
 	"      --zombie-age=SECONDS a \"leak\" line for each reaper that holds a zombie older\n"
 	"                           than SECONDS (decimals allowed, 0 or more), once per reaper\n"
 	"      --fail-on-leak       exit with status 3 if a leak was reported\n"
+	"      --metrics=[HOST:]PORT\n"
+	"                           serve Prometheus metrics at http://HOST:PORT/metrics\n"
+	"                           (HOST a numeric address, 127.0.0.1 by default; 0.0.0.0\n"
+	"                           or [::] for every one), beside the stream\n"
+	"      --metrics-top=N      per-container zombie and pids.max series for the N\n"
+	"                           holding the most zombies, the rest summed (default 20)\n"
+	"  -q, --quiet              no events on stdout (with --metrics: only serve them)\n"
 	"  -v, --verbose            libbpf debug output on stderr\n"
 	"  -V, --version            print the version and exit\n"
 	"  -h, --help               print this help and exit\n"
@@ -77,7 +88,14 @@ const char rt_trace_usage[] =
 	"CAP_PERFMON, or CAP_SYS_ADMIN; CAP_SYS_ADMIN also to mount tracefs if it is not\n"
 	"mounted). See reapertrace(8) and docs/FORMAT.md for the output.\n";
 
-enum { OPT_PIDNS = 0x100, OPT_ZOMBIE_AGE, OPT_FAIL_ON_LEAK, OPT_CONTAINER };
+enum {
+	OPT_PIDNS = 0x100,
+	OPT_ZOMBIE_AGE,
+	OPT_FAIL_ON_LEAK,
+	OPT_CONTAINER,
+	OPT_METRICS,
+	OPT_METRICS_TOP
+};
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -93,6 +111,9 @@ static const struct option long_options[] = {
 	{ "fail-on-leak", no_argument, NULL, OPT_FAIL_ON_LEAK },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "count", required_argument, NULL, 'n' },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "metrics-top", required_argument, NULL, OPT_METRICS_TOP },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -201,7 +222,7 @@ int rt_options_parse(int argc, char **argv, struct rt_options *opt)
 
 	optind = 0; /* glibc: start over, also on a second call */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jp:c:e:Td:b:i:n:vVh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jp:c:e:Td:b:i:n:qvVh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			opt->json = true;
@@ -278,6 +299,28 @@ int rt_options_parse(int argc, char **argv, struct rt_options *opt)
 					optarg);
 			opt->count = n;
 			break;
+		case OPT_METRICS: {
+			char host[64];
+			unsigned int port;
+
+			if (cli_parse_listen(optarg, "127.0.0.1", host, sizeof(host), &port))
+				return usage_error(opt,
+						   "invalid --metrics '%s': " CLI_LISTEN_EXPECTED,
+						   optarg);
+			opt->metrics = optarg;
+			break;
+		}
+		case OPT_METRICS_TOP:
+			if (cli_parse_ulong(optarg, 1, METRICS_TOP_MAX, &n))
+				return usage_error(opt,
+						   "invalid --metrics-top '%s': expected a whole "
+						   "number from 1 to " METRICS_TOP_MAX_STR,
+						   optarg);
+			opt->metrics_top = n;
+			break;
+		case 'q':
+			opt->quiet = true;
+			break;
 		case 'v':
 			opt->verbose = true;
 			break;
@@ -293,6 +336,10 @@ int rt_options_parse(int argc, char **argv, struct rt_options *opt)
 		return usage_error(opt, "unexpected argument '%s'", argv[optind]);
 	if (opt->fail_on_leak && !opt->zombie_age_ns)
 		return usage_error(opt, "%s needs --zombie-age", "--fail-on-leak");
+	if (opt->metrics_top && !opt->metrics)
+		return usage_error(opt, "%s needs --metrics", "--metrics-top");
+	if (opt->quiet && opt->top)
+		return usage_error(opt, "%s is not an option of reapertrace top", "-q");
 	if (opt->container && check_container(opt))
 		return -EINVAL;
 	if (opt->top && (opt->events != RT_EVENTS_ALL || opt->threads || opt->zombie_age_ns))

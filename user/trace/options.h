@@ -26,11 +26,14 @@ struct rt_options {
 	const char *container; /* --container: an id or a prefix of it, NULL = any */
 	unsigned int duration; /* -d seconds, 0 = until stopped */
 	unsigned int buffer_mb;
-	__u64 zombie_age_ns; /* --zombie-age, 0 = no leak alerts */
-	bool fail_on_leak;   /* exit status 3 when a leak was reported */
-	bool top;	     /* `reapertrace top` */
-	__u64 interval_ns;   /* top -i, 0 = default (1 s) */
-	unsigned int count;  /* top -n intervals, 0 = until stopped */
+	__u64 zombie_age_ns;	  /* --zombie-age, 0 = no leak alerts */
+	bool fail_on_leak;	  /* exit status 3 when a leak was reported */
+	bool top;		  /* `reapertrace top` */
+	__u64 interval_ns;	  /* top -i, 0 = default (1 s) */
+	unsigned int count;	  /* top -n intervals, 0 = until stopped */
+	const char *metrics;	  /* --metrics [HOST:]PORT to serve them on, NULL = none */
+	unsigned int metrics_top; /* --metrics-top: labelled series per gauge */
+	bool quiet;		  /* -q: no events on stdout (with --metrics: an exporter) */
 };
 
 /* rt_options_parse() results besides 0 and -EINVAL: print this, exit 0. */

@@ -7,6 +7,8 @@
 #include "lib/cgroups.h"
 #include "lib/docker_names.h"
 #include "lib/pids.h"
+#include "lib/task_table.h"
+#include "metrics/metrics.h"
 #include "trace/adoptions.h"
 #include "trace/filter.h"
 #include "trace/leaks.h"
@@ -32,7 +34,9 @@ struct rt_pipeline {
 	struct rt_recording *rec; /* NULL unless recording */
 	struct adoptions *adoptions;
 	struct origins *origins;
-	struct leaks *leaks; /* NULL without --zombie-age */
+	struct leaks *leaks;	 /* the zombies followed: NULL without --zombie-age or --metrics */
+	bool leak_checks;	 /* --zombie-age */
+	struct metrics *metrics; /* NULL without --metrics */
 	struct cgroups *cgroups;
 	/* The current record's cgroup, looked up once by enrich_first() for every stage */
 	__u64 cur_cgroup_id;
@@ -71,9 +75,13 @@ struct rt_pipeline *rt_pipeline_new(const struct rt_options *opt, __u32 delivere
 	p->adoptions = adoptions__new();
 	p->origins = origins__new(MAX_ORIGINS);
 	p->cgroups = cgroups__new();
-	if (opt->zombie_age_ns)
+	p->leak_checks = opt->zombie_age_ns;
+	if (opt->zombie_age_ns || opt->metrics)
 		p->leaks = leaks__new(opt->zombie_age_ns, MAX_TRACKED_ZOMBIES);
-	if (!p->adoptions || !p->origins || !p->cgroups || (opt->zombie_age_ns && !p->leaks)) {
+	if (opt->metrics)
+		p->metrics = metrics__new(opt->metrics_top ?: METRICS_TOP_DEFAULT);
+	if (!p->adoptions || !p->origins || !p->cgroups ||
+	    ((opt->zombie_age_ns || opt->metrics) && !p->leaks) || (opt->metrics && !p->metrics)) {
 		rt_pipeline_free(p);
 		return NULL;
 	}
@@ -88,6 +96,7 @@ void rt_pipeline_free(struct rt_pipeline *p)
 	adoptions__free(p->adoptions);
 	origins__free(p->origins);
 	leaks__free(p->leaks);
+	metrics__free(p->metrics);
 	cgroups__free(p->cgroups);
 	docker_names__free(p->names);
 	free(p);
@@ -185,7 +194,10 @@ static const struct rt_origin *origin_or_null(struct rt_pipeline *p, const struc
 	return buf;
 }
 
-/* A sink's callback for what the filter matched, its unmatched() for the rest it follows. */
+/*
+ * What the filter matched goes on to the metrics and the sink's callback;
+ * the sink's unmatched() sees the rest it follows.
+ */
 static bool to_sink(struct rt_pipeline *p, enum rt_verdict v, __u32 type, const void *record)
 {
 	if (v == RT_MATCH) {
@@ -210,6 +222,8 @@ static void on_reparent(const struct rt_reparent_report *r, void *ctx)
 		leaks__reparent(p->leaks, r);
 	if (!to_sink(p, rt_filter_reparent(&p->filter, r), RT_EV_REPARENT, r))
 		return;
+	if (p->metrics)
+		metrics__reparent(p->metrics, r);
 	shown.origin = origin_or_null(p, r->orphan, &origin);
 	shown.container = container_of(p, r->orphan->cgroup_id);
 	p->sink->reparent(p->out, &shown);
@@ -221,15 +235,18 @@ static void on_zombie(struct rt_pipeline *p, const struct rt_zombie_event *e)
 
 	if (p->leaks && leaks__zombie(p->leaks, e))
 		p->leaks_untracked++;
-	/* Not made now: only followed to its reap (and by --zombie-age). */
+	/* Not made now: only followed to its reap (and by --zombie-age and --metrics' gauges). */
 	if (e->flags & RT_ZOMBIE_EXISTING) {
 		p->totals.zombies_at_start++;
 		if (!p->sink->existing_zombies)
 			return;
 	}
-	if (to_sink(p, rt_filter_zombie(&p->filter, e), RT_EV_ZOMBIE, e))
-		p->sink->zombie(p->out, e, origin_or_null(p, &e->hdr, &origin),
-				container_of(p, e->hdr.cgroup_id));
+	if (!to_sink(p, rt_filter_zombie(&p->filter, e), RT_EV_ZOMBIE, e))
+		return;
+	if (p->metrics)
+		metrics__zombie(p->metrics, e);
+	p->sink->zombie(p->out, e, origin_or_null(p, &e->hdr, &origin),
+			container_of(p, e->hdr.cgroup_id));
 }
 
 static void on_reap(struct rt_pipeline *p, const struct rt_reap_event *e)
@@ -238,9 +255,12 @@ static void on_reap(struct rt_pipeline *p, const struct rt_reap_event *e)
 
 	if (p->leaks)
 		leaks__reap(p->leaks, e);
-	if (to_sink(p, rt_filter_reap(&p->filter, e), RT_EV_REAP, e))
+	if (to_sink(p, rt_filter_reap(&p->filter, e), RT_EV_REAP, e)) {
+		if (p->metrics)
+			metrics__reap(p->metrics, e);
 		p->sink->reap(p->out, e, origin_or_null(p, &e->hdr, &origin),
 			      container_of(p, e->hdr.cgroup_id));
+	}
 	/* Gone: its pid may name another process next. */
 	origins__forget(p->origins, &e->hdr);
 }
@@ -273,20 +293,32 @@ int rt_pipeline_event(struct rt_pipeline *p, const void *data, size_t size)
 		on_reap(p, data);
 		break;
 	case RT_EV_SUBREAPER:
-		if (to_sink(p, rt_filter_subreaper(&p->filter, data), h->type, data))
-			p->sink->subreaper(p->out, data, container_of(p, h->cgroup_id));
+		if (!to_sink(p, rt_filter_subreaper(&p->filter, data), h->type, data))
+			break;
+		if (p->metrics)
+			metrics__subreaper(p->metrics, data);
+		p->sink->subreaper(p->out, data, container_of(p, h->cgroup_id));
 		break;
 	case RT_EV_INIT_SIGNAL_DROPPED:
-		if (to_sink(p, rt_filter_init_signal(&p->filter, data), h->type, data))
-			p->sink->init_signal_dropped(p->out, data, container_of(p, h->cgroup_id));
+		if (!to_sink(p, rt_filter_init_signal(&p->filter, data), h->type, data))
+			break;
+		if (p->metrics)
+			metrics__init_signal(p->metrics, data);
+		p->sink->init_signal_dropped(p->out, data, container_of(p, h->cgroup_id));
 		break;
 	case RT_EV_NS_TEARDOWN:
-		if (to_sink(p, rt_filter_ns_teardown(&p->filter, data), h->type, data))
-			p->sink->ns_teardown(p->out, data, container_of(p, h->cgroup_id));
+		if (!to_sink(p, rt_filter_ns_teardown(&p->filter, data), h->type, data))
+			break;
+		if (p->metrics)
+			metrics__ns_teardown(p->metrics, data);
+		p->sink->ns_teardown(p->out, data, container_of(p, h->cgroup_id));
 		break;
 	case RT_EV_REAPER_HANDOFF:
-		if (to_sink(p, rt_filter_reaper_handoff(&p->filter, data), h->type, data))
-			p->sink->reaper_handoff(p->out, data, container_of(p, h->cgroup_id));
+		if (!to_sink(p, rt_filter_reaper_handoff(&p->filter, data), h->type, data))
+			break;
+		if (p->metrics)
+			metrics__reaper_handoff(p->metrics, data);
+		p->sink->reaper_handoff(p->out, data, container_of(p, h->cgroup_id));
 		break;
 	}
 	return 0;
@@ -298,6 +330,8 @@ void rt_pipeline_counts(struct rt_pipeline *p, const struct rt_counts *c)
 	__u64 more;
 
 	record(p, RT_REC_COUNTS, c, sizeof(*c));
+	if (p->metrics)
+		metrics__counts(p->metrics, c);
 	if (c->orphans_truncated > t->orphans_truncated) {
 		t->orphans_truncated = c->orphans_truncated;
 		fprintf(stderr,
@@ -371,7 +405,7 @@ struct below {
 	const char *dir;
 };
 
-static bool zombie_below(const struct rt_event_hdr *h, void *ctx)
+static bool zombie_below(const struct rt_event_hdr *h, const struct rt_task *holder, void *ctx)
 {
 	const struct below *b = ctx;
 	const struct cgroup_info *cg = cgroups__get(b->cgroups, h->cgroup_id);
@@ -443,11 +477,84 @@ void rt_pipeline_check_leaks(struct rt_pipeline *p, __u64 now_ns, bool final)
 	struct rt_clock_entry c = { .now_ns = now_ns, .final = final };
 
 	/* Recorded after the check: the pids.max it reads (RT_REC_PIDS) come first. */
-	if (p->leaks && (final || now_ns >= p->next_leak_check)) {
+	if (p->leak_checks && (final || now_ns >= p->next_leak_check)) {
 		p->next_leak_check = now_ns + LEAK_CHECK_NS;
 		leaks__check(p->leaks, now_ns, origin_of, on_leak, p);
 	}
 	record(p, RT_REC_LEAK_CHECK, &c, sizeof(c));
+}
+
+/* The zombies of one cgroup, for its pids.max (--metrics). */
+struct cgroup_zombies {
+	__u32 holder; /* of the first seen: names the pids hierarchy of v1 */
+	size_t zombies;
+};
+
+struct held {
+	struct rt_pipeline *p;
+	struct task_table *by_cgroup; /* cgroup id (as start_ns) -> struct cgroup_zombies */
+};
+
+static bool count_held(const struct rt_event_hdr *h, const struct rt_task *holder, void *ctx)
+{
+	struct held *held = ctx;
+	struct rt_pipeline *p = held->p;
+	struct task_key key = { .start_ns = h->cgroup_id, .pid = 1 }; /* pid 0: empty */
+	struct metrics_zombie z = {
+		.since_ns = h->ts_ns,
+		.pidns = h->pidns,
+		.holder = holder,
+		.container = container_of(p, h->cgroup_id),
+	};
+	struct cgroup_zombies *cz;
+	bool created;
+
+	if (rt_filter_held(&p->filter, h, holder) != RT_MATCH)
+		return false;
+	metrics__held(p->metrics, &z);
+	if (held->by_cgroup && h->cgroup_id &&
+	    (cz = task_table__insert(held->by_cgroup, &key, &created))) {
+		if (created)
+			cz->holder = holder->pid;
+		cz->zombies++;
+	}
+	return true;
+}
+
+/* Live: the pids.max above each cgroup that holds zombies, read now, with them counted. */
+static void read_held_pids(struct rt_pipeline *p, struct task_table *by_cgroup)
+{
+	struct pids_pressure pressure = {};
+	const struct cgroup_zombies *cz;
+	const struct cgroup_info *cg;
+	struct task_key key;
+	size_t pos = 0;
+
+	while ((cz = task_table__next(by_cgroup, &pos, &key))) {
+		cg = cgroups__get(p->cgroups, key.start_ns);
+		if (cg && cg->path &&
+		    pids_pressure_add(&pressure, cg->path, cz->holder, cz->zombies))
+			break;
+	}
+	metrics__pids(p->metrics, pressure.limits, pressure.nr);
+	pids_pressure_free(&pressure);
+}
+
+int rt_pipeline_write_metrics(struct rt_pipeline *p, __u64 now_ns, FILE *out)
+{
+	struct held held = { .p = p };
+
+	if (!p->metrics)
+		return -EINVAL;
+	if (p->live)
+		held.by_cgroup =
+			task_table__new(sizeof(struct cgroup_zombies), MAX_TRACKED_ZOMBIES);
+	metrics__held_reset(p->metrics);
+	leaks__count(p->leaks, count_held, &held);
+	if (held.by_cgroup)
+		read_held_pids(p, held.by_cgroup);
+	task_table__free(held.by_cgroup);
+	return metrics__write(p->metrics, now_ns, out);
 }
 
 void rt_pipeline_flush(struct rt_pipeline *p)
@@ -488,8 +595,10 @@ int rt_pipeline_replay(struct rt_pipeline *p, FILE *f)
 				return err;
 			break;
 		case RT_REC_COUNTS:
-			if (e.len != sizeof(buf.counts))
+			if (e.len != sizeof(buf.counts) &&
+			    e.len != offsetof(struct rt_counts, lost_by_type))
 				goto corrupt;
+			memset((char *)&buf.counts + e.len, 0, sizeof(buf.counts) - e.len);
 			buf.counts.skipped_prog[sizeof(buf.counts.skipped_prog) - 1] = 0;
 			rt_pipeline_counts(p, &buf.counts);
 			break;

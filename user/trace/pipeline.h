@@ -55,6 +55,13 @@ void rt_pipeline_check_leaks(struct rt_pipeline *p, __u64 now_ns, bool final);
 void rt_pipeline_flush(struct rt_pipeline *p);
 void rt_pipeline_summary(struct rt_pipeline *p);
 
+/*
+ * --metrics: the page at @now_ns (CLOCK_BOOTTIME), the zombies held now
+ * counted by where they live, and live, their cgroups' pids.max read.
+ * 0, or -errno (-EINVAL without --metrics).
+ */
+int rt_pipeline_write_metrics(struct rt_pipeline *p, __u64 now_ns, FILE *out);
+
 /* Feeds the recording @f (after its header) through. 0, or -errno after printing why. */
 int rt_pipeline_replay(struct rt_pipeline *p, FILE *f);
 

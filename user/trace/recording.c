@@ -56,7 +56,7 @@ int rt_recording_close(struct rt_recording *r)
 int rt_recording_read_header(FILE *f, struct rt_recording_header *h)
 {
 	if (fread(h, sizeof(*h), 1, f) != 1 || memcmp(h->magic, RT_RECORDING_MAGIC, 8) ||
-	    h->version != RT_RECORDING_VERSION)
+	    h->version < RT_RECORDING_OLDEST || h->version > RT_RECORDING_VERSION)
 		return -EINVAL;
 	return 0;
 }

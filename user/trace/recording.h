@@ -15,9 +15,11 @@
 
 #include <stdio.h>
 #include <linux/types.h>
+#include "events.h"
 
 #define RT_RECORDING_MAGIC   "RTRECORD"
-#define RT_RECORDING_VERSION 1
+#define RT_RECORDING_VERSION 2
+#define RT_RECORDING_OLDEST  1 /* the oldest version still replayed */
 
 struct rt_recording_header {
 	char magic[8];
@@ -55,6 +57,8 @@ struct rt_counts {
 	__u32 max_orphans; /* the walk's bound, for the truncation message */
 	__u32 reserved;
 	char skipped_prog[32]; /* the program with the most skipped runs */
+	/* Since version 2: a version 1 entry ends before it (all zero on replay). */
+	__u64 lost_by_type[RT_EV_MAX]; /* lost, of each type (enum rt_event_type) */
 };
 
 /* A cgroup id and its path under the cgroup2 mount, not NUL-terminated; no path: not found. */

@@ -19,6 +19,7 @@
 #include "lib/names.h"
 #include "loader/loader.h"
 #include "loader/preflight.h"
+#include "metrics/server.h"
 #include "trace/recording.h"
 #include "trace/pipeline.h"
 #include "trace/trace.h"
@@ -27,6 +28,8 @@
 #define POLL_MS 100
 /* After a stop: how long to wait for the adoption of orphans already seen. */
 #define ADOPTION_GRACE_MS 100
+/* --metrics: how often the page is written anew. */
+#define METRICS_EVERY_NS 1000000000ULL
 
 struct tracer {
 	const struct rt_options *opt;
@@ -34,8 +37,10 @@ struct tracer {
 	FILE *out;
 	struct rt_loader loader;
 	struct rt_pipeline *pipeline;
-	struct rt_recording rec; /* REAPERTRACE_RECORD */
-	int err;		 /* first error inside the ring buffer callback */
+	struct rt_recording rec;	/* REAPERTRACE_RECORD */
+	struct metrics_server *metrics; /* --metrics */
+	__u64 next_metrics_ns;
+	int err; /* first error inside the ring buffer callback */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -90,8 +95,10 @@ static void read_counts(const struct tracer *t, struct rt_counts *c)
 
 	memset(c, 0, sizeof(*c));
 	c->ts_ns = clock_ns(CLOCK_BOOTTIME);
-	for (i = RT_EV_REPARENT; i < RT_EV_MAX; i++)
+	for (i = RT_EV_REPARENT; i < RT_EV_MAX; i++) {
+		c->lost_by_type[i] = stats[i];
 		c->lost += stats[i];
+	}
 	c->orphans_truncated = stats[RT_STAT_ORPHANS_TRUNCATED];
 	c->zombies_untracked = stats[RT_STAT_ZOMBIE_TABLE_FULL];
 	c->runs_skipped = rt_loader_runs_skipped(&t->loader, &prog);
@@ -118,6 +125,36 @@ static void look(struct tracer *t, bool final)
 	if (!final)
 		rt_pipeline_expire(t->pipeline, now);
 	rt_pipeline_check_leaks(t->pipeline, now, final);
+}
+
+/*
+ * --metrics: at most once a METRICS_EVERY_NS, the page written anew and
+ * handed to the server's thread, which serves it until the next one.
+ */
+static int publish_metrics(struct tracer *t)
+{
+	__u64 now = clock_ns(CLOCK_BOOTTIME);
+	char *page = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err;
+
+	if (!t->metrics || now < t->next_metrics_ns)
+		return 0;
+	f = open_memstream(&page, &len);
+	if (!f)
+		return -errno;
+	err = rt_pipeline_write_metrics(t->pipeline, now, f);
+	if (fclose(f) && !err)
+		err = -ENOMEM;
+	if (err) {
+		free(page);
+		return err;
+	}
+	/* Not taken (the server was copying the last one out): again at the next poll. */
+	if (metrics_server_publish(t->metrics, page, len))
+		t->next_metrics_ns = now + METRICS_EVERY_NS;
+	return 0;
 }
 
 static int load_and_attach(struct tracer *t)
@@ -177,6 +214,9 @@ static int stream(struct tracer *t, struct ring_buffer *rb)
 			return t->err ?: err;
 		account_losses(t);
 		look(t, false);
+		err = publish_metrics(t);
+		if (err)
+			return err;
 		if (t->sink->tick) {
 			err = t->sink->tick(t->out, rt_pipeline_totals(t->pipeline));
 			if (err < 0)
@@ -216,7 +256,9 @@ static int drain(struct tracer *t, struct ring_buffer *rb)
 
 int run_trace(const struct rt_options *opt)
 {
-	return run_trace_with(opt, opt->json ? &rt_json_sink : &rt_text_sink);
+	return run_trace_with(opt, opt->quiet ? &rt_quiet_sink :
+				   opt->json  ? &rt_json_sink :
+						&rt_text_sink);
 }
 
 /* Block stdout when it is not a terminal: one write per 64 KiB, not per line. */
@@ -293,6 +335,12 @@ int run_trace_with(const struct rt_options *opt, const struct rt_sink *sink)
 	err = rt_preflight();
 	if (err)
 		return err;
+	/* Before loading anything: a port in use stops it at once. */
+	if (opt->metrics) {
+		err = metrics_server_start(opt->metrics, &t.metrics);
+		if (err)
+			return err;
+	}
 	err = load_and_attach(&t);
 	if (err)
 		goto cleanup;
@@ -329,6 +377,9 @@ int run_trace_with(const struct rt_options *opt, const struct rt_sink *sink)
 		rt_pipeline_record_to(t.pipeline, &t.rec);
 	}
 	rt_pipeline_resolve_cgroups(t.pipeline);
+	err = publish_metrics(&t);
+	if (err)
+		goto cleanup;
 
 	announce(&t);
 	if (t.sink->features) {
@@ -359,6 +410,7 @@ int run_trace_with(const struct rt_options *opt, const struct rt_sink *sink)
 cleanup:
 	if (rt_recording_close(&t.rec) && !err)
 		err = -EIO;
+	metrics_server_stop(t.metrics);
 	ring_buffer__free(rb);
 	rt_loader_free(&t.loader);
 	rt_pipeline_free(t.pipeline);
