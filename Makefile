@@ -105,7 +105,7 @@ $(OUTPUT)/tests/unit/%.o: tests/unit/%.c | $(SKELS)
 
 $(OUTPUT)/rt-tests: $(SYSTEM_TEST_OBJS) $(TEST_LIB_OBJS) $(SCENARIO_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -lpthread -o $@
+	$(Q)$(CC) $(CFLAGS) $^ -lpthread -lm -o $@
 
 $(OUTPUT)/rt-unit: $(UNIT_TEST_OBJS) $(OUTPUT)/tests/lib/harness.o $(OUTPUT)/tests/lib/proc.o \
 		   $(OUTPUT)/tests/lib/jsonl.o $(USER_PURE_OBJS)

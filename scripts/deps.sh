@@ -15,12 +15,13 @@
 #   scripts/deps.sh --bench  also the peers the benchmarks measure
 #                          (libbpf-tools' exitsnoop, bpftrace) and gnuplot
 #
-# The host tests also run real containers (tests/lib/docker.c): Debian's
+# The host tests also scrape --metrics with a private Prometheus of their own
+# (tests/lib/prometheus.c: Debian's prometheus, with promtool), and run real containers (tests/lib/docker.c): Debian's
 # docker.io (dockerd, containerd, runc, tini) and busybox-static for the
 # image. The tests start a private dockerd of their own and never use a
 # system one, so the install must not start one either: without a
-# policy-rc.d of the machine's, a temporary one refuses to start docker and
-# containerd during the install (whether init is systemd or not; systemd
+# policy-rc.d of the machine's, a temporary one refuses to start docker,
+# containerd and prometheus during the install (whether init is systemd or not; systemd
 # still enables the units for the next boot). docker.io installs
 # /usr/bin/docker; a `docker` earlier on PATH (the machine image ships
 # /usr/local/bin/docker, not Debian's) is left alone: the tests call
@@ -28,7 +29,7 @@
 set -eu
 
 packages="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libmicrohttpd-dev pkg-config libcap2-bin"
-packages="$packages golang-go docker.io busybox-static"
+packages="$packages golang-go docker.io busybox-static prometheus"
 for arg in "$@"; do
 	case $arg in
 	--vm)
@@ -62,7 +63,7 @@ if [ ! -e $policy ]; then
 	trap 'rm -f $policy' EXIT
 	printf '#!/bin/sh\n# deps.sh: no docker or containerd service during the install\n' >$policy
 	# shellcheck disable=SC2016 # $1 is for the policy script
-	printf 'case "$1" in docker* | containerd*) exit 101 ;; esac\nexit 0\n' >>$policy
+	printf 'case "$1" in docker* | containerd* | prometheus*) exit 101 ;; esac\nexit 0\n' >>$policy
 	chmod 755 $policy
 fi
 apt-get update -qq

@@ -126,8 +126,10 @@ TEST(metrics_counters_and_histogram)
 	ASSERT_EQ(sample(page, "reapertrace_reaps_total{how=\"auto\"}"), 2, "auto");
 	ASSERT_EQ(sample(page, "reapertrace_init_signals_dropped_total{signal=\"SIGTERM\"}"), 2,
 		  "SIGTERM dropped");
-	ASSERT_EQ(samples(page, "reapertrace_init_signals_dropped_total{"), 1,
-		  "only the signals seen");
+	ASSERT_EQ(sample(page, "reapertrace_init_signals_dropped_total{signal=\"SIGKILL\"}"), 0,
+		  "SIGKILL: always there, from 0");
+	ASSERT_EQ(samples(page, "reapertrace_init_signals_dropped_total{"), 7,
+		  "the 7 that stop or reload a service; the others once seen");
 	ASSERT_EQ(sample(page, "reapertrace_namespace_teardowns_total"), 1, "teardowns");
 	ASSERT_EQ(sample(page, "reapertrace_namespace_teardown_killed_total"), 3, "killed");
 	ASSERT_EQ(sample(page, "reapertrace_reaper_handoffs_total"), 1, "handoffs");

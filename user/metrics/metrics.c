@@ -4,6 +4,7 @@
  * held zombies grouped with bounded cardinality, and the page (metrics.h).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -273,8 +274,13 @@ static void write_counters(const struct metrics *m, FILE *out)
 	family(out, "reapertrace_init_signals_dropped_total", "counter",
 	       "Signals the kernel dropped because a PID namespace init has no handler for them, "
 	       "by signal.");
+	/*
+	 * The signals that stop or reload a service are always there, from 0,
+	 * so that increase() sees their first; the others once sent.
+	 */
 	for (i = 0; i <= MAX_SIGNAL; i++)
-		if (m->init_signals[i])
+		if (m->init_signals[i] || i == SIGHUP || i == SIGINT || i == SIGQUIT ||
+		    i == SIGKILL || i == SIGUSR1 || i == SIGUSR2 || i == SIGTERM)
 			counter_u64(out, "reapertrace_init_signals_dropped_total", "signal",
 				    i ? rt_signal_name(i, sig, sizeof(sig)) : "other",
 				    m->init_signals[i]);
