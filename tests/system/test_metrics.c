@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -212,7 +215,7 @@ static void count_stream(const struct jsonl_doc *d, struct stream_counts *c)
 /* The histogram's bucket bounds that hold @ns: (*lo, *hi]. */
 static void bucket_of(long long ns, double *lo, double *hi)
 {
-	static const double bounds[] = { 0.001, 0.01, 0.1, 0.5, 1,   5,	  10,
+	static const double bounds[] = { 0.001, 0.01, 0.1, 0.5, 1,    5,   10,
 					 30,	60,   300, 600, 1800, 3600 };
 	double s = ns / 1e9;
 	size_t i;
@@ -292,7 +295,8 @@ TEST(metrics_prometheus_stores_the_truth)
 	docker_cmd(&d, out, sizeof(out), CMD_MS, (const char *const[]){ "wait", b.id, NULL });
 
 	/* The gauges while A holds them: by id, with Docker's name, against pids.max. */
-	snprintf(q, sizeof(q), "reapertrace_zombies{group=\"container\",container_id=\"%s\"}", a.id);
+	snprintf(q, sizeof(q), "reapertrace_zombies{group=\"container\",container_id=\"%s\"}",
+		 a.id);
 	ASSERT_EQ(wait_value(&prom, q, NR_ORPHANS, 15000), NR_ORPHANS,
 		  "Prometheus: A's container holds 3 zombies");
 	snprintf(q, sizeof(q), "reapertrace_zombies{container_id=\"%s\",container_name=\"%s\"}",
@@ -346,8 +350,8 @@ TEST(metrics_prometheus_stores_the_truth)
 		   "auto reaps");
 	counter_is(&prom, "reapertrace_reparents_total{kind=\"ns_init\"}", t_end, sc.reparents[3],
 		   "adopted by a namespace init");
-	counter_is(&prom, "reapertrace_reparents_total{kind=\"subreaper\"}", t_end,
-		   sc.reparents[2], "adopted by a subreaper");
+	counter_is(&prom, "reapertrace_reparents_total{kind=\"subreaper\"}", t_end, sc.reparents[2],
+		   "adopted by a subreaper");
 	counter_is(&prom, "reapertrace_reparents_total{kind=\"unknown\"}", t_end, sc.reparents[0],
 		   "adoptions not seen");
 	counter_is(&prom, "reapertrace_init_signals_dropped_total{signal=\"SIGTERM\"}", t_end, 1,
@@ -381,4 +385,155 @@ out:
 	prometheus_stop(&prom);
 	docker_stop(&d);
 	tracer_free(&tr);
+}
+
+/* The tracer's resident memory now, in KiB (/proc/PID/status VmRSS); -1 if unreadable. */
+static long rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* A connection that has not finished connecting yet, or -errno. */
+static int connect_nonblocking(unsigned int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -errno;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) && errno != EINPROGRESS) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/* Writes what it can of @len bytes (non-blocking): how many went. */
+static size_t send_some(int fd, const char *buf, size_t len)
+{
+	ssize_t n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+	return n > 0 ? n : 0;
+}
+
+#define HOSTILE_CONNECTIONS 1000
+#define HUGE_HEAD	    (1 << 20)
+#define RSS_GROWTH_KIB	    (16 * 1024)
+
+/*
+ * While a scenario runs: a thousand connections that never finish a
+ * request, slowloris heads a byte at a time, a 1 MiB head, a GET with a
+ * 1 MiB body. Every event of the scenario must still be reported, nothing
+ * lost, the tracer's memory must not grow past RSS_GROWTH_KIB, and once the
+ * clients go a scrape must be answered again.
+ */
+TEST(metrics_hostile_clients_stop_no_event)
+{
+	static const char *const opts[] = { "--json", "--metrics", "127.0.0.1:0", NULL };
+	struct check_opts co = { .max_phase = 1 };
+	struct rlimit nofile = { HOSTILE_CONNECTIONS + 256, HOSTILE_CONNECTIONS + 256 };
+	static int fds[HOSTILE_CONNECTIONS];
+	static char huge[HUGE_HEAD];
+	struct sc_run run = {};
+	struct tracer tr = {};
+	long rss0, rss, peak = 0;
+	unsigned int port;
+	size_t sent_huge = 0;
+	int i, nr = 0, round, status = 0;
+	char *body = NULL;
+
+	for (i = 0; i < HOSTILE_CONNECTIONS; i++)
+		fds[i] = -1;
+	if (!ASSERT_OK(setrlimit(RLIMIT_NOFILE, &nofile), "room for a thousand connections"))
+		return;
+	if (!scenario_started(&run, "orphan_subreaper"))
+		goto out;
+	if (!tracer_start(&tr, opts))
+		goto out;
+	port = served_port(&tr);
+	if (!ASSERT_GT(port, 0, "the tracer says its port"))
+		goto out;
+	rss0 = rss_kib(tr.pid);
+
+	/* A 1 MiB head, a GET with a 1 MiB body, then as many connections as will open. */
+	memset(huge, 'a', sizeof(huge));
+	memcpy(huge, "GET /metrics HTTP/1.1\r\nX-Huge: ", 31);
+	fds[nr++] = connect_nonblocking(port);
+	fds[nr++] = connect_nonblocking(port);
+	while (nr < HOSTILE_CONNECTIONS) {
+		fds[nr] = connect_nonblocking(port);
+		if (fds[nr] < 0)
+			break;
+		nr++;
+	}
+	diag("%d connections opened (rss %ld KiB)", nr, rss0);
+	sleep_ms(200);
+	/* While the scenario runs: the big ones push, the rest trickle a head byte by byte. */
+	if (!ASSERT_EQ(sc_go(&run), 0, "go"))
+		goto out;
+	for (round = 0; round < 20; round++) {
+		if (fds[0] >= 0 && sent_huge < sizeof(huge))
+			sent_huge += send_some(fds[0], huge + sent_huge, sizeof(huge) - sent_huge);
+		if (round == 0 && fds[1] >= 0) {
+			static const char head[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n"
+						   "Content-Length: 1048576\r\n\r\n";
+
+			send_some(fds[1], head, sizeof(head) - 1);
+		}
+		if (fds[1] >= 0)
+			send_some(fds[1], huge, sizeof(huge));
+		for (i = 2; i < nr; i++)
+			if (fds[i] >= 0)
+				send_some(fds[i], &"GET /metrics HTTP/1.1\r\nX: "[round % 27], 1);
+		rss = rss_kib(tr.pid);
+		if (rss > peak)
+			peak = rss;
+		sleep_ms(100);
+	}
+	if (!ASSERT_EQ(sc_wait_hold(&run), 0, "hold") ||
+	    !ASSERT_EQ(sc_continue(&run), 0, "go on") ||
+	    !ASSERT_EQ(sc_finish(&run), 0, "the scenario ran as designed")) {
+		diag("%s", run.truth->error);
+		goto out;
+	}
+	diag("sent %zu bytes of the huge head; rss %ld KiB at the start, %ld at the peak",
+	     sent_huge, rss0, peak);
+	ASSERT_LT(peak - rss0, RSS_GROWTH_KIB, "the tracer's memory stays bounded");
+	for (i = 0; i < nr; i++)
+		if (fds[i] >= 0) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+	/* The clients gone, a scrape is answered at once. */
+	for (i = 0; i < 50 && (status = http_get(port, "/metrics", &body, 1000)) != 200; i++) {
+		free(body);
+		body = NULL;
+		sleep_ms(100);
+	}
+	ASSERT_EQ(status, 200, "after them, GET /metrics is answered");
+	ASSERT_TRUE(body && strstr(body, "reapertrace_reparents_total{kind=\"subreaper\"}"),
+		    "with the page");
+	if (!tracer_stop(&tr, NULL, NULL))
+		goto out;
+	check_events(&tr.doc, run.truth, &co, &tr);
+out:
+	free(body);
+	for (i = 0; i < HOSTILE_CONNECTIONS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	tracer_free(&tr);
+	sc_release(&run);
 }
