@@ -226,15 +226,28 @@ vmtest:
 
 MAN_PAGES := $(wildcard man/*.8)
 
+# The service (deploy/systemd): the unit with this PREFIX's paths, its
+# options in /etc/default (kept when already there), the alerting rules.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+DOCDIR := $(PREFIX)/share/doc/reapertrace
+
 install: $(OUTPUT)/reapertrace
 	install -D -m 0755 $(OUTPUT)/reapertrace $(DESTDIR)$(PREFIX)/sbin/reapertrace
-	install -d $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/doc/reapertrace
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR)
 	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man8/
-	install -m 0644 docs/FORMAT.md $(DESTDIR)$(PREFIX)/share/doc/reapertrace/FORMAT.md
+	install -m 0644 docs/FORMAT.md deploy/prometheus/reapertrace.rules.yml $(DESTDIR)$(DOCDIR)/
+	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@UNITDIR@|$(UNITDIR)|g' \
+		deploy/systemd/reapertrace.service.in > $(DESTDIR)$(UNITDIR)/reapertrace.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/reapertrace.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/reapertrace ] || \
+		install -D -m 0644 deploy/systemd/reapertrace.default $(DESTDIR)$(SYSCONFDIR)/default/reapertrace
 
+# /etc/default/reapertrace is configuration: left in place.
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/reapertrace $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(notdir $(MAN_PAGES)))
-	rm -rf $(DESTDIR)$(PREFIX)/share/doc/reapertrace
+	rm -f $(DESTDIR)$(UNITDIR)/reapertrace.service
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h include/*.h user/*.[ch] user/*/*.[ch] tests/*/*.[ch] \
 	      kmod/*.c bench/*.c)
