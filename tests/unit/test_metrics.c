@@ -429,3 +429,39 @@ out:
 	free(page);
 	unlink(rec);
 }
+
+/* Every metric family on the page has its row in docs/FORMAT.md's table. */
+TEST(metrics_families_documented)
+{
+	struct metrics *m = metrics__new(METRICS_TOP_DEFAULT);
+	char path[512], *doc = NULL, *page = NULL, name[128], row[160];
+	const char *l;
+	size_t len = 0;
+	FILE *f;
+	int families = 0;
+
+	snprintf(path, sizeof(path), "%s/docs/FORMAT.md", repo_root());
+	f = fopen(path, "re");
+	if (!ASSERT_TRUE(f && m, "docs/FORMAT.md"))
+		goto out;
+	if (getdelim(&doc, &len, 0, f) < 0)
+		goto out;
+	page = page_of(m, T0);
+	for (l = page; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		if (sscanf(l, "# TYPE %127s", name) != 1)
+			continue;
+		families++;
+		snprintf(row, sizeof(row), "| `%s` |", name);
+		if (!strstr(doc, row)) {
+			diag("%s has no row in docs/FORMAT.md", name);
+			test_fail();
+		}
+	}
+	ASSERT_GE(families, 20, "the page's families");
+out:
+	if (f)
+		fclose(f);
+	free(doc);
+	free(page);
+	metrics__free(m);
+}
