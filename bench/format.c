@@ -6,12 +6,15 @@
  * /dev/null, buffered as the tracer buffers a pipe
  * or file, and reports the speed, the user CPU time and the peak RSS.
  *
- *   rt-bench-format [-j] [-n EVENTS] [-b BATCH] [-o FILE]
+ *   rt-bench-format [-j] [-n EVENTS] [-b BATCH] [-o FILE] [-m EVERY [-z ZOMBIES]]
  *
  * Records come as the tracer gets them: each exit of a parent with BATCH
  * children (default 1) gives BATCH reparent records, one adoption, and then
  * a zombie and a reap record for each child. -j prints JSON, else text.
  * -o writes the events to FILE instead of /dev/null (to compare outputs).
+ * -m: with --metrics, the page written (to /dev/null) every EVERY events,
+ * as the tracer writes it once a second; -z: ZOMBIES held first, never
+ * reaped, by 100 reapers, for the page's gauges to group.
  * Output: one line of key=value figures.
  */
 #include <stdio.h>
@@ -101,6 +104,29 @@ static int one_exit(struct rt_pipeline *p, __u64 *ts, __u32 *pid, long batch)
 	return 0;
 }
 
+/* -z: @n zombies that stay, held by 100 reapers (100 groups on the page). */
+static void hold_zombies(struct rt_pipeline *p, __u64 *ts, __u32 *pid, long n)
+{
+	struct rt_zombie_event z;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		memset(&z, 0, sizeof(z));
+		fill_hdr(&z.hdr, RT_EV_ZOMBIE, (*ts)++, (*pid)++, "rt-held");
+		fill_task(&z.parent, 2000 + i % 100, "rt-holder");
+		rt_pipeline_event(p, &z, sizeof(z));
+	}
+}
+
+/* -m: the page, as trace.c writes it. */
+static int write_page(struct rt_pipeline *p, __u64 now, FILE *null)
+{
+	int err = rt_pipeline_write_metrics(p, now, null);
+
+	fflush(null);
+	return err;
+}
+
 static long hwm_kib(void)
 {
 	char line[128];
@@ -120,7 +146,9 @@ int main(int argc, char **argv)
 {
 	struct rt_options topt = { .events = RT_EVENTS_ALL, .buffer_mb = 16 };
 	const struct rt_sink *sink = &rt_text_sink;
-	long target = 1000000, batch = 0;
+	long target = 1000000, batch = 0, every = 0, held = 0, pages = 0;
+	__u64 next_page = 0;
+	FILE *null = NULL;
 	const char *path = "/dev/null";
 	__u64 ts = 1000000000000ULL, events;
 	struct rt_pipeline *p;
@@ -130,7 +158,7 @@ int main(int argc, char **argv)
 	int opt, err = 0;
 	FILE *out;
 
-	while ((opt = getopt(argc, argv, "jn:b:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "jn:b:o:m:z:")) != -1) {
 		switch (opt) {
 		case 'j':
 			sink = &rt_json_sink;
@@ -144,15 +172,29 @@ int main(int argc, char **argv)
 		case 'o':
 			path = optarg;
 			break;
+		case 'm':
+			every = atol(optarg);
+			topt.metrics = "0";
+			break;
+		case 'z':
+			held = atol(optarg);
+			break;
 		default:
 			fprintf(stderr,
-				"usage: rt-bench-format [-j] [-n EVENTS] [-b BATCH] [-o FILE]\n");
+				"usage: rt-bench-format [-j] [-n EVENTS] [-b BATCH] [-o FILE] "
+				"[-m EVERY [-z ZOMBIES]]\n");
 			return 2;
 		}
 	}
-	if (target <= 0 || batch < 0) {
-		fprintf(stderr, "rt-bench-format: EVENTS must be positive, BATCH not negative\n");
+	if (target <= 0 || batch < 0 || (topt.metrics && every <= 0) || held < 0 ||
+	    (held && !topt.metrics)) {
+		fprintf(stderr, "rt-bench-format: EVENTS and EVERY must be positive, BATCH and "
+				"ZOMBIES not negative, -z needs -m\n");
 		return 2;
+	}
+	if (topt.metrics && !(null = fopen("/dev/null", "we"))) {
+		perror("rt-bench-format: /dev/null");
+		return 1;
 	}
 	out = fopen(path, "we");
 	p = out ? rt_pipeline_new(&topt, RT_EVENTS_ALL, sink, out) : NULL;
@@ -164,9 +206,18 @@ int main(int argc, char **argv)
 	setvbuf(out, NULL, _IOFBF, 1 << 16);
 	rt_text_set_clock_offset(0);
 	sink->header(out);
+	if (held)
+		hold_zombies(p, &ts, &pid, held);
 	t0 = now();
-	while (rt_pipeline_totals(p)->events < (__u64)target && !err)
+	next_page = rt_pipeline_totals(p)->events + every;
+	while (rt_pipeline_totals(p)->events < (__u64)target + held && !err) {
 		err = one_exit(p, &ts, &pid, batch);
+		if (null && rt_pipeline_totals(p)->events >= next_page) {
+			err = err ?: write_page(p, ts, null);
+			next_page += every;
+			pages++;
+		}
+	}
 	fflush(out);
 	dt = now() - t0;
 	events = rt_pipeline_totals(p)->events;
@@ -174,10 +225,14 @@ int main(int argc, char **argv)
 	user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
 	sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	printf("format=%s batch=%ld events=%llu seconds=%.3f events_per_s=%.0f "
-	       "events_per_cpu_s=%.0f user_s_per_100k=%.4f sys_s=%.3f vmhwm_kib=%ld\n",
+	       "events_per_cpu_s=%.0f user_s_per_100k=%.4f sys_s=%.3f vmhwm_kib=%ld pages=%ld "
+	       "held=%ld\n",
 	       sink == &rt_json_sink ? "json" : "text", batch, (unsigned long long)events, dt,
-	       events / dt, events / (user + sys), user * 100000 / events, sys, hwm_kib());
+	       events / dt, events / (user + sys), user * 100000 / events, sys, hwm_kib(), pages,
+	       held);
 	rt_pipeline_free(p);
+	if (null)
+		fclose(null);
 	fclose(out);
 	return err ? 1 : 0;
 }

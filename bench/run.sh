@@ -20,6 +20,7 @@ step "$here/peers.sh"
 step "$here/parts.sh"
 step "$here/overhead.sh"
 step "$here/startup.sh"
+step "$here/metrics.sh"
 # one storm size per lock
 rm -f "$RESULTS/burst.tsv"
 for n in ${BURST_SIZES:-20000 50000 100000 200000}; do

@@ -242,6 +242,21 @@ static void counter_is(const struct prometheus *p, const char *series, double at
 	ASSERT_EQ(query_at(p, q, at), want, what);
 }
 
+/* histogram_quantile(@q) of the lifetimes at @at: in the bucket that holds @ns. */
+static void quantile_in_bucket(const struct prometheus *p, double q, long long ns, double at)
+{
+	char promql[256];
+	double lo, hi, v;
+
+	bucket_of(ns, &lo, &hi);
+	snprintf(promql, sizeof(promql),
+		 "histogram_quantile(%g, increase(reapertrace_zombie_lifetime_seconds_bucket[1h]))",
+		 q);
+	v = query_at(p, promql, at);
+	diag("zombie of %.6f s: quantile %g is %.6f, in (%g, %g]?", ns / 1e9, q, v, lo, hi);
+	ASSERT_TRUE(v >= lo && v <= hi, "the quantile falls in that zombie's bucket");
+}
+
 /*
  * Box A: an application as PID 1 that never reaps, with pids.max 50, and
  * three orphans: zombies of PID 1 on the gauges, by container and name,
@@ -258,7 +273,7 @@ TEST(metrics_prometheus_stores_the_truth)
 	struct tracer tr = {};
 	struct docker d = {};
 	struct box a = {}, b = {};
-	double t_end, lo, hi, v;
+	double t_end, lo, v;
 	char *page = NULL, out[256];
 	unsigned int port;
 
@@ -364,22 +379,10 @@ TEST(metrics_prometheus_stores_the_truth)
 	ASSERT_EQ(query_at(&prom, "sum(reapertrace_events_lost_total)", t_end), 0, "nothing lost");
 	counter_is(&prom, "reapertrace_zombie_lifetime_seconds_count", t_end,
 		   sc.reaps_wait4 + sc.reaps_waitid + sc.reaps_auto, "lifetimes observed");
-	/* The quantiles fall in the buckets of the shortest and the longest lifetime. */
-	bucket_of(sc.max_zombie_ns, &lo, &hi);
-	v = query_at(&prom,
-		     "histogram_quantile(0.999, "
-		     "increase(reapertrace_zombie_lifetime_seconds_bucket[1h]))",
-		     t_end);
-	ASSERT_TRUE(v >= lo && v <= hi, "the 99.9th percentile: in the longest one's bucket");
-	diag("longest zombie %.3f s: p99.9 %.3f in (%g, %g]", sc.max_zombie_ns / 1e9, v, lo, hi);
+	/* The extreme quantiles fall in the buckets of the longest and the shortest lifetime. */
+	quantile_in_bucket(&prom, 0.999, sc.max_zombie_ns, t_end);
+	quantile_in_bucket(&prom, 0.001, sc.min_zombie_ns, t_end);
 	ASSERT_GT(sc.max_zombie_ns, 2 * NS, "A's zombies lived until its teardown");
-	bucket_of(sc.min_zombie_ns, &lo, &hi);
-	v = query_at(&prom,
-		     "histogram_quantile(0.001, "
-		     "increase(reapertrace_zombie_lifetime_seconds_bucket[1h]))",
-		     t_end);
-	ASSERT_TRUE(v >= lo && v <= hi, "the 0.1th percentile: in the shortest one's bucket");
-	diag("shortest zombie %.6f s: p0.1 %.6f in (%g, %g]", sc.min_zombie_ns / 1e9, v, lo, hi);
 out:
 	free(page);
 	prometheus_stop(&prom);
