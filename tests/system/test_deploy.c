@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +197,7 @@ TEST(deploy_service_capabilities_suffice)
 {
 	static const char *const opts[] = { "--json", "--metrics", "127.0.0.1:0", NULL };
 	char caps[256], keep[300], drop[2048], wrapper[] = "/tmp/rt-capsh-XXXXXX", *body = NULL;
+	char tracer[PATH_MAX], *saved_bin = NULL;
 	struct check_opts co = { .max_phase = 1 };
 	struct sc_run run_ = {};
 	struct tracer tr = {};
@@ -216,9 +218,12 @@ TEST(deploy_service_capabilities_suffice)
 	if (!ASSERT_GE(fd, 0, "a wrapper script"))
 		return;
 	f = fdopen(fd, "w");
-	fprintf(f,
-		"#!/bin/sh\nexec %s --drop=%s -- -c 'exec \"$0\" \"$@\"' '%s/build/reapertrace' \"$@\"\n",
-		CAPSH, drop, repo_root());
+	/* The tracer the suite runs (RT_BIN, or build/), under capsh. */
+	snprintf(tracer, sizeof(tracer), "%s", tracer_bin());
+	if (getenv("RT_BIN"))
+		saved_bin = strdup(getenv("RT_BIN"));
+	fprintf(f, "#!/bin/sh\nexec %s --drop=%s -- -c 'exec \"$0\" \"$@\"' '%s' \"$@\"\n", CAPSH,
+		drop, tracer);
 	fclose(f);
 	chmod(wrapper, 0700);
 	setenv("RT_BIN", wrapper, 1);
@@ -247,7 +252,11 @@ TEST(deploy_service_capabilities_suffice)
 		goto out;
 	check_events(&tr.doc, run_.truth, &co, &tr);
 out:
-	unsetenv("RT_BIN");
+	if (saved_bin)
+		setenv("RT_BIN", saved_bin, 1);
+	else
+		unsetenv("RT_BIN");
+	free(saved_bin);
 	unlink(wrapper);
 	free(body);
 	tracer_free(&tr);
