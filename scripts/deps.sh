@@ -16,7 +16,9 @@
 #                          (libbpf-tools' exitsnoop, bpftrace) and gnuplot
 #
 # The host tests also scrape --metrics with a private Prometheus of their own
-# (tests/lib/prometheus.c: Debian's prometheus, with promtool), and run real containers (tests/lib/docker.c): Debian's
+# (tests/lib/prometheus.c: Debian's prometheus, with promtool), check the
+# DaemonSet manifest against the Kubernetes API models (python3-kubernetes:
+# scripts/check-k8s-manifest.py), and run real containers (tests/lib/docker.c): Debian's
 # docker.io (dockerd, containerd, runc, tini) and busybox-static for the
 # image. The tests start a private dockerd of their own and never use a
 # system one, so the install must not start one either: without a
@@ -29,7 +31,7 @@
 set -eu
 
 packages="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libmicrohttpd-dev pkg-config libcap2-bin"
-packages="$packages golang-go docker.io busybox-static prometheus"
+packages="$packages golang-go docker.io busybox-static prometheus python3-kubernetes python3-yaml"
 for arg in "$@"; do
 	case $arg in
 	--vm)

@@ -2,9 +2,9 @@
 /*
  * The deployment shapes of deploy/: the alerting rules under promtool, the
  * systemd unit as `make install` writes it under systemd-analyze (verify,
- * and its exposure score), and the tracer run with only the capabilities
- * the unit leaves it, which must still trace a scenario exactly and serve
- * its metrics.
+ * and its exposure score), the tracer run with only the capabilities the
+ * unit leaves it, which must still trace a scenario exactly and serve its
+ * metrics, and the DaemonSet manifest against the Kubernetes API models.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -261,4 +261,46 @@ out:
 	free(body);
 	tracer_free(&tr);
 	sc_release(&run_);
+}
+
+#define CHECK_K8S "scripts/check-k8s-manifest.py"
+
+/*
+ * The DaemonSet manifest, field by field against the Kubernetes API models
+ * (scripts/check-k8s-manifest.py, python3-kubernetes): valid; and the
+ * check itself refuses a misspelt field and a wrong type.
+ */
+TEST(deploy_daemonset_validates)
+{
+	char cmd[1024], out[4096], bad[] = "/tmp/rt-k8s-XXXXXX";
+	int fd;
+
+	if (run("/usr/bin/python3 -c 'import kubernetes, yaml' 2>&1", out, sizeof(out)))
+		SKIP("python3-kubernetes is not installed (scripts/deps.sh installs it)");
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && " CHECK_K8S " deploy/kubernetes/reapertrace-daemonset.yaml 2>&1",
+		 repo_root());
+	if (!ASSERT_EQ(run(cmd, out, sizeof(out)), 0, "the DaemonSet manifest is valid"))
+		diag("%s", out);
+	ASSERT_TRUE(strstr(out, "DaemonSet reapertrace: valid"), "the DaemonSet was checked");
+	ASSERT_TRUE(strstr(out, "Namespace reapertrace: valid"), "its namespace too");
+	fd = mkstemp(bad);
+	if (!ASSERT_GE(fd, 0, "a temporary file"))
+		return;
+	close(fd);
+	snprintf(
+		cmd, sizeof(cmd),
+		"cd '%s' && sed 's/hostPID: true/hostPid: true/' deploy/kubernetes/reapertrace-daemonset.yaml > %s && " CHECK_K8S
+		" %s 2>&1",
+		repo_root(), bad, bad);
+	ASSERT_EQ(run(cmd, out, sizeof(out)), 1, "a misspelt field is refused");
+	ASSERT_TRUE(strstr(out, "'hostPid' is not a field of V1PodSpec"), out);
+	snprintf(
+		cmd, sizeof(cmd),
+		"cd '%s' && sed 's/containerPort: 9469/containerPort: \"9469\"/' deploy/kubernetes/reapertrace-daemonset.yaml > %s && " CHECK_K8S
+		" %s 2>&1",
+		repo_root(), bad, bad);
+	ASSERT_EQ(run(cmd, out, sizeof(out)), 1, "a string for a port number is refused");
+	ASSERT_TRUE(strstr(out, "an integer expected"), out);
+	unlink(bad);
 }
