@@ -40,14 +40,6 @@
 #define K_REAP_TIMEOUT	    8
 #define K_START_FAILED	    16
 
-static void msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 static int write_text(const char *path, const char *fmt, ...)
 {
 	va_list ap;

@@ -240,6 +240,14 @@ int wait_pid_timeout(pid_t pid, int *status, int timeout_ms)
 	return 0;
 }
 
+void msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 unsigned long long boottime_ns(void)
 {
 	struct timespec ts;

@@ -32,5 +32,7 @@ int proc_cgroup_path(pid_t pid, char *buf, size_t len); /* "/x/y" */
 /* Waits for pid (a child) to exit; -ETIMEDOUT after timeout_ms. */
 int wait_pid_timeout(pid_t pid, int *status, int timeout_ms);
 unsigned long long boottime_ns(void);
+/* Sleeps @ms milliseconds, the whole of them (resumed after a signal). */
+void msleep(int ms);
 
 #endif /* RT_TESTS_PROC_H */

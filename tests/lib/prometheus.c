@@ -15,13 +15,6 @@
 #include "proc.h"
 #include "prometheus.h"
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 static bool write_config(const char *path, unsigned int target)
 {
 	FILE *f = fopen(path, "we");
@@ -95,7 +88,7 @@ bool prometheus_start(struct prometheus *p, unsigned int target)
 			p->pid = 0;
 			break;
 		}
-		sleep_ms(100);
+		msleep(100);
 	}
 	ASSERT_TRUE(false, "Prometheus is ready within 30 s");
 	prometheus_stop(p);
@@ -165,7 +158,7 @@ double prometheus_scraped_after(const struct prometheus *p, double after_s, int 
 		if (!prometheus_query(p, "timestamp(up{job=\"reapertrace\"} == 1)", 0, &t) &&
 		    t > after_s)
 			return t;
-		sleep_ms(200);
+		msleep(200);
 	}
 	return 0;
 }

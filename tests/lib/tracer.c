@@ -64,14 +64,6 @@ static char *read_file(const char *path)
 	return fd < 0 ? strdup("") : slurp_fd(fd);
 }
 
-static void msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 bool tracer_start(struct tracer *t, const char *const *opts)
 {
 	const char *argv[32];

@@ -36,13 +36,6 @@ struct box {
 	int nr_kids;
 };
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* docker run -d [--init] [@opt] RUN_OPTS IMAGE sh -c SCRIPT, and its PID 1. */
 static bool run_box_with(struct docker *d, bool init, const char *opt, const char *script,
 			 struct box *b)
@@ -119,7 +112,7 @@ static int read_kids(struct box *b, char state)
 static int wait_kids(struct box *b, char state, int n, int ms)
 {
 	while (read_kids(b, state) != n && ms > 0) {
-		sleep_ms(50);
+		msleep(50);
 		ms -= 50;
 	}
 	return b->nr_kids;
@@ -439,7 +432,7 @@ TEST(docker_app_as_pid1_never_reaps)
 	ASSERT_EQ(wait_kids(&b, 'Z', n, 5000), n, "they become zombies of PID 1 (/proc)");
 	ASSERT_STREQ(b.init_comm, "sleep", "PID 1 is the application");
 	/* older than --zombie-age 1 for more than a second: a leak check saw them */
-	sleep_ms(2500);
+	msleep(2500);
 	ASSERT_EQ(read_kids(&b, 'Z'), n, "PID 1 never reaps them");
 	check_zombies_snapshot(&b, orphans, n);
 	check_ns_and_top(&b, n);
@@ -496,7 +489,7 @@ TEST(docker_init_reaps_orphans)
 		if (runs(b.kids[i], "sleep", "2"))
 			orphans[n++] = b.kids[i];
 	ASSERT_EQ(n, NR_ORPHANS, "docker-init holds the three orphans (/proc)");
-	sleep_ms(3000); /* they exit after 2 s */
+	msleep(3000); /* they exit after 2 s */
 	ASSERT_EQ(read_kids(&b, 'Z'), 0, "docker-init leaves no zombie (/proc)");
 	if (!finish_all(&tr, &d, &b))
 		goto out;
@@ -705,7 +698,7 @@ TEST(docker_pids_limit_filled_with_zombies)
 	diag("docker exec: %s", out);
 	/* the exec'd shell gone, the last orphan dead: what is left is PID 1 and zombies */
 	for (i = 0; i < 40; i++) {
-		sleep_ms(100);
+		msleep(100);
 		zombies = read_kids(&b, 'Z');
 		current = box_pids_value(&b, "pids.current");
 		if (current == zombies + 1 && read_kids(&b, 0) == zombies)
@@ -753,7 +746,7 @@ TEST(docker_pids_limit_filled_with_zombies)
 	if (!ASSERT_TRUE(strstr(err_text, cmd), "the warning"))
 		diag("stderr: %s", err_text);
 	/* the stream: PID 1's leak, with the same limit (a check after they were 1 s old) */
-	sleep_ms(2200);
+	msleep(2200);
 	if (finish_all(&tr, &d, &b)) {
 		const struct json_obj *leak = NULL;
 

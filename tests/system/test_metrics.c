@@ -37,13 +37,6 @@
 #define PIDS_LIMIT 50
 #define NS	   1000000000ULL
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -134,7 +127,7 @@ static int wait_kids(pid_t init, char state, int n, int ms)
 		procs = NULL;
 		if (count == n || ms <= 0)
 			return count;
-		sleep_ms(50);
+		msleep(50);
 		ms -= 50;
 	}
 }
@@ -147,7 +140,7 @@ static double wait_value(const struct prometheus *p, const char *q, double want,
 	for (; ms > 0; ms -= 250) {
 		if (!prometheus_query(p, q, 0, &v) && fabs(v - want) < 1e-9)
 			return v;
-		sleep_ms(250);
+		msleep(250);
 	}
 	return v;
 }
@@ -324,7 +317,7 @@ TEST(metrics_prometheus_stores_the_truth)
 	ASSERT_EQ(wait_value(&prom, q, NR_ORPHANS, 10000), NR_ORPHANS,
 		  "A's zombies against its pids.max");
 	snprintf(q, sizeof(q), "reapertrace_oldest_zombie_age_seconds{container_id=\"%s\"}", a.id);
-	sleep_ms(1500);
+	msleep(1500);
 	ASSERT_TRUE(!prometheus_query(&prom, q, 0, &v) && v > 1 && v < 120,
 		    "the oldest zombie's age: over a second, under the test's length");
 	snprintf(q, sizeof(q), "reapertrace_zombies{container_id=\"%s\"}", b.id);
@@ -338,7 +331,7 @@ TEST(metrics_prometheus_stores_the_truth)
 		  0, "docker stop -t 2");
 	snprintf(q, sizeof(q), "reapertrace_zombies{container_id=\"%s\"}", a.id);
 	for (v = 0; v < 40 && !prometheus_query(&prom, q, 0, &lo); v++)
-		sleep_ms(250);
+		msleep(250);
 	ASSERT_ERR(prometheus_query(&prom, q, 0, &lo), -ENOENT, "A's zombies are gone");
 	/* No event since (the containers are gone): a scrape a page later has them all. */
 	t_end = prometheus_scraped_after(&prom, now_s() + 1.2, 15000);
@@ -483,7 +476,7 @@ TEST(metrics_hostile_clients_stop_no_event)
 		nr++;
 	}
 	diag("%d connections opened (rss %ld KiB)", nr, rss0);
-	sleep_ms(200);
+	msleep(200);
 	/* While the scenario runs: the big ones push, the rest trickle a head byte by byte. */
 	if (!ASSERT_EQ(sc_go(&run), 0, "go"))
 		goto out;
@@ -504,7 +497,7 @@ TEST(metrics_hostile_clients_stop_no_event)
 		rss = rss_kib(tr.pid);
 		if (rss > peak)
 			peak = rss;
-		sleep_ms(100);
+		msleep(100);
 	}
 	if (!ASSERT_EQ(sc_wait_hold(&run), 0, "hold") ||
 	    !ASSERT_EQ(sc_continue(&run), 0, "go on") ||
@@ -524,7 +517,7 @@ TEST(metrics_hostile_clients_stop_no_event)
 	for (i = 0; i < 50 && (status = http_get(port, "/metrics", &body, 1000)) != 200; i++) {
 		free(body);
 		body = NULL;
-		sleep_ms(100);
+		msleep(100);
 	}
 	ASSERT_EQ(status, 200, "after them, GET /metrics is answered");
 	ASSERT_TRUE(body && strstr(body, "reapertrace_reparents_total{kind=\"subreaper\"}"),

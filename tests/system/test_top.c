@@ -29,14 +29,6 @@
 static const char column_header[] = "PID     COMM             PIDNS       ZOMBIES   OLDEST  ADOPT/S"
 				    "   REAP/S  ADOPTED   REAPED  CONTAINER";
 
-static void msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 static long long num(const struct json_obj *o, const char *key)
 {
 	long long v = -1;
