@@ -64,6 +64,21 @@ static char *read_file(const char *path)
 	return fd < 0 ? strdup("") : slurp_fd(fd);
 }
 
+unsigned int tracer_metrics_port(const struct tracer *t)
+{
+	char *err = read_file(t->err_path);
+	const char *said = err ? strstr(err, "serving metrics on http://") : NULL, *end;
+	unsigned int port = 0;
+
+	end = said ? strstr(said, "/metrics") : NULL;
+	while (end && end > said && end[-1] != ':')
+		end--;
+	if (end && end > said)
+		port = strtoul(end, NULL, 10);
+	free(err);
+	return port;
+}
+
 bool tracer_start(struct tracer *t, const char *const *opts)
 {
 	const char *argv[32];

@@ -64,6 +64,12 @@ bool tracer_start(struct tracer *t, const char *const *opts); /* keeps lossy, ex
 bool tracer_stop_sig(struct tracer *t, int sig, int settle_ms,
 		     bool (*keep)(const struct json_obj *o, void *arg), void *arg);
 bool tracer_stop(struct tracer *t, bool (*keep)(const struct json_obj *o, void *arg), void *arg);
+/*
+ * With --metrics: the port the tracer said it serves on ("reapertrace:
+ * serving metrics on http://HOST:PORT/metrics", before "tracing"); 0 if it
+ * said none.
+ */
+unsigned int tracer_metrics_port(const struct tracer *t);
 /* Kills and reaps a tracer still running; frees everything. */
 void tracer_free(struct tracer *t);
 

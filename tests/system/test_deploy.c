@@ -7,7 +7,6 @@
  * metrics, and the DaemonSet manifest against the Kubernetes API models.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,7 +200,6 @@ TEST(deploy_service_capabilities_suffice)
 	struct check_opts co = { .max_phase = 1 };
 	struct sc_run run_ = {};
 	struct tracer tr = {};
-	const char *port_at;
 	unsigned int port = 0;
 	FILE *f;
 	int fd = -1;
@@ -231,12 +229,7 @@ TEST(deploy_service_capabilities_suffice)
 		goto out;
 	if (!tracer_start(&tr, opts))
 		goto out;
-	body = slurp_fd(open(tr.err_path, O_RDONLY | O_CLOEXEC));
-	port_at = body ? strstr(body, "serving metrics on http://127.0.0.1:") : NULL;
-	if (port_at)
-		port = strtoul(port_at + strlen("serving metrics on http://127.0.0.1:"), NULL, 10);
-	free(body);
-	body = NULL;
+	port = tracer_metrics_port(&tr);
 	if (!ASSERT_GT(port, 0, "it serves metrics"))
 		goto out;
 	if (!ASSERT_EQ(sc_go(&run_), 0, "go") || !ASSERT_EQ(sc_wait_hold(&run_), 0, "hold") ||

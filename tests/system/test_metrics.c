@@ -45,27 +45,6 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The port the tracer said it serves on ("serving metrics on http://H:PORT/metrics"). */
-static unsigned int served_port(const struct tracer *tr)
-{
-	static const char said[] = "serving metrics on http://";
-	char buf[4096] = "";
-	const char *s, *end;
-	FILE *f = fopen(tr->err_path, "re");
-	size_t n;
-
-	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	s = strstr(buf, said);
-	end = s ? strstr(s, "/metrics") : NULL;
-	while (end && end > s && end[-1] != ':')
-		end--;
-	return end && end > s ? strtoul(end, NULL, 10) : 0;
-}
-
 /* The tracer's page now, checked by promtool (where installed). */
 static char *checked_page(unsigned int port)
 {
@@ -280,7 +259,7 @@ TEST(metrics_prometheus_stores_the_truth)
 	if (!ASSERT_TRUE(!mkdir(cg, 0755) || errno == EEXIST, "the containers' cgroup parent") ||
 	    !tracer_start(&tr, opts))
 		goto out;
-	port = served_port(&tr);
+	port = tracer_metrics_port(&tr);
 	if (!ASSERT_GT(port, 0, "the tracer says its port") || !prometheus_start(&prom, port))
 		goto out;
 	if (!ASSERT_GT(prometheus_scraped_after(&prom, 0, 20000), 0, "a first scrape"))
@@ -459,7 +438,7 @@ TEST(metrics_hostile_clients_stop_no_event)
 		goto out;
 	if (!tracer_start(&tr, opts))
 		goto out;
-	port = served_port(&tr);
+	port = tracer_metrics_port(&tr);
 	if (!ASSERT_GT(port, 0, "the tracer says its port"))
 		goto out;
 	rss0 = rss_kib(tr.pid);
