@@ -191,26 +191,21 @@ static int by_zombies_desc(const void *a, const void *b)
 	return strcmp(x->cgroup, y->cgroup);
 }
 
-void metrics__pids(struct metrics *m, const struct pids_limit *limits, size_t nr)
+void metrics__pids(struct metrics *m, struct pids_limit *limits, size_t nr)
 {
 	size_t keep = nr < m->top_n ? nr : m->top_n;
-	struct pids_limit *sorted;
 
 	m->pids_found = nr;
 	m->nr_pids = 0;
 	if (!nr)
 		return;
-	sorted = malloc(nr * sizeof(*sorted));
-	if (!sorted || array_reserve((void **)&m->pids, &m->cap_pids, sizeof(*m->pids), keep)) {
-		free(sorted);
+	if (array_reserve((void **)&m->pids, &m->cap_pids, sizeof(*m->pids), keep)) {
 		m->pids_found = 0;
 		return;
 	}
-	memcpy(sorted, limits, nr * sizeof(*sorted));
-	qsort(sorted, nr, sizeof(*sorted), by_zombies_desc);
-	memcpy(m->pids, sorted, keep * sizeof(*sorted));
+	qsort(limits, nr, sizeof(*limits), by_zombies_desc);
+	memcpy(m->pids, limits, keep * sizeof(*limits));
 	m->nr_pids = keep;
-	free(sorted);
 }
 
 /* The page: writers of its parts. */

@@ -58,12 +58,13 @@ struct metrics_zombie {
 /*
  * The gauges, for the page written next: every zombie held now (after a
  * metrics__held_reset()), and the pids.max limits of their cgroups
- * (lib/pids.h: each once, its zombies counted; none when not read).
+ * (lib/pids.h: each once, its zombies counted; none when not read; sorted
+ * in place, the top N kept).
  * 0, or -ENOMEM (the page then says the zombies were not all counted).
  */
 void metrics__held_reset(struct metrics *m);
 int metrics__held(struct metrics *m, const struct metrics_zombie *z);
-void metrics__pids(struct metrics *m, const struct pids_limit *limits, size_t nr);
+void metrics__pids(struct metrics *m, struct pids_limit *limits, size_t nr);
 
 /*
  * The page at @now_ns: every family with its HELP and TYPE, counters and

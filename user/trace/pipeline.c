@@ -27,6 +27,12 @@ struct pids_seen {
 	struct pids_limit limit; /* max < 0: none limits it */
 };
 
+/* The zombies of one cgroup, for its pids.max (--metrics). */
+struct cgroup_zombies {
+	__u32 holder; /* of the first seen: names the pids hierarchy of v1 */
+	size_t zombies;
+};
+
 struct rt_pipeline {
 	struct rt_filter filter;
 	const struct rt_sink *sink;
@@ -37,6 +43,8 @@ struct rt_pipeline {
 	struct leaks *leaks;	 /* the zombies followed: NULL without --zombie-age or --metrics */
 	bool leak_checks;	 /* --zombie-age */
 	struct metrics *metrics; /* NULL without --metrics */
+	/* --metrics, live: cgroup id (as start_ns) -> its zombies, counted anew for each page */
+	struct task_table *held_cgroups;
 	struct cgroups *cgroups;
 	/* The current record's cgroup, looked up once by enrich_first() for every stage */
 	__u64 cur_cgroup_id;
@@ -97,6 +105,7 @@ void rt_pipeline_free(struct rt_pipeline *p)
 	origins__free(p->origins);
 	leaks__free(p->leaks);
 	metrics__free(p->metrics);
+	task_table__free(p->held_cgroups);
 	cgroups__free(p->cgroups);
 	docker_names__free(p->names);
 	free(p);
@@ -135,6 +144,10 @@ void rt_pipeline_resolve_cgroups(struct rt_pipeline *p)
 	cgroups__get(p->cgroups, p->filter.cgroup_id);
 	p->names = docker_names__new();
 	p->live = true;
+	/* Without it, the pages have no pids.max series. */
+	if (p->metrics)
+		p->held_cgroups =
+			task_table__new(sizeof(struct cgroup_zombies), MAX_TRACKED_ZOMBIES);
 }
 
 /*
@@ -484,15 +497,9 @@ void rt_pipeline_check_leaks(struct rt_pipeline *p, __u64 now_ns, bool final)
 	record(p, RT_REC_LEAK_CHECK, &c, sizeof(c));
 }
 
-/* The zombies of one cgroup, for its pids.max (--metrics). */
-struct cgroup_zombies {
-	__u32 holder; /* of the first seen: names the pids hierarchy of v1 */
-	size_t zombies;
-};
-
 struct held {
 	struct rt_pipeline *p;
-	struct task_table *by_cgroup; /* cgroup id (as start_ns) -> struct cgroup_zombies */
+	struct task_table *by_cgroup; /* the pipeline's held_cgroups; NULL: not live */
 };
 
 static bool count_held(const struct rt_event_hdr *h, const struct rt_task *holder, void *ctx)
@@ -542,18 +549,16 @@ static void read_held_pids(struct rt_pipeline *p, struct task_table *by_cgroup)
 
 int rt_pipeline_write_metrics(struct rt_pipeline *p, __u64 now_ns, FILE *out)
 {
-	struct held held = { .p = p };
+	struct held held = { .p = p, .by_cgroup = p->held_cgroups };
 
 	if (!p->metrics)
 		return -EINVAL;
-	if (p->live)
-		held.by_cgroup =
-			task_table__new(sizeof(struct cgroup_zombies), MAX_TRACKED_ZOMBIES);
+	if (held.by_cgroup)
+		task_table__clear(held.by_cgroup);
 	metrics__held_reset(p->metrics);
 	leaks__count(p->leaks, count_held, &held);
 	if (held.by_cgroup)
 		read_held_pids(p, held.by_cgroup);
-	task_table__free(held.by_cgroup);
 	return metrics__write(p->metrics, now_ns, out);
 }
 
