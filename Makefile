@@ -47,7 +47,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS) $(OUTPUT)/reapertrace.legacy.bpf.o
-.PHONY: all clean install uninstall test test-fallbacks run deps format check-format kmod kmod-if-headers bench bench-bin
+.PHONY: all clean install uninstall image test test-fallbacks run deps format check-format kmod kmod-if-headers bench bench-bin
 
 all: $(OUTPUT)/reapertrace $(OUTPUT)/rt-unit $(OUTPUT)/rt-tests $(OUTPUT)/rt-scenario kmod-if-headers
 
@@ -231,6 +231,11 @@ MAN_PAGES := $(wildcard man/*.8)
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 DOCDIR := $(PREFIX)/share/doc/reapertrace
+
+# The container image from Debian packages, imported into the docker that
+# DOCKER_HOST names (deploy/image/build.sh; root, mmdebstrap).
+image: $(OUTPUT)/reapertrace
+	$(Q)deploy/image/build.sh $(OUTPUT)/reapertrace
 
 install: $(OUTPUT)/reapertrace
 	install -D -m 0755 $(OUTPUT)/reapertrace $(DESTDIR)$(PREFIX)/sbin/reapertrace

@@ -9,35 +9,37 @@
 #                          modules, file, kmod's depmod, busybox for its
 #                          initramfs, udev that names its virtio ports),
 #                          and what builds a module (make, gcc, pahole for
-#                          its BTF; mmdebstrap for scripts/kmod-root.sh's
-#                          trixie/sid root, for headers that need gcc-14+ and
-#                          glibc 2.38+)
+#                          its BTF; scripts/kmod-root.sh's trixie/sid root,
+#                          for headers that need gcc-14+ and glibc 2.38+, is
+#                          made with mmdebstrap, which the host tests
+#                          install too)
 #   scripts/deps.sh --bench  also the peers the benchmarks measure
 #                          (libbpf-tools' exitsnoop, bpftrace) and gnuplot
 #
 # The host tests also scrape --metrics with a private Prometheus of their own
 # (tests/lib/prometheus.c: Debian's prometheus, with promtool), check the
 # DaemonSet manifest against the Kubernetes API models (python3-kubernetes:
-# scripts/check-k8s-manifest.py), and run real containers (tests/lib/docker.c): Debian's
-# docker.io (dockerd, containerd, runc, tini) and busybox-static for the
-# image. The tests start a private dockerd of their own and never use a
-# system one, so the install must not start one either: without a
-# policy-rc.d of the machine's, a temporary one refuses to start docker,
-# containerd and prometheus during the install (whether init is systemd or not; systemd
-# still enables the units for the next boot). docker.io installs
-# /usr/bin/docker; a `docker` earlier on PATH (the machine image ships
-# /usr/local/bin/docker, not Debian's) is left alone: the tests call
-# /usr/bin/docker by its path.
+# scripts/check-k8s-manifest.py), build the container image
+# (deploy/image/build.sh: mmdebstrap) and run real containers
+# (tests/lib/docker.c): Debian's docker.io (dockerd, containerd, runc, tini)
+# and busybox-static for the image. The tests start a private dockerd of
+# their own and never use a system one, so the install must not start one
+# either: without a policy-rc.d of the machine's, a temporary one refuses to
+# start docker, containerd and prometheus during the install (whether init
+# is systemd or not; systemd still enables the units for the next boot).
+# docker.io installs /usr/bin/docker; a `docker` earlier on PATH (the
+# machine image ships /usr/local/bin/docker, not Debian's) is left alone:
+# the tests call /usr/bin/docker by its path.
 set -eu
 
 packages="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libmicrohttpd-dev pkg-config libcap2-bin"
 packages="$packages golang-go docker.io busybox-static prometheus python3-kubernetes python3-yaml"
+packages="$packages mmdebstrap util-linux debian-archive-keyring"
 for arg in "$@"; do
 	case $arg in
 	--vm)
 		packages="$packages qemu-system-x86 python3 python3-argcomplete python3-requests"
 		packages="$packages python3-pkg-resources file kmod udev dwarves"
-		packages="$packages mmdebstrap util-linux debian-archive-keyring"
 		;;
 	--bench) packages="$packages libbpf-tools bpftrace gnuplot-nox" ;;
 	*)
