@@ -85,6 +85,14 @@ bool docker_import_busybox(struct docker *d, const char *name);
 int docker_cmd(struct docker *d, char *out, size_t len, int timeout_ms, const char *const *args);
 
 /*
+ * Runs a program (argv[0] a path, NULL-terminated) that drives docker the
+ * way a user's script does, as deploy/image/build.sh: with DOCKER (the CLI's
+ * path), DOCKER_HOST and DOCKER_CONFIG of this dockerd in its environment.
+ * Output and status as docker_cmd().
+ */
+int docker_tool(struct docker *d, char *out, size_t len, int timeout_ms, const char *const *argv);
+
+/*
  * Removes every container (docker rm -f), then K takes down dockerd
  * (SIGTERM, 30 s), containerd (SIGTERM, 10 s), kills what is still below it
  * and reaps all; then unmounts anything left under DIR and removes DIR, the
