@@ -4,9 +4,11 @@
  * systemd unit as `make install` writes it under systemd-analyze (verify,
  * and its exposure score), the tracer run with only the capabilities the
  * unit leaves it, which must still trace a scenario exactly and serve its
- * metrics, and the DaemonSet manifest against the Kubernetes API models.
+ * metrics, the DaemonSet manifest against the Kubernetes API models, and
+ * the container image under a real dockerd, run as the DaemonSet runs it.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +17,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "docker.h"
 #include "harness.h"
 #include "http.h"
+#include "proc.h"
 #include "prometheus.h"
 #include "tracer.h"
 
@@ -189,6 +193,53 @@ static bool caps_to_drop(const char *keep, char *drop, size_t size)
 }
 
 /*
+ * RT_BIN becomes @path (a mkstemp() template), a shell script whose body
+ * (after "#!/bin/sh") is @fmt: tracer_start() runs it with the tracer's
+ * options. The previous RT_BIN goes into *@saved for unwrap_tracer().
+ */
+static bool __attribute__((format(printf, 3, 4)))
+wrap_tracer(char *path, char **saved, const char *fmt, ...)
+{
+	va_list ap;
+	FILE *f = NULL;
+	int fd;
+
+	*saved = NULL;
+	fd = mkstemp(path);
+	if (!ASSERT_GE(fd, 0, "a wrapper script"))
+		return false;
+	f = fdopen(fd, "w");
+	if (!ASSERT_TRUE(f, "fdopen")) {
+		close(fd);
+		goto fail;
+	}
+	fprintf(f, "#!/bin/sh\n");
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	if (!ASSERT_OK(fclose(f), "the wrapper script written") ||
+	    !ASSERT_OK(chmod(path, 0700), "chmod the wrapper"))
+		goto fail;
+	*saved = getenv("RT_BIN") ? strdup(getenv("RT_BIN")) : NULL;
+	setenv("RT_BIN", path, 1);
+	return true;
+fail:
+	unlink(path);
+	return false;
+}
+
+/* After a wrap_tracer() that returned true: RT_BIN back to @saved (freed), the wrapper removed. */
+static void unwrap_tracer(const char *path, char *saved)
+{
+	if (saved)
+		setenv("RT_BIN", saved, 1);
+	else
+		unsetenv("RT_BIN");
+	free(saved);
+	unlink(path);
+}
+
+/*
  * The tracer with only the unit's capabilities (capsh --drop, root still):
  * a scenario's every event, exactly, and its metrics served.
  */
@@ -196,13 +247,11 @@ TEST(deploy_service_capabilities_suffice)
 {
 	static const char *const opts[] = { "--json", "--metrics", "127.0.0.1:0", NULL };
 	char caps[256], keep[300], drop[2048], wrapper[] = "/tmp/rt-capsh-XXXXXX", *body = NULL;
-	char tracer[PATH_MAX], *saved_bin = NULL;
+	char *saved_bin = NULL;
 	struct check_opts co = { .max_phase = 1 };
 	struct sc_run run_ = {};
 	struct tracer tr = {};
 	unsigned int port = 0;
-	FILE *f;
-	int fd = -1;
 
 	if (access(CAPSH, X_OK))
 		SKIP("%s is not installed (libcap2-bin)", CAPSH);
@@ -212,19 +261,11 @@ TEST(deploy_service_capabilities_suffice)
 	if (!ASSERT_TRUE(caps_to_drop(keep, drop, sizeof(drop)), "capsh --print"))
 		return;
 	diag("keeping %s", caps);
-	fd = mkstemp(wrapper);
-	if (!ASSERT_GE(fd, 0, "a wrapper script"))
-		return;
-	f = fdopen(fd, "w");
 	/* The tracer the suite runs (RT_BIN, or build/), under capsh. */
-	snprintf(tracer, sizeof(tracer), "%s", tracer_bin());
-	if (getenv("RT_BIN"))
-		saved_bin = strdup(getenv("RT_BIN"));
-	fprintf(f, "#!/bin/sh\nexec %s --drop=%s -- -c 'exec \"$0\" \"$@\"' '%s' \"$@\"\n", CAPSH,
-		drop, tracer);
-	fclose(f);
-	chmod(wrapper, 0700);
-	setenv("RT_BIN", wrapper, 1);
+	if (!wrap_tracer(wrapper, &saved_bin,
+			 "exec %s --drop=%s -- -c 'exec \"$0\" \"$@\"' '%s' \"$@\"\n", CAPSH, drop,
+			 tracer_bin()))
+		return;
 	if (!scenario_started(&run_, "orphan_subreaper"))
 		goto out;
 	if (!tracer_start(&tr, opts))
@@ -245,12 +286,7 @@ TEST(deploy_service_capabilities_suffice)
 		goto out;
 	check_events(&tr.doc, run_.truth, &co, &tr);
 out:
-	if (saved_bin)
-		setenv("RT_BIN", saved_bin, 1);
-	else
-		unsetenv("RT_BIN");
-	free(saved_bin);
-	unlink(wrapper);
+	unwrap_tracer(wrapper, saved_bin);
 	free(body);
 	tracer_free(&tr);
 	sc_release(&run_);
@@ -296,4 +332,243 @@ TEST(deploy_daemonset_validates)
 	ASSERT_EQ(run(cmd, out, sizeof(out)), 1, "a string for a port number is refused");
 	ASSERT_TRUE(strstr(out, "an integer expected"), out);
 	unlink(bad);
+}
+
+#define IMAGE_BUILD    "deploy/image/build.sh"
+#define IMAGE_TRACER   "rt-image-tracer"
+#define DAEMONSET      "deploy/kubernetes/reapertrace-daemonset.yaml"
+#define IMAGE_BUILD_MS 600000 /* the first build makes the Debian root (30 s here) */
+
+/*
+ * From the DaemonSet: the image it names (after "image: ") into @image, and
+ * the capabilities it adds as docker's --cap-add options into @caps.
+ */
+static bool daemonset_image_caps(char *image, size_t isize, char *caps, size_t csize)
+{
+	char path[512], line[512];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/" DAEMONSET, repo_root());
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	image[0] = caps[0] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *v = line + strspn(line, " "), *w, *save = NULL;
+
+		if (!strncmp(v, "image: ", 7)) {
+			snprintf(image, isize, "%.*s", (int)strcspn(v + 7, " \n"), v + 7);
+			continue;
+		}
+		if (strncmp(v, "add: [", 6))
+			continue;
+		for (w = strtok_r(v + 6, "\", ]\n", &save); w; w = strtok_r(NULL, "\", ]\n", &save))
+			n += snprintf(caps + n, csize - n, " --cap-add=%s", w);
+	}
+	fclose(f);
+	return image[0] && caps[0];
+}
+
+/*
+ * @caps (docker's --cap-add options), or what stands for them where this
+ * dockerd does not know a capability: Debian 12's dockerd (20.10) knows
+ * none past CAP_AUDIT_READ, so neither CAP_BPF nor CAP_PERFMON (Linux 5.8),
+ * and refuses them ("unknown capability"). There CAP_SYS_ADMIN stands for
+ * both, as on kernels before 5.8: the kernel's bpf_capable() and
+ * perfmon_capable() accept it. A run of the image's /bin/true tells.
+ */
+static bool docker_caps(struct docker *d, const char *image, const char *caps, char *use,
+			size_t size)
+{
+	char cmd[1024], out[1024], *w, *save = NULL;
+	size_t n = 0;
+	int rc;
+
+	snprintf(
+		cmd, sizeof(cmd),
+		"exec \"$DOCKER\" run --rm --network=none --cap-drop=ALL %s --entrypoint=/bin/true %s",
+		caps, image);
+	rc = docker_tool(d, out, sizeof(out), 60000,
+			 (const char *const[]){ "/bin/sh", "-c", cmd, NULL });
+	if (rc == 0) {
+		snprintf(use, size, "%s", caps);
+		return true;
+	}
+	if (!strstr(out, "unknown capability")) {
+		diag("%s", out);
+		return false;
+	}
+	diag("this dockerd refuses the DaemonSet's capabilities: %s", out);
+	snprintf(cmd, sizeof(cmd), "%s", caps);
+	use[0] = 0;
+	for (w = strtok_r(cmd, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (!strcmp(w, "--cap-add=BPF") || !strcmp(w, "--cap-add=PERFMON"))
+			w = "--cap-add=SYS_ADMIN";
+		if (!strstr(use, w))
+			n += snprintf(use + n, size - n, " %s", w);
+	}
+	diag("so it runs with%s", use);
+	return true;
+}
+
+/* /proc/PID/status's CapEff, or ~0 if unreadable. */
+static unsigned long long cap_eff(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long long caps = ~0ULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return caps;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return caps;
+}
+
+/*
+ * While the containerized tracer runs: it is the image's binary in its own
+ * root, in the host's PID namespace, with exactly the capabilities it
+ * was given (capsh --decode names them).
+ */
+static void check_contained(struct docker *d, const char *caps)
+{
+	char out[512], want[512] = "", cmd[512], *w, *save = NULL;
+	struct stat root, self;
+	int given = 0, had = 0;
+	pid_t pid;
+
+	if (!ASSERT_EQ(docker_cmd(d, out, sizeof(out), 30000,
+				  (const char *const[]){ "inspect", "-f", "{{.State.Pid}}",
+							 IMAGE_TRACER, NULL }),
+		       0, "docker inspect the tracer's container"))
+		return;
+	pid = atoi(out);
+	if (!ASSERT_GT(pid, 0, "its pid"))
+		return;
+	ASSERT_EQ(proc_pidns(pid), proc_pidns(getpid()), "--pid=host: the host's PID namespace");
+	ASSERT_OK(stat("/", &self), "stat /");
+	snprintf(cmd, sizeof(cmd), "/proc/%d/root", pid);
+	if (ASSERT_OK(stat(cmd, &root), "stat its root"))
+		ASSERT_TRUE(root.st_ino != self.st_ino || root.st_dev != self.st_dev,
+			    "its root is the image's, not the host's");
+	snprintf(cmd, sizeof(cmd), "/proc/%d/root/usr/sbin/reapertrace", pid);
+	ASSERT_OK(access(cmd, X_OK), "the image's /usr/sbin/reapertrace");
+	/* " --cap-add=BPF --cap-add=PERFMON ..." -> ",cap_bpf,cap_perfmon,...," */
+	snprintf(cmd, sizeof(cmd), "%s", caps);
+	for (w = strtok_r(cmd, " ", &save); w; w = strtok_r(NULL, " ", &save), given++) {
+		const char *c = strchr(w, '=') + 1;
+		size_t n = strlen(want);
+
+		n += snprintf(want + n, sizeof(want) - n, "%scap_", n ? "" : ",");
+		for (; *c && n + 2 < sizeof(want); c++)
+			want[n++] = *c >= 'A' && *c <= 'Z' ? *c + 32 : *c;
+		snprintf(want + n, sizeof(want) - n, ",");
+	}
+	/* "0x000000c000000004=cap_dac_read_search,cap_perfmon,cap_bpf" */
+	snprintf(cmd, sizeof(cmd), CAPSH " --decode=%llx", cap_eff(pid));
+	run(cmd, out, sizeof(out));
+	out[strcspn(out, "\n")] = 0;
+	diag("the tracer's CapEff: %s", out);
+	for (w = strtok_r(strchr(out, '=') ? strchr(out, '=') + 1 : out, ",", &save); w;
+	     w = strtok_r(NULL, ",", &save), had++) {
+		char word[64];
+
+		snprintf(word, sizeof(word), ",%s,", w);
+		if (!ASSERT_TRUE(strstr(want, word), "each capability it has, it was given"))
+			diag("%s is not among%s", w, caps);
+	}
+	ASSERT_EQ(had, given, "it has every capability it was given, no more");
+}
+
+/*
+ * The image deploy/image/build.sh makes, run under the real dockerd as the
+ * DaemonSet runs it (the host's PID namespace and network, the DaemonSet's
+ * capabilities only, tracefs and the cgroup tree read-only, a read-only
+ * root): it reports a host scenario's every event exactly, and serves its
+ * metrics.
+ */
+TEST(deploy_image_traces_the_host)
+{
+	static const char *const opts[] = { "--json", "--metrics", "127.0.0.1:0", NULL };
+	char image[128], dcaps[256], caps[256], out[8192], path[PATH_MAX];
+	char wrapper[] = "/tmp/rt-image-XXXXXX";
+	char *saved_bin = NULL, *body = NULL;
+	struct check_opts co = { .max_phase = 1 };
+	struct docker d = {};
+	struct sc_run run_ = {};
+	struct tracer tr = {};
+	unsigned long long t0;
+	bool wrapped = false;
+	unsigned int port;
+	int rc;
+
+	if (access(CAPSH, X_OK))
+		SKIP("%s is not installed (libcap2-bin)", CAPSH);
+	if (access("/usr/bin/mmdebstrap", X_OK))
+		SKIP("mmdebstrap is not installed (scripts/deps.sh installs it)");
+	if (!ASSERT_TRUE(daemonset_image_caps(image, sizeof(image), dcaps, sizeof(dcaps)),
+			 "the DaemonSet's image and capabilities"))
+		return;
+	if (!docker_start(&d))
+		goto out;
+	t0 = boottime_ns();
+	snprintf(path, sizeof(path), "%s/" IMAGE_BUILD, repo_root());
+	rc = docker_tool(&d, out, sizeof(out), IMAGE_BUILD_MS,
+			 (const char *const[]){ path, tracer_bin(), NULL });
+	diag("%s: %.1f s", IMAGE_BUILD, (boottime_ns() - t0) / 1e9);
+	if (!ASSERT_EQ(rc, 0, IMAGE_BUILD)) {
+		diag("%s", out);
+		goto out;
+	}
+	/* Its last line is the tag: the one the DaemonSet names. */
+	ASSERT_STREQ(strrchr(out, '\n') ? strrchr(out, '\n') + 1 : out, image,
+		     "it builds the image the DaemonSet names");
+	if (!ASSERT_TRUE(docker_caps(&d, image, dcaps, caps, sizeof(caps)),
+			 "the image runs with the DaemonSet's capabilities, or their stand-in"))
+		goto out;
+	wrapped = wrap_tracer(
+		wrapper, &saved_bin,
+		"DOCKER_CONFIG='%s/cli' exec " DOCKER_CLI
+		" --host '%s' run --rm --name " IMAGE_TRACER
+		" --pid=host --network=host --cgroupns=host --cgroup-parent='%s' --read-only"
+		" --cap-drop=ALL%s --security-opt seccomp=unconfined"
+		" --security-opt apparmor=unconfined"
+		" -v /sys/kernel/tracing:/sys/kernel/tracing:ro -v /sys/fs/cgroup:/sys/fs/cgroup:ro"
+		" -e REAPERTRACE_PATHS '%s' \"$@\"\n",
+		d.dir, d.host, d.cgroup_parent, caps, image);
+	if (!wrapped)
+		goto out;
+	if (!scenario_started(&run_, "orphan_subreaper"))
+		goto out;
+	if (!tracer_start(&tr, opts))
+		goto out;
+	check_contained(&d, caps);
+	port = tracer_metrics_port(&tr);
+	if (!ASSERT_GT(port, 0, "it serves metrics"))
+		goto out;
+	if (!ASSERT_EQ(sc_go(&run_), 0, "go") || !ASSERT_EQ(sc_wait_hold(&run_), 0, "hold") ||
+	    !ASSERT_EQ(sc_continue(&run_), 0, "go on") ||
+	    !ASSERT_EQ(sc_finish(&run_), 0, "the scenario ran as designed")) {
+		diag("%s", run_.truth->error);
+		goto out;
+	}
+	ASSERT_EQ(http_get(port, "/metrics", &body, 5000), 200, "GET /metrics");
+	ASSERT_TRUE(body && strstr(body, "reapertrace_reparents_total{kind=\"subreaper\"}"),
+		    "the page");
+	if (!tracer_stop(&tr, NULL, NULL))
+		goto out;
+	check_events(&tr.doc, run_.truth, &co, &tr);
+out:
+	if (wrapped)
+		unwrap_tracer(wrapper, saved_bin);
+	free(body);
+	tracer_free(&tr);
+	sc_release(&run_);
+	if (docker_stop(&d) && d.t_ready_ns)
+		docker_nothing_left(0);
 }
