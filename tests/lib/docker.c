@@ -378,7 +378,7 @@ static void keeper_main(struct docker *d, int ctl, int rep)
 
 	snprintf(toml, sizeof(toml), "%s/containerd.toml", d->dir);
 	snprintf(json, sizeof(json), "%s/daemon.json", d->dir);
-	snprintf(sock, sizeof(sock), "%s/containerd/containerd.sock", d->dir);
+	snprintf(sock, sizeof(sock), "%s", d->containerd_sock);
 	snprintf(data, sizeof(data), "--data-root=%s/data", d->dir);
 	snprintf(exec_root, sizeof(exec_root), "--exec-root=%s/exec", d->dir);
 	snprintf(pidfile, sizeof(pidfile), "--pidfile=%s/dockerd.pid", d->dir);
@@ -783,6 +783,8 @@ bool docker_start(struct docker *d)
 		return false;
 	}
 	snprintf(d->host, sizeof(d->host), "unix://%s/docker.sock", d->dir);
+	snprintf(d->containerd_sock, sizeof(d->containerd_sock), "%s/containerd/containerd.sock",
+		 d->dir);
 	{
 		char owner[PATH_MAX];
 

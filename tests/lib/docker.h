@@ -48,12 +48,13 @@ struct docker {
 	pid_t keeper;	  /* K, the test's child (the pids stay after docker_stop()) */
 	pid_t containerd; /* K's children */
 	pid_t dockerd;
-	bool keeper_running;		 /* K not reaped yet */
-	int ctl;			 /* closing it tells K to take everything down */
-	char dir[PATH_MAX / 4];		 /* the temporary directory, "" when none */
-	char host[PATH_MAX / 4 + 32];	 /* unix://DIR/docker.sock */
-	char cgroup[PATH_MAX / 2];	 /* <cgroup2>/rt-docker-<K>, "" when none */
-	unsigned long long cgroup_id;	 /* of its daemons/ directory, 0 when none */
+	bool keeper_running;			 /* K not reaped yet */
+	int ctl;				 /* closing it tells K to take everything down */
+	char dir[PATH_MAX / 4];			 /* the temporary directory, "" when none */
+	char host[PATH_MAX / 4 + 32];		 /* unix://DIR/docker.sock */
+	char containerd_sock[PATH_MAX / 4 + 32]; /* containerd's (ctr --address) */
+	char cgroup[PATH_MAX / 2];		 /* <cgroup2>/rt-docker-<K>, "" when none */
+	unsigned long long cgroup_id;		 /* of its daemons/ directory, 0 when none */
 	char cgroup_parent[64];		 /* /rt-docker-<K>/docker: named as Docker names its own */
 	bool made_run_docker;		 /* /run/docker did not exist before */
 	bool made_run_containerd;	 /* /run/containerd did not exist before */

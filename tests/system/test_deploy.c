@@ -240,36 +240,25 @@ static void unwrap_tracer(const char *path, char *saved)
 }
 
 /*
- * The tracer with only the unit's capabilities (capsh --drop, root still):
- * a scenario's every event, exactly, and its metrics served.
+ * RT_BIN (a wrapper) traces orphan_subreaper with --json and --metrics:
+ * every event of it exactly, and the page served. @running, if not NULL,
+ * looks at the tracer (@arg) while it runs.
  */
-TEST(deploy_service_capabilities_suffice)
+static void trace_served(void (*running)(void *arg), void *arg)
 {
 	static const char *const opts[] = { "--json", "--metrics", "127.0.0.1:0", NULL };
-	char caps[256], keep[300], drop[2048], wrapper[] = "/tmp/rt-capsh-XXXXXX", *body = NULL;
-	char *saved_bin = NULL;
 	struct check_opts co = { .max_phase = 1 };
 	struct sc_run run_ = {};
 	struct tracer tr = {};
-	unsigned int port = 0;
+	unsigned int port;
+	char *body = NULL;
 
-	if (access(CAPSH, X_OK))
-		SKIP("%s is not installed (libcap2-bin)", CAPSH);
-	if (!ASSERT_TRUE(unit_caps(caps, sizeof(caps)), "the unit's CapabilityBoundingSet"))
-		return;
-	snprintf(keep, sizeof(keep), ",%s,", caps);
-	if (!ASSERT_TRUE(caps_to_drop(keep, drop, sizeof(drop)), "capsh --print"))
-		return;
-	diag("keeping %s", caps);
-	/* The tracer the suite runs (RT_BIN, or build/), under capsh. */
-	if (!wrap_tracer(wrapper, &saved_bin,
-			 "exec %s --drop=%s -- -c 'exec \"$0\" \"$@\"' '%s' \"$@\"\n", CAPSH, drop,
-			 tracer_bin()))
-		return;
 	if (!scenario_started(&run_, "orphan_subreaper"))
 		goto out;
 	if (!tracer_start(&tr, opts))
 		goto out;
+	if (running)
+		running(arg);
 	port = tracer_metrics_port(&tr);
 	if (!ASSERT_GT(port, 0, "it serves metrics"))
 		goto out;
@@ -286,10 +275,35 @@ TEST(deploy_service_capabilities_suffice)
 		goto out;
 	check_events(&tr.doc, run_.truth, &co, &tr);
 out:
-	unwrap_tracer(wrapper, saved_bin);
 	free(body);
 	tracer_free(&tr);
 	sc_release(&run_);
+}
+
+/*
+ * The tracer with only the unit's capabilities (capsh --drop, root still):
+ * a scenario's every event, exactly, and its metrics served.
+ */
+TEST(deploy_service_capabilities_suffice)
+{
+	char caps[256], keep[300], drop[2048], wrapper[] = "/tmp/rt-capsh-XXXXXX";
+	char *saved_bin = NULL;
+
+	if (access(CAPSH, X_OK))
+		SKIP("%s is not installed (libcap2-bin)", CAPSH);
+	if (!ASSERT_TRUE(unit_caps(caps, sizeof(caps)), "the unit's CapabilityBoundingSet"))
+		return;
+	snprintf(keep, sizeof(keep), ",%s,", caps);
+	if (!ASSERT_TRUE(caps_to_drop(keep, drop, sizeof(drop)), "capsh --print"))
+		return;
+	diag("keeping %s", caps);
+	/* The tracer the suite runs (RT_BIN, or build/), under capsh. */
+	if (!wrap_tracer(wrapper, &saved_bin,
+			 "exec %s --drop=%s -- -c 'exec \"$0\" \"$@\"' '%s' \"$@\"\n", CAPSH, drop,
+			 tracer_bin()))
+		return;
+	trace_served(NULL, NULL);
+	unwrap_tracer(wrapper, saved_bin);
 }
 
 #define CHECK_K8S "scripts/check-k8s-manifest.py"
@@ -430,27 +444,58 @@ static unsigned long long cap_eff(pid_t pid)
 	return caps;
 }
 
+/* What check_contained() looks at. */
+struct contained {
+	struct docker *d;
+	const char *caps;     /* " --cap-add=NAME..." (NAME with or without CAP_), drops too */
+	const char *pid_file; /* the file ctr --pid-file writes, or NULL: docker inspect */
+};
+
+/* The containerized tracer's pid (in the host's PID namespace), or 0. */
+static pid_t contained_pid(const struct contained *c)
+{
+	char out[512] = "";
+	int waited;
+
+	if (!c->pid_file) {
+		if (!ASSERT_EQ(docker_cmd(c->d, out, sizeof(out), 30000,
+					  (const char *const[]){ "inspect", "-f", "{{.State.Pid}}",
+								 IMAGE_TRACER, NULL }),
+			       0, "docker inspect the tracer's container"))
+			return 0;
+		return atoi(out);
+	}
+	for (waited = 0; waited < 5000; waited += 50) {
+		FILE *f = fopen(c->pid_file, "re");
+		int pid = 0;
+
+		if (f && fscanf(f, "%d", &pid) == 1 && pid > 0) {
+			fclose(f);
+			return pid;
+		}
+		if (f)
+			fclose(f);
+		msleep(50);
+	}
+	return 0;
+}
+
 /*
  * While the containerized tracer runs: it is the image's binary in its own
  * root, in the host's PID namespace, with exactly the capabilities it
  * was given (capsh --decode names them).
  */
-static void check_contained(struct docker *d, const char *caps)
+static void check_contained(void *arg)
 {
+	const struct contained *c = arg;
 	char out[512], want[512] = "", cmd[512], *w, *save = NULL;
 	struct stat root, self;
 	int given = 0, had = 0;
-	pid_t pid;
+	pid_t pid = contained_pid(c);
 
-	if (!ASSERT_EQ(docker_cmd(d, out, sizeof(out), 30000,
-				  (const char *const[]){ "inspect", "-f", "{{.State.Pid}}",
-							 IMAGE_TRACER, NULL }),
-		       0, "docker inspect the tracer's container"))
+	if (!ASSERT_GT(pid, 0, "the containerized tracer's pid"))
 		return;
-	pid = atoi(out);
-	if (!ASSERT_GT(pid, 0, "its pid"))
-		return;
-	ASSERT_EQ(proc_pidns(pid), proc_pidns(getpid()), "--pid=host: the host's PID namespace");
+	ASSERT_EQ(proc_pidns(pid), proc_pidns(getpid()), "the host's PID namespace");
 	ASSERT_OK(stat("/", &self), "stat /");
 	snprintf(cmd, sizeof(cmd), "/proc/%d/root", pid);
 	if (ASSERT_OK(stat(cmd, &root), "stat its root"))
@@ -458,15 +503,20 @@ static void check_contained(struct docker *d, const char *caps)
 			    "its root is the image's, not the host's");
 	snprintf(cmd, sizeof(cmd), "/proc/%d/root/usr/sbin/reapertrace", pid);
 	ASSERT_OK(access(cmd, X_OK), "the image's /usr/sbin/reapertrace");
-	/* " --cap-add=BPF --cap-add=PERFMON ..." -> ",cap_bpf,cap_perfmon,...," */
-	snprintf(cmd, sizeof(cmd), "%s", caps);
-	for (w = strtok_r(cmd, " ", &save); w; w = strtok_r(NULL, " ", &save), given++) {
-		const char *c = strchr(w, '=') + 1;
+	/* " --cap-add=BPF --cap-add=CAP_PERFMON ..." -> ",cap_bpf,cap_perfmon,...," */
+	snprintf(cmd, sizeof(cmd), "%s", c->caps);
+	for (w = strtok_r(cmd, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		const char *name = w + strlen("--cap-add=");
 		size_t n = strlen(want);
 
+		if (strncmp(w, "--cap-add=", strlen("--cap-add=")))
+			continue; /* ctr's --cap-drop= */
+		given++;
+		if (!strncmp(name, "CAP_", 4))
+			name += 4;
 		n += snprintf(want + n, sizeof(want) - n, "%scap_", n ? "" : ",");
-		for (; *c && n + 2 < sizeof(want); c++)
-			want[n++] = *c >= 'A' && *c <= 'Z' ? *c + 32 : *c;
+		for (; *name && n + 2 < sizeof(want); name++)
+			want[n++] = *name >= 'A' && *name <= 'Z' ? *name + 32 : *name;
 		snprintf(want + n, sizeof(want) - n, ",");
 	}
 	/* "0x000000c000000004=cap_dac_read_search,cap_perfmon,cap_bpf" */
@@ -480,10 +530,45 @@ static void check_contained(struct docker *d, const char *caps)
 
 		snprintf(word, sizeof(word), ",%s,", w);
 		if (!ASSERT_TRUE(strstr(want, word), "each capability it has, it was given"))
-			diag("%s is not among%s", w, caps);
+			diag("%s is not among%s", w, c->caps);
 	}
 	ASSERT_EQ(had, given, "it has every capability it was given, no more");
 }
+
+/*
+ * The DaemonSet's image and capabilities, and that image built by
+ * deploy/image/build.sh into @d's dockerd (it prints the tag it built).
+ */
+static bool image_built(struct docker *d, char *image, size_t isize, char *caps, size_t csize)
+{
+	char out[8192], path[PATH_MAX];
+	unsigned long long t0 = boottime_ns();
+	const char *tag;
+	int rc;
+
+	if (!ASSERT_TRUE(daemonset_image_caps(image, isize, caps, csize),
+			 "the DaemonSet's image and capabilities"))
+		return false;
+	snprintf(path, sizeof(path), "%s/" IMAGE_BUILD, repo_root());
+	rc = docker_tool(d, out, sizeof(out), IMAGE_BUILD_MS,
+			 (const char *const[]){ path, tracer_bin(), NULL });
+	diag("%s: %.1f s", IMAGE_BUILD, (boottime_ns() - t0) / 1e9);
+	if (!ASSERT_EQ(rc, 0, IMAGE_BUILD)) {
+		diag("%s", out);
+		return false;
+	}
+	tag = strrchr(out, '\n') ? strrchr(out, '\n') + 1 : out;
+	return ASSERT_STREQ(tag, image, "it builds the image the DaemonSet names");
+}
+
+/* The image tests' common skips: what they need beyond Docker. */
+#define SKIP_UNLESS_IMAGE_TOOLS()                                                          \
+	do {                                                                               \
+		if (access(CAPSH, X_OK))                                                   \
+			SKIP("%s is not installed (libcap2-bin)", CAPSH);                  \
+		if (access("/usr/bin/mmdebstrap", X_OK))                                   \
+			SKIP("mmdebstrap is not installed (scripts/deps.sh installs it)"); \
+	} while (0)
 
 /*
  * The image deploy/image/build.sh makes, run under the real dockerd as the
@@ -494,81 +579,148 @@ static void check_contained(struct docker *d, const char *caps)
  */
 TEST(deploy_image_traces_the_host)
 {
-	static const char *const opts[] = { "--json", "--metrics", "127.0.0.1:0", NULL };
-	char image[128], dcaps[256], caps[256], out[8192], path[PATH_MAX];
-	char wrapper[] = "/tmp/rt-image-XXXXXX";
-	char *saved_bin = NULL, *body = NULL;
-	struct check_opts co = { .max_phase = 1 };
+	char image[128], dcaps[256], caps[256], wrapper[] = "/tmp/rt-image-XXXXXX";
+	char *saved_bin = NULL;
 	struct docker d = {};
-	struct sc_run run_ = {};
-	struct tracer tr = {};
-	unsigned long long t0;
-	bool wrapped = false;
-	unsigned int port;
-	int rc;
 
-	if (access(CAPSH, X_OK))
-		SKIP("%s is not installed (libcap2-bin)", CAPSH);
-	if (access("/usr/bin/mmdebstrap", X_OK))
-		SKIP("mmdebstrap is not installed (scripts/deps.sh installs it)");
-	if (!ASSERT_TRUE(daemonset_image_caps(image, sizeof(image), dcaps, sizeof(dcaps)),
-			 "the DaemonSet's image and capabilities"))
-		return;
+	SKIP_UNLESS_IMAGE_TOOLS();
 	if (!docker_start(&d))
 		goto out;
-	t0 = boottime_ns();
-	snprintf(path, sizeof(path), "%s/" IMAGE_BUILD, repo_root());
-	rc = docker_tool(&d, out, sizeof(out), IMAGE_BUILD_MS,
-			 (const char *const[]){ path, tracer_bin(), NULL });
-	diag("%s: %.1f s", IMAGE_BUILD, (boottime_ns() - t0) / 1e9);
-	if (!ASSERT_EQ(rc, 0, IMAGE_BUILD)) {
-		diag("%s", out);
+	if (!image_built(&d, image, sizeof(image), dcaps, sizeof(dcaps)))
 		goto out;
-	}
-	/* Its last line is the tag: the one the DaemonSet names. */
-	ASSERT_STREQ(strrchr(out, '\n') ? strrchr(out, '\n') + 1 : out, image,
-		     "it builds the image the DaemonSet names");
 	if (!ASSERT_TRUE(docker_caps(&d, image, dcaps, caps, sizeof(caps)),
 			 "the image runs with the DaemonSet's capabilities, or their stand-in"))
 		goto out;
-	wrapped = wrap_tracer(
-		wrapper, &saved_bin,
-		"DOCKER_CONFIG='%s/cli' exec " DOCKER_CLI
-		" --host '%s' run --rm --name " IMAGE_TRACER
-		" --pid=host --network=host --cgroupns=host --cgroup-parent='%s' --read-only"
-		" --cap-drop=ALL%s --security-opt seccomp=unconfined"
-		" --security-opt apparmor=unconfined"
-		" -v /sys/kernel/tracing:/sys/kernel/tracing:ro -v /sys/fs/cgroup:/sys/fs/cgroup:ro"
-		" -e REAPERTRACE_PATHS '%s' \"$@\"\n",
-		d.dir, d.host, d.cgroup_parent, caps, image);
-	if (!wrapped)
+	if (!wrap_tracer(wrapper, &saved_bin,
+			 "DOCKER_CONFIG='%s/cli' exec " DOCKER_CLI
+			 " --host '%s' run --rm --name " IMAGE_TRACER
+			 " --pid=host --network=host --cgroupns=host --cgroup-parent='%s'"
+			 " --read-only --cap-drop=ALL%s --security-opt seccomp=unconfined"
+			 " --security-opt apparmor=unconfined"
+			 " -v /sys/kernel/tracing:/sys/kernel/tracing:ro"
+			 " -v /sys/fs/cgroup:/sys/fs/cgroup:ro"
+			 " -e REAPERTRACE_PATHS '%s' \"$@\"\n",
+			 d.dir, d.host, d.cgroup_parent, caps, image))
 		goto out;
-	if (!scenario_started(&run_, "orphan_subreaper"))
+	trace_served(check_contained, &(struct contained){ .d = &d, .caps = caps });
+	unwrap_tracer(wrapper, saved_bin);
+out:
+	if (docker_stop(&d) && d.t_ready_ns)
+		docker_nothing_left(0);
+}
+
+#define CTR	   "/usr/bin/ctr"
+#define CTR_NS	   "rt"
+#define CTR_TRACER "rt-ctr-tracer"
+
+/* ctr --address SOCK --namespace rt ARGS...: its status, output into @out. */
+static int ctr(struct docker *d, char *out, size_t len, const char *const *args)
+{
+	const char *argv[32] = { CTR, "--address", d->containerd_sock, "--namespace", CTR_NS };
+	int n = 5;
+
+	while (*args && n < 31)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	return docker_tool(d, out, len, 120000, argv);
+}
+
+/*
+ * " --cap-add=BPF ..." as ctr takes them (" --cap-add=CAP_BPF ..."), and
+ * every other capability of our bounding set dropped: ctr has no ALL.
+ */
+static bool ctr_caps(const char *dcaps, char *use, size_t size)
+{
+	char keep[512] = ",", drop[2048], copy[256], *w, *save = NULL;
+	size_t n = 0;
+
+	snprintf(copy, sizeof(copy), "%s", dcaps);
+	use[0] = 0;
+	for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		const char *name = strchr(w, '=') + 1;
+		size_t k = strlen(keep);
+
+		n += snprintf(use + n, size - n, " --cap-add=CAP_%s", name);
+		k += snprintf(keep + k, sizeof(keep) - k, "cap_");
+		for (; *name && k + 2 < sizeof(keep); name++)
+			keep[k++] = *name >= 'A' && *name <= 'Z' ? *name + 32 : *name;
+		snprintf(keep + k, sizeof(keep) - k, ",");
+	}
+	if (!caps_to_drop(keep, drop, sizeof(drop)))
+		return false;
+	for (w = strtok_r(drop, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		n += snprintf(use + n, size - n, " --cap-drop=");
+		for (; *w && n + 1 < size; w++)
+			use[n++] = *w >= 'a' && *w <= 'z' ? *w - 32 : *w;
+		use[n] = 0;
+	}
+	return n + 1 < size;
+}
+
+/*
+ * The same image under containerd and runc, the runtime a Kubernetes node
+ * runs a DaemonSet's pods with, with exactly the DaemonSet's capabilities
+ * (CAP_BPF, CAP_PERFMON, CAP_DAC_READ_SEARCH: no stand-in, containerd and
+ * runc know them), the host's PID namespace and network, the same mounts
+ * read-only and a read-only root; no seccomp or AppArmor profile, as the
+ * DaemonSet says Unconfined. The image goes from dockerd to containerd by
+ * docker save and ctr images import; ctr's FIFOs and runc's state go under
+ * the test's docker directory, not /run/containerd.
+ */
+TEST(deploy_image_runs_with_the_daemonsets_capabilities)
+{
+	char image[128], dcaps[256], caps[4096], out[4096], path[PATH_MAX], ref[192];
+	char wrapper[] = "/tmp/rt-ctr-XXXXXX", pid_file[PATH_MAX];
+	char *saved_bin = NULL;
+	struct docker d = {};
+	int rc;
+
+	SKIP_UNLESS_IMAGE_TOOLS();
+	if (access(CTR, X_OK))
+		SKIP("%s is not installed (Debian's containerd)", CTR);
+	if (!docker_start(&d))
 		goto out;
-	if (!tracer_start(&tr, opts))
+	if (!image_built(&d, image, sizeof(image), dcaps, sizeof(dcaps)))
 		goto out;
-	check_contained(&d, caps);
-	port = tracer_metrics_port(&tr);
-	if (!ASSERT_GT(port, 0, "it serves metrics"))
+	if (!ASSERT_TRUE(ctr_caps(dcaps, caps, sizeof(caps)), "ctr's capability options"))
 		goto out;
-	if (!ASSERT_EQ(sc_go(&run_), 0, "go") || !ASSERT_EQ(sc_wait_hold(&run_), 0, "hold") ||
-	    !ASSERT_EQ(sc_continue(&run_), 0, "go on") ||
-	    !ASSERT_EQ(sc_finish(&run_), 0, "the scenario ran as designed")) {
-		diag("%s", run_.truth->error);
+	snprintf(path, sizeof(path), "%s/image.tar", d.dir);
+	rc = docker_cmd(&d, out, sizeof(out), 120000,
+			(const char *const[]){ "save", "-o", path, image, NULL });
+	if (!ASSERT_EQ(rc, 0, "docker save")) {
+		diag("%s", out);
 		goto out;
 	}
-	ASSERT_EQ(http_get(port, "/metrics", &body, 5000), 200, "GET /metrics");
-	ASSERT_TRUE(body && strstr(body, "reapertrace_reparents_total{kind=\"subreaper\"}"),
-		    "the page");
-	if (!tracer_stop(&tr, NULL, NULL))
+	rc = ctr(&d, out, sizeof(out), (const char *const[]){ "images", "import", path, NULL });
+	if (!ASSERT_EQ(rc, 0, "ctr images import")) {
+		diag("%s", out);
 		goto out;
-	check_events(&tr.doc, run_.truth, &co, &tr);
+	}
+	/* ctr names it as a registry would: docker.io/library/NAME:TAG. */
+	snprintf(ref, sizeof(ref), "docker.io/library/%s", image);
+	snprintf(pid_file, sizeof(pid_file), "%s/ctr-tracer.pid", d.dir);
+	if (!wrap_tracer(
+		    wrapper, &saved_bin,
+		    "exec " CTR " --address '%s' --namespace " CTR_NS
+		    " run --rm --pid-file '%s' --fifo-dir '%s/ctr-fifo' --runc-root '%s/ctr-runc'"
+		    " --with-ns \"pid:/proc/$$/ns/pid\" --net-host"
+		    " --read-only --cgroup '%s/" CTR_TRACER "'%s"
+		    " --mount type=bind,src=/sys/kernel/tracing,dst=/sys/kernel/tracing,"
+		    "options=rbind:ro"
+		    " --mount type=bind,src=/sys/fs/cgroup,dst=/sys/fs/cgroup,options=rbind:ro"
+		    " ${REAPERTRACE_PATHS:+--env REAPERTRACE_PATHS=$REAPERTRACE_PATHS}"
+		    " '%s' " CTR_TRACER " /usr/sbin/reapertrace \"$@\"\n",
+		    d.containerd_sock, pid_file, d.dir, d.dir, d.cgroup_parent, caps, ref))
+		goto out;
+	trace_served(check_contained,
+		     &(struct contained){ .d = &d, .caps = caps, .pid_file = pid_file });
+	unwrap_tracer(wrapper, saved_bin);
 out:
-	if (wrapped)
-		unwrap_tracer(wrapper, saved_bin);
-	free(body);
-	tracer_free(&tr);
-	sc_release(&run_);
+	/* After a failure: the task and container that ctr run --rm did not remove. */
+	if (d.t_ready_ns) {
+		ctr(&d, NULL, 0, (const char *const[]){ "tasks", "rm", "-f", CTR_TRACER, NULL });
+		ctr(&d, NULL, 0, (const char *const[]){ "containers", "rm", CTR_TRACER, NULL });
+	}
 	if (docker_stop(&d) && d.t_ready_ns)
 		docker_nothing_left(0);
 }
