@@ -29,7 +29,7 @@
  * in real_parent: one ADOPTED record says who it is. The first place to see
  * the thread's exit_state set reports it (exit_settled()): its exit
  * notification (signal_generate; a process's last thread), the next exit
- * notification on the machine (the last exit left pending), its release
+ * notification on the machine (the last few exits left pending), its release
  * (sched_process_free; other threads), or else, for a leader whose threads
  * live on, the iterator the reader runs while some are pending.
  *
@@ -93,19 +93,37 @@ struct {
 __u32 pending_adoptions_inflight SEC(".bss");
 
 /*
- * The task_struct of the last exit left pending (or 0): the next exit
- * notification looks at it first, so that a thread's exit is mostly settled
- * by whatever exits next (its orphan, often) rather than an RCU grace
- * period later at its release. Read through helpers: it may be freed by
- * then. Not looked at from sched_process_exit: with the orphan walk's
- * state, the call made that program's stack 608 bytes, over the 512 that
- * kernels before private stacks (6.13) allow.
+ * The task_structs of the last exits left pending (0: none): each exit
+ * notification looks at them first, so that a thread's exit is mostly
+ * settled by whatever exits next (its orphan, often, or its process's
+ * last thread) rather than an RCU grace period later at its release. By
+ * then the orphans may have been reaped and freed, and no longer say who
+ * adopted them. Several, since the threads of a process often exit
+ * together (exit_group()): one hint, overwritten by the next thread's,
+ * left the others to their release. Read through helpers: a task may be
+ * freed by then. Not looked at from sched_process_exit: with the orphan
+ * walk's state, the call made that program's stack 608 bytes, over the
+ * 512 that kernels before private stacks (6.13) allow.
  */
-__u64 pending_hint SEC(".bss");
+#define PENDING_HINTS 8
+__u64 pending_hints[PENDING_HINTS] SEC(".bss");
+__u32 pending_hint_next SEC(".bss");
 
 static __always_inline void count(enum rt_stat stat)
 {
 	__sync_fetch_and_add(&rt_stats[stat], 1);
+}
+
+/*
+ * Remember the exit of @key as one to settle soon. Not atomic (a fetching
+ * add needs 5.12): two exits racing for a slot lose one hint, whose exit
+ * is then settled at its release.
+ */
+static __always_inline void hint_pending(__u64 key)
+{
+	__u32 slot = pending_hint_next++ & (PENDING_HINTS - 1);
+
+	pending_hints[slot] = key;
 }
 
 /*
@@ -296,7 +314,7 @@ static __always_inline void note_reaper_exit(struct task_struct *p)
 		return;
 	}
 	__sync_fetch_and_add(&reaper_exits_inflight, 1);
-	pending_hint = key;
+	hint_pending(key);
 }
 
 static __always_inline void report_teardown(struct reaper_exit *re)
@@ -586,7 +604,7 @@ static __always_inline void walk_end(struct task_struct *p, struct orphan_walk *
 	else if (err > 0)
 		__sync_fetch_and_add(&pending_adoptions_inflight, 1);
 	if (err >= 0)
-		pending_hint = key;
+		hint_pending(key);
 }
 
 /*
@@ -800,9 +818,11 @@ static __always_inline int exit_walk_bounded(void)
 EXIT_PROGRAMS(reap_proc_exit_bounded, exit_walk_bounded)
 
 /*
- * The new parent, read from an orphan that is still the task it was. NULL
- * with *unmoved set if the orphans still name @father: they were not
- * reparented (killed with their namespace, or reaped by a sibling thread).
+ * The new parent, read from an orphan that is still the task it was and
+ * not released: a released one may be freed (its memory reads as anything,
+ * even its old pid and start time). NULL with *unmoved set if the orphans
+ * still name @father: they were not reparented (killed with their
+ * namespace, or reaped by a sibling thread).
  */
 static __always_inline struct task_struct *adopter(struct task_struct *father,
 						   struct pending_adoption *pa, bool *unmoved)
@@ -810,6 +830,7 @@ static __always_inline struct task_struct *adopter(struct task_struct *father,
 	struct task_struct *t, *parent;
 	__u64 start_time;
 	__u32 i, tid;
+	int state;
 
 	*unmoved = false;
 	for (i = 0; i < NR_WITNESSES; i++) {
@@ -817,9 +838,11 @@ static __always_inline struct task_struct *adopter(struct task_struct *father,
 			break;
 		t = (void *)pa->witnesses[i].task;
 		if (bpf_probe_read_kernel(&tid, sizeof(tid), &t->pid) ||
-		    bpf_probe_read_kernel(&start_time, sizeof(start_time), &t->start_time))
+		    bpf_probe_read_kernel(&start_time, sizeof(start_time), &t->start_time) ||
+		    bpf_probe_read_kernel(&state, sizeof(state), &t->exit_state))
 			continue;
-		if (tid != pa->witnesses[i].tid || start_time != pa->witnesses[i].start_time)
+		if (tid != pa->witnesses[i].tid || start_time != pa->witnesses[i].start_time ||
+		    state == EXIT_DEAD)
 			continue;
 		parent = BPF_CORE_READ(t, real_parent);
 		if ((__u64)parent != (__u64)father)
@@ -900,7 +923,7 @@ static __always_inline void adoption_done(struct task_struct *father)
  * @t, an exiting thread, is past exit_notify() (its exit_state is set):
  * its orphans name their new parent, and a child_reaper role it had is
  * handed over or its namespace torn down. Report what its exit left
- * pending. @t may be released already; from pending_hint it may even be
+ * pending. @t may be released already; from pending_hints it may even be
  * freed, but then nothing is pending under it (its release settled it).
  */
 static __noinline void exit_settled(struct task_struct *t)
@@ -916,14 +939,18 @@ static __always_inline bool exits_pending(void)
 	return pending_adoptions_inflight || reaper_exits_inflight;
 }
 
-/* The last exit left pending, if it is past exit_notify() now. */
-static __always_inline void settle_hint(void)
+/* The last exits left pending that are past exit_notify() now. */
+static __always_inline void settle_hints(void)
 {
-	struct task_struct *t = (void *)pending_hint;
+	struct task_struct *t;
+	__u32 i;
 
-	if (t && BPF_CORE_READ(t, exit_state)) {
-		pending_hint = 0;
-		exit_settled(t);
+	for (i = 0; i < PENDING_HINTS; i++) {
+		t = (void *)pending_hints[i];
+		if (t && BPF_CORE_READ(t, exit_state)) {
+			pending_hints[i] = 0;
+			exit_settled(t);
+		}
 	}
 }
 
@@ -1011,7 +1038,7 @@ static __always_inline int on_signal_generate(int sig, struct kernel_siginfo *in
 	 * of a leader that exited before its last thread (which this is).
 	 */
 	if (exits_pending() && RD(cur, exit_state)) {
-		settle_hint();
+		settle_hints();
 		if (leader != cur && RD(leader, exit_state))
 			exit_settled(leader);
 		exit_settled(cur);
