@@ -7,7 +7,8 @@
  * P form one chain from the forking thread to the thread whose exit gave
  * the orphans to H; the
  * zombie and reap records of P and of the orphans are there once each,
- * field by field; /proc showed H as the orphans' parent.
+ * field by field; /proc showed H as the orphans' parent; each orphan's
+ * adoption is reported before its zombie record.
  *
  * RT_THREADS_RUNS sets the number of runs (default 10).
  */
@@ -168,6 +169,37 @@ static int orphan_chain(const struct jsonl_doc *d, const struct sc_truth *t, int
 	return n;
 }
 
+/*
+ * Orphan @c's adoption out of P is reported before its own zombie record:
+ * its exit notification settles the exits left pending (bpf/, the hints),
+ * so the adoption is read while the orphan still names its new parent. A
+ * later one reads an orphan its parent may have reaped and freed.
+ */
+static bool adopted_before_exit(const struct jsonl_doc *d, const struct sc_actor *c)
+{
+	const struct json_obj *z = jsonl_find(d, "zombie", c->pid, 0);
+	long long pid, adopted = -1, exited = -1;
+	bool was_zombie;
+	char what[128];
+	int i;
+
+	for (i = 0; i < d->nr; i++) {
+		const struct json_obj *o = &d->objs[i];
+
+		if (!strcmp(json_event(o), "reparent") && !is_thread_kind(o) &&
+		    json_int(o, "pid", &pid) && pid == c->pid) {
+			json_int(o, "ts_ns", &adopted);
+			if (json_bool(o, "was_zombie", &was_zombie) && was_zombie)
+				return true; /* adopted as a zombie: no exit after it */
+		}
+	}
+	if (!z || !json_int(z, "ts_ns", &exited) || adopted < 0)
+		return true; /* their absence is check_events()'s to report */
+	snprintf(what, sizeof(what), "%s (%d) adopted (%lld) before its zombie record (%lld)",
+		 c->comm, c->pid, adopted, exited);
+	return ASSERT_TRUE(adopted < exited, what);
+}
+
 /* One run: the orphans' chains, then the truth, event by event. */
 static bool check_run(const struct tracer *tr, const struct sc_truth *t, bool threads,
 		      bool *duplicate)
@@ -196,6 +228,7 @@ static bool check_run(const struct tracer *tr, const struct sc_truth *t, bool th
 			       json_int(&d->objs[i], "pid", &v) && v == t->actors[c].pid &&
 			       !is_thread_kind(&d->objs[i]);
 		*duplicate |= out > 1;
+		ok &= adopted_before_exit(d, &t->actors[c]);
 		n = orphan_chain(d, t, c, p, go ? -1 : t1, threads, chain, 32);
 		if (n < 0) {
 			ok = false;
