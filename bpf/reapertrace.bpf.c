@@ -98,9 +98,10 @@ __u32 pending_adoptions_inflight SEC(".bss");
  * settled by whatever exits next (its orphan, often, or its process's
  * last thread) rather than an RCU grace period later at its release. By
  * then the orphans may have been reaped and freed, and no longer say who
- * adopted them. Several, since the threads of a process often exit
- * together (exit_group()): one hint, overwritten by the next thread's,
- * left the others to their release. Read through helpers: a task may be
+ * adopted them: each release looks at the hints too, before its task is
+ * freed. Several, since the threads of a process often exit together
+ * (exit_group()): one hint, overwritten by the next thread's, left the
+ * others to their release. Read through helpers: a task may be
  * freed by then. Not looked at from sched_process_exit: with the orphan
  * walk's state, the call made that program's stack 608 bytes, over the
  * 512 that kernels before private stacks (6.13) allow.
@@ -818,11 +819,12 @@ static __always_inline int exit_walk_bounded(void)
 EXIT_PROGRAMS(reap_proc_exit_bounded, exit_walk_bounded)
 
 /*
- * The new parent, read from an orphan that is still the task it was and
- * not released: a released one may be freed (its memory reads as anything,
- * even its old pid and start time). NULL with *unmoved set if the orphans
- * still name @father: they were not reparented (killed with their
- * namespace, or reaped by a sibling thread).
+ * The new parent, read from an orphan that is still the task it was. A
+ * released one still names it (an ignorer reaps a zombie orphan as it
+ * adopts it) until it is freed, and every release settles the hinted exits
+ * first. NULL with *unmoved set if the orphans still name @father: they
+ * were not reparented (killed with their namespace, or reaped by a sibling
+ * thread).
  */
 static __always_inline struct task_struct *adopter(struct task_struct *father,
 						   struct pending_adoption *pa, bool *unmoved)
@@ -830,7 +832,6 @@ static __always_inline struct task_struct *adopter(struct task_struct *father,
 	struct task_struct *t, *parent;
 	__u64 start_time;
 	__u32 i, tid;
-	int state;
 
 	*unmoved = false;
 	for (i = 0; i < NR_WITNESSES; i++) {
@@ -838,11 +839,9 @@ static __always_inline struct task_struct *adopter(struct task_struct *father,
 			break;
 		t = (void *)pa->witnesses[i].task;
 		if (bpf_probe_read_kernel(&tid, sizeof(tid), &t->pid) ||
-		    bpf_probe_read_kernel(&start_time, sizeof(start_time), &t->start_time) ||
-		    bpf_probe_read_kernel(&state, sizeof(state), &t->exit_state))
+		    bpf_probe_read_kernel(&start_time, sizeof(start_time), &t->start_time))
 			continue;
-		if (tid != pa->witnesses[i].tid || start_time != pa->witnesses[i].start_time ||
-		    state == EXIT_DEAD)
+		if (tid != pa->witnesses[i].tid || start_time != pa->witnesses[i].start_time)
 			continue;
 		parent = BPF_CORE_READ(t, real_parent);
 		if ((__u64)parent != (__u64)father)
@@ -1355,9 +1354,14 @@ static __always_inline int on_proc_free(struct task_struct *p, const bool btf)
 	__u64 start_ns;
 	__u32 how;
 
-	/* A thread's release settles its exit, unless its notification did. */
-	if (exits_pending())
+	/*
+	 * A thread's release settles its exit, unless its notification did;
+	 * and, before @p is freed, the exits that may have it as a witness.
+	 */
+	if (exits_pending()) {
+		settle_hints();
 		exit_settled(p);
+	}
 	if (unreturned_waits_live) {
 		__u64 self = (__u64)p;
 
