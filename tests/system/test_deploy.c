@@ -20,6 +20,7 @@
 #include "docker.h"
 #include "harness.h"
 #include "http.h"
+#include "kfeatures.h"
 #include "proc.h"
 #include "prometheus.h"
 #include "tracer.h"
@@ -136,32 +137,83 @@ out:
 	uninstall(dir);
 }
 
-/* The unit's CapabilityBoundingSet, as capsh names them ("cap_bpf,cap_perfmon,..."). */
-static bool unit_caps(char *caps, size_t size)
+/* The value of the unit's @key= line, without its newline; false if it has none. */
+static bool unit_setting(const char *key, char *value, size_t size)
 {
-	char path[512], line[512], *w, *save = NULL;
-	size_t n = 0;
+	char path[512], line[512];
+	size_t len = strlen(key);
+	bool found = false;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/deploy/systemd/reapertrace.service.in", repo_root());
 	f = fopen(path, "re");
 	if (!f)
 		return false;
-	caps[0] = 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "CapabilityBoundingSet=", 22))
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, len) || line[len] != '=')
 			continue;
-		for (w = strtok_r(line + 22, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
-			char *c;
-
-			n += snprintf(caps + n, size - n, "%s", n ? "," : "");
-			for (c = w; *c && n + 1 < size; c++)
-				caps[n++] = *c >= 'A' && *c <= 'Z' ? *c + 32 : *c;
-			caps[n] = 0;
-		}
+		line[strcspn(line, "\n")] = 0;
+		snprintf(value, size, "%s", line + len + 1);
+		found = true;
 	}
 	fclose(f);
+	return found;
+}
+
+/* The unit's CapabilityBoundingSet, as capsh names them ("cap_bpf,cap_perfmon,..."). */
+static bool unit_caps(char *caps, size_t size)
+{
+	char line[512], *w, *save = NULL;
+	size_t n = 0;
+
+	if (!unit_setting("CapabilityBoundingSet", line, sizeof(line)))
+		return false;
+	caps[0] = 0;
+	for (w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		char *c;
+
+		n += snprintf(caps + n, size - n, "%s", n ? "," : "");
+		for (c = w; *c && n + 1 < size; c++)
+			caps[n++] = *c >= 'A' && *c <= 'Z' ? *c + 32 : *c;
+		caps[n] = 0;
+	}
 	return caps[0];
+}
+
+/*
+ * The unit's LimitMEMLOCK as ulimit -l takes it ("unlimited", or KiB):
+ * before 5.11 the kernel charges BPF maps to it, and without
+ * CAP_SYS_RESOURCE the tracer cannot raise it itself.
+ */
+static bool unit_memlock(char *kib, size_t size)
+{
+	char v[64], *end;
+	unsigned long long n;
+
+	if (!unit_setting("LimitMEMLOCK", v, sizeof(v)))
+		return false;
+	if (!strcmp(v, "infinity")) {
+		snprintf(kib, size, "unlimited");
+		return true;
+	}
+	n = strtoull(v, &end, 10);
+	if (end == v)
+		return false;
+	switch (*end) {
+	case 'G':
+		n <<= 10; /* fall through */
+	case 'M':
+		n <<= 10; /* fall through */
+	case 'K':
+		break;
+	case 0:
+		n >>= 10;
+		break;
+	default:
+		return false;
+	}
+	snprintf(kib, size, "%llu", n);
+	return true;
 }
 
 /*
@@ -281,14 +333,52 @@ out:
 }
 
 /*
- * The tracer with only the unit's capabilities (capsh --drop, root still):
- * a scenario's every event, exactly, and its metrics served.
+ * The tracer with only the unit's capabilities (capsh --drop, root still)
+ * and its LimitMEMLOCK (which systemd sets before it drops them): a
+ * scenario's every event, exactly, and its metrics served.
  */
 TEST(deploy_service_capabilities_suffice)
 {
-	char caps[256], keep[300], drop[2048], wrapper[] = "/tmp/rt-capsh-XXXXXX";
+	char caps[256], keep[300], drop[2048], memlock[32], wrapper[] = "/tmp/rt-capsh-XXXXXX";
 	char *saved_bin = NULL;
 
+	if (access(CAPSH, X_OK))
+		SKIP("%s is not installed (libcap2-bin)", CAPSH);
+	if (!ASSERT_TRUE(unit_caps(caps, sizeof(caps)), "the unit's CapabilityBoundingSet") ||
+	    !ASSERT_TRUE(unit_memlock(memlock, sizeof(memlock)), "the unit's LimitMEMLOCK"))
+		return;
+	snprintf(keep, sizeof(keep), ",%s,", caps);
+	if (!ASSERT_TRUE(caps_to_drop(keep, drop, sizeof(drop)), "capsh --print"))
+		return;
+	diag("keeping %s, RLIMIT_MEMLOCK %s", caps, memlock);
+	/*
+	 * The tracer the suite runs (RT_BIN, or build/), under capsh. Where
+	 * even root may not raise the limit (no CAP_SYS_RESOURCE, as on the
+	 * development host), the tracer runs with the limit it has.
+	 */
+	if (!wrap_tracer(
+		    wrapper, &saved_bin,
+		    "ulimit -l %s 2>/dev/null; exec %s --drop=%s -- -c 'exec \"$0\" \"$@\"' '%s' \"$@\"\n",
+		    memlock, CAPSH, drop, tracer_bin()))
+		return;
+	trace_served(NULL, NULL);
+	unwrap_tracer(wrapper, saved_bin);
+}
+
+/*
+ * Why the unit sets LimitMEMLOCK: on a kernel that charges BPF memory to
+ * RLIMIT_MEMLOCK (before 5.11), the tracer with the unit's capabilities
+ * (no CAP_SYS_RESOURCE: it cannot raise the limit) and the usual 64 KiB
+ * fails, and says why and what to do, in one line after libbpf's error.
+ */
+TEST(deploy_service_memlock_said)
+{
+	char caps[256], keep[300], drop[2048], cmd[4096], out[8192];
+	int version = kernel_version();
+
+	if (version >= 5011)
+		SKIP("kernel %d.%d charges BPF memory to the memory cgroup, not RLIMIT_MEMLOCK",
+		     version / 1000, version % 1000);
 	if (access(CAPSH, X_OK))
 		SKIP("%s is not installed (libcap2-bin)", CAPSH);
 	if (!ASSERT_TRUE(unit_caps(caps, sizeof(caps)), "the unit's CapabilityBoundingSet"))
@@ -296,14 +386,17 @@ TEST(deploy_service_capabilities_suffice)
 	snprintf(keep, sizeof(keep), ",%s,", caps);
 	if (!ASSERT_TRUE(caps_to_drop(keep, drop, sizeof(drop)), "capsh --print"))
 		return;
-	diag("keeping %s", caps);
-	/* The tracer the suite runs (RT_BIN, or build/), under capsh. */
-	if (!wrap_tracer(wrapper, &saved_bin,
-			 "exec %s --drop=%s -- -c 'exec \"$0\" \"$@\"' '%s' \"$@\"\n", CAPSH, drop,
-			 tracer_bin()))
-		return;
-	trace_served(NULL, NULL);
-	unwrap_tracer(wrapper, saved_bin);
+	snprintf(
+		cmd, sizeof(cmd),
+		"ulimit -l 64 && exec %s --drop=%s -- -c 'exec \"$0\" -d 1 >/dev/null' '%s' 2>&1 </dev/null",
+		CAPSH, drop, tracer_bin());
+	ASSERT_EQ(run(cmd, out, sizeof(out)), 1, "the tracer fails to load");
+	if (!ASSERT_TRUE(strstr(out, "reapertrace: this kernel counts BPF memory against "
+				     "RLIMIT_MEMLOCK, 64 KiB here, and raising it takes "
+				     "CAP_SYS_RESOURCE: raise it first (ulimit -l unlimited; "
+				     "LimitMEMLOCK=infinity in a systemd unit)\n"),
+			 "the limit and its fix said"))
+		diag("%s", out);
 }
 
 #define CHECK_K8S "scripts/check-k8s-manifest.py"

@@ -640,6 +640,8 @@ int rt_loader_load(struct rt_loader *l, const struct rt_options *opt)
 				"reapertrace: failed to load BPF programs: %s; rerun with -v for "
 				"libbpf's and the verifier's log\n",
 				strerror(-err));
+			if (err == -EPERM)
+				rt_explain_eperm();
 			return err;
 		}
 		settle_needs(l, opt);

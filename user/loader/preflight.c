@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <bpf/libbpf.h>
@@ -79,4 +80,27 @@ int rt_ensure_tracefs(bool verbose)
 	if (verbose)
 		fprintf(stderr, "reapertrace: mounted tracefs at /sys/kernel/tracing\n");
 	return 0;
+}
+
+/*
+ * bpf_ktime_get_coarse_ns() came in 5.11 with the memory cgroup's charge
+ * of BPF memory: libbpf takes it for that feature too.
+ */
+static bool memlock_charged(void)
+{
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_SOCKET_FILTER, BPF_FUNC_ktime_get_coarse_ns,
+				       NULL) <= 0;
+}
+
+void rt_explain_eperm(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_cur == RLIM_INFINITY || !memlock_charged())
+		return;
+	fprintf(stderr,
+		"reapertrace: this kernel counts BPF memory against RLIMIT_MEMLOCK, %llu KiB "
+		"here, and raising it takes CAP_SYS_RESOURCE: raise it first (ulimit -l "
+		"unlimited; LimitMEMLOCK=infinity in a systemd unit)\n",
+		(unsigned long long)rl.rlim_cur >> 10);
 }

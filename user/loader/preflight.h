@@ -17,4 +17,12 @@ int rt_preflight(void);
  */
 int rt_ensure_tracefs(bool verbose);
 
+/*
+ * After a load failed with EPERM: if this kernel charges BPF memory to
+ * RLIMIT_MEMLOCK (before 5.11; since, to the memory cgroup) and the limit
+ * is still finite, say so and how to raise it. libbpf raises it itself
+ * where it may, which takes CAP_SYS_RESOURCE.
+ */
+void rt_explain_eperm(void);
+
 #endif /* REAPERTRACE_PREFLIGHT_H */
