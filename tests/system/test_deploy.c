@@ -369,7 +369,7 @@ TEST(deploy_service_capabilities_suffice)
  * Why the unit sets LimitMEMLOCK: on a kernel that charges BPF memory to
  * RLIMIT_MEMLOCK (before 5.11), the tracer with the unit's capabilities
  * (no CAP_SYS_RESOURCE: it cannot raise the limit) and the usual 64 KiB
- * fails, and says why and what to do, in one line after libbpf's error.
+ * fails, and its error line says why and what to do.
  */
 TEST(deploy_service_memlock_said)
 {
@@ -391,8 +391,9 @@ TEST(deploy_service_memlock_said)
 		"ulimit -l 64 && exec %s --drop=%s -- -c 'exec \"$0\" -d 1 >/dev/null' '%s' 2>&1 </dev/null",
 		CAPSH, drop, tracer_bin());
 	ASSERT_EQ(run(cmd, out, sizeof(out)), 1, "the tracer fails to load");
-	if (!ASSERT_TRUE(strstr(out, "reapertrace: this kernel counts BPF memory against "
-				     "RLIMIT_MEMLOCK, 64 KiB here, and raising it takes "
+	if (!ASSERT_TRUE(strstr(out, "reapertrace: failed to load BPF programs: Operation not "
+				     "permitted; this kernel counts BPF memory against "
+				     "RLIMIT_MEMLOCK (64 KiB here), and raising it takes "
 				     "CAP_SYS_RESOURCE: raise it first (ulimit -l unlimited; "
 				     "LimitMEMLOCK=infinity in a systemd unit)\n"),
 			 "the limit and its fix said"))

@@ -636,12 +636,12 @@ int rt_loader_load(struct rt_loader *l, const struct rt_options *opt)
 			}
 		}
 		if (!found || tries > 3 * RT_HOOK_MAX) {
-			fprintf(stderr,
-				"reapertrace: failed to load BPF programs: %s; rerun with -v for "
-				"libbpf's and the verifier's log\n",
-				strerror(-err));
+			char fix[256] = "rerun with -v for libbpf's and the verifier's log";
+
 			if (err == -EPERM)
-				rt_explain_eperm();
+				rt_memlock_fix(fix, sizeof(fix));
+			fprintf(stderr, "reapertrace: failed to load BPF programs: %s; %s\n",
+				strerror(-err), fix);
 			return err;
 		}
 		settle_needs(l, opt);

@@ -92,15 +92,16 @@ static bool memlock_charged(void)
 				       NULL) <= 0;
 }
 
-void rt_explain_eperm(void)
+bool rt_memlock_fix(char *buf, size_t size)
 {
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_cur == RLIM_INFINITY || !memlock_charged())
-		return;
-	fprintf(stderr,
-		"reapertrace: this kernel counts BPF memory against RLIMIT_MEMLOCK, %llu KiB "
-		"here, and raising it takes CAP_SYS_RESOURCE: raise it first (ulimit -l "
-		"unlimited; LimitMEMLOCK=infinity in a systemd unit)\n",
-		(unsigned long long)rl.rlim_cur >> 10);
+		return false;
+	snprintf(buf, size,
+		 "this kernel counts BPF memory against RLIMIT_MEMLOCK (%llu KiB here), and "
+		 "raising it takes CAP_SYS_RESOURCE: raise it first (ulimit -l unlimited; "
+		 "LimitMEMLOCK=infinity in a systemd unit)",
+		 (unsigned long long)rl.rlim_cur >> 10);
+	return true;
 }

@@ -7,6 +7,7 @@
 #define REAPERTRACE_PREFLIGHT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Privileges, BTF and BPF features. 0, or -errno after printing why. */
 int rt_preflight(void);
@@ -20,9 +21,10 @@ int rt_ensure_tracefs(bool verbose);
 /*
  * After a load failed with EPERM: if this kernel charges BPF memory to
  * RLIMIT_MEMLOCK (before 5.11; since, to the memory cgroup) and the limit
- * is still finite, say so and how to raise it. libbpf raises it itself
- * where it may, which takes CAP_SYS_RESOURCE.
+ * is still finite, the cause and its fix, for the error line, in @buf
+ * (true); else false. libbpf raises the limit itself where it may, which
+ * takes CAP_SYS_RESOURCE.
  */
-void rt_explain_eperm(void);
+bool rt_memlock_fix(char *buf, size_t size);
 
 #endif /* REAPERTRACE_PREFLIGHT_H */
