@@ -83,13 +83,15 @@ int rt_ensure_tracefs(bool verbose)
 }
 
 /*
- * bpf_ktime_get_coarse_ns() came in 5.11 with the memory cgroup's charge
- * of BPF memory: libbpf takes it for that feature too.
+ * Whether BPF memory is charged to RLIMIT_MEMLOCK: bpf_ktime_get_coarse_ns()
+ * came in 5.11 with the memory cgroup's charge, and libbpf takes it for
+ * that too. Only a kernel that says it has no such helper counts: a probe
+ * that could not run (a policy refusing bpf() itself) says nothing.
  */
 static bool memlock_charged(void)
 {
 	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_SOCKET_FILTER, BPF_FUNC_ktime_get_coarse_ns,
-				       NULL) <= 0;
+				       NULL) == 0;
 }
 
 bool rt_memlock_fix(char *buf, size_t size)
