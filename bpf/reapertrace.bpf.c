@@ -1320,28 +1320,46 @@ int reap_waitid_ret(struct trace_event_raw_sys_exit *ctx)
  */
 static __always_inline __u32 wait_in_progress(struct task_struct *parent, const bool btf)
 {
+	bool ignores, exiting = FREED_RD(parent, flags) & PF_EXITING;
 	unsigned long handler, flags;
 	__u64 key = (__u64)parent;
 	struct inflight in;
 	__u32 *unreturned;
+	__u32 how;
 	long nr;
 
 	handler = (unsigned long)FREED_RD(parent, sighand, action[SIGCHLD - 1].sa.sa_handler);
 	flags = FREED_RD(parent, sighand, action[SIGCHLD - 1].sa.sa_flags);
-	if (handler == SIG_IGN || flags & SA_NOCLDWAIT)
+	ignores = handler == SIG_IGN || flags & SA_NOCLDWAIT;
+	/* Released at its notification, or as it was adopted. */
+	if (ignores && !exiting)
 		return 0;
-	if (inflight_get(FREED_RD(parent, pid), &in, false))
+	if (inflight_get(FREED_RD(parent, pid), &in, false) && reap_by_call(in.call))
 		return reap_by_call(in.call);
+	/*
+	 * A wait it returned from unseen released one zombie at most: the
+	 * first freed that no wait reported. Before the disposition: an
+	 * exiting namespace init ignores SIGCHLD from zap_pid_ns_processes()
+	 * on, after the waits it made.
+	 */
 	if (unreturned_waits_live) {
 		unreturned = bpf_map_lookup_elem(&unreturned_waits, &key);
-		if (unreturned)
-			return *unreturned;
+		if (unreturned) {
+			how = *unreturned;
+			if (!bpf_map_delete_elem(&unreturned_waits, &key)) {
+				__sync_fetch_and_add(&unreturned_waits_live, -1);
+				return how;
+			}
+		}
 	}
+	/* Its namespace's teardown released it. */
+	if (ignores)
+		return 0;
 	nr = task_syscall_nr(parent, btf);
 	if (nr != NR_WAIT4 && nr != NR_WAITID)
 		return 0;
 	/* An exit takes its calls in flight: one that is exiting is past its wait. */
-	if (FREED_RD(parent, flags) & PF_EXITING)
+	if (exiting)
 		return 0;
 	return nr == NR_WAIT4 ? RT_REAP_WAIT4 : RT_REAP_WAITID;
 }
