@@ -469,23 +469,31 @@ static long walk_orphan(__u32 i, void *ctx)
 #endif
 
 /*
- * The system call @t (a BTF pointer where @btf) last entered, as its saved
- * user registers say, or -1 where they cannot be read.
+ * The user registers @t (a BTF pointer where @btf) saved at its last
+ * system call, to be read with BPF_CORE_READ(); NULL where they cannot be
+ * found.
  */
-static __always_inline long task_syscall_nr(struct task_struct *t, const bool btf)
+static __always_inline struct pt_regs *task_user_regs(struct task_struct *t, const bool btf)
 {
 #ifdef RT_LEGACY
 	/* Before 5.12 on x86-64 (no FRED) the user registers end the 16 KiB stack. */
 	void *regs = BPF_CORE_READ(t, stack) + LEGACY_THREAD_SIZE;
 
-	regs -= bpf_core_type_size(struct pt_regs);
-	return syscall_nr((struct pt_regs *)regs);
+	return (struct pt_regs *)(regs - bpf_core_type_size(struct pt_regs));
 #else
 	/* bpf_task_pt_regs() (5.15) takes a BTF pointer. */
 	if (btf && bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
-		return syscall_nr((struct pt_regs *)bpf_task_pt_regs(t));
-	return -1;
+		return (struct pt_regs *)bpf_task_pt_regs(t);
+	return NULL;
 #endif
+}
+
+/* The system call @t last entered, as its saved user registers say, or -1. */
+static __always_inline long task_syscall_nr(struct task_struct *t, const bool btf)
+{
+	struct pt_regs *regs = task_user_regs(t, btf);
+
+	return regs ? syscall_nr(regs) : -1;
 }
 
 /*
@@ -504,6 +512,20 @@ struct {
 } unreturned_waits SEC(".maps");
 
 __u32 unreturned_waits_live SEC(".bss");
+
+/* waitid()'s idtype for one pid */
+#define P_PID 1
+
+/* The child a wait names, as struct inflight keeps it: 0 for any, or a group. */
+static __always_inline __s32 wait4_target(long pid)
+{
+	return pid > 0 ? pid : 0;
+}
+
+static __always_inline __s32 waitid_target(long idtype, long id)
+{
+	return idtype == P_PID && id > 0 ? id : 0;
+}
 
 /* The reap a call in flight makes: RT_REAP_WAIT4, RT_REAP_WAITID, or 0 (not a wait). */
 static __always_inline __u32 reap_by_call(__u32 call)
@@ -1209,17 +1231,23 @@ static __always_inline void waited(__u32 nr, __u32 how)
 	report_reap(&z, cur, how, true);
 }
 
-static __always_inline void enter_call(__u32 call, __u32 arg, __u64 uptr)
+/* Current enters @in. */
+static __always_inline void enter_inflight(__u32 tid, const struct inflight *in)
 {
-	struct inflight in = { .uptr = uptr, .call = call, .arg = arg }, prev;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct inflight prev;
 
-	if (!armed)
-		return;
 	/* Calls do not nest: one still in flight returned, and its sys_exit run was skipped. */
 	if (inflight_get(tid, &prev, false))
 		note_unreturned_wait(current_task(), &prev);
-	inflight_enter(tid, &in);
+	inflight_enter(tid, in);
+}
+
+static __always_inline void enter_call(__u32 call, __u32 arg, __u64 uptr, __s32 target)
+{
+	struct inflight in = { .uptr = uptr, .call = call, .arg = arg, .target = target };
+
+	if (armed)
+		enter_inflight((__u32)bpf_get_current_pid_tgid(), &in);
 }
 
 /* The arguments saved at sys_enter, if this thread's syscall is @call. */
@@ -1272,7 +1300,7 @@ static __always_inline void waitid_returned(long ret)
 SEC("tracepoint/syscalls/sys_enter_wait4")
 int reap_wait4_in(struct trace_event_raw_sys_enter *ctx)
 {
-	enter_call(CALL_WAIT4, ctx->args[2], ctx->args[1]);
+	enter_call(CALL_WAIT4, ctx->args[2], ctx->args[1], wait4_target(ctx->args[0]));
 	return 0;
 }
 
@@ -1286,7 +1314,8 @@ int reap_wait4_ret(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_waitid")
 int reap_waitid_in(struct trace_event_raw_sys_enter *ctx)
 {
-	enter_call(CALL_WAITID, ctx->args[3], ctx->args[2]);
+	enter_call(CALL_WAITID, ctx->args[3], ctx->args[2],
+		   waitid_target(ctx->args[0], ctx->args[1]));
 	return 0;
 }
 
@@ -1444,7 +1473,7 @@ SEC("tracepoint/syscalls/sys_enter_prctl")
 int reap_prctl_in(struct trace_event_raw_sys_enter *ctx)
 {
 	if (ctx->args[0] == PR_SET_CHILD_SUBREAPER)
-		enter_call(CALL_PRCTL_SUBREAPER, ctx->args[1] != 0, 0);
+		enter_call(CALL_PRCTL_SUBREAPER, ctx->args[1] != 0, 0, 0);
 	return 0;
 }
 
@@ -1471,13 +1500,16 @@ int BPF_PROG(reap_sys_enter, struct pt_regs *regs, long id)
 {
 	if (id == NR_WAIT4 && trace_waits)
 		enter_call(CALL_WAIT4, PT_REGS_PARM3_CORE_SYSCALL(regs),
-			   PT_REGS_PARM2_CORE_SYSCALL(regs));
+			   PT_REGS_PARM2_CORE_SYSCALL(regs),
+			   wait4_target(PT_REGS_PARM1_CORE_SYSCALL(regs)));
 	else if (id == NR_WAITID && trace_waits)
 		enter_call(CALL_WAITID, PT_REGS_PARM4_CORE_SYSCALL(regs),
-			   PT_REGS_PARM3_CORE_SYSCALL(regs));
+			   PT_REGS_PARM3_CORE_SYSCALL(regs),
+			   waitid_target(PT_REGS_PARM1_CORE_SYSCALL(regs),
+					 PT_REGS_PARM2_CORE_SYSCALL(regs)));
 	else if (id == NR_PRCTL && trace_prctl &&
 		 PT_REGS_PARM1_CORE_SYSCALL(regs) == PR_SET_CHILD_SUBREAPER)
-		enter_call(CALL_PRCTL_SUBREAPER, PT_REGS_PARM2_CORE_SYSCALL(regs) != 0, 0);
+		enter_call(CALL_PRCTL_SUBREAPER, PT_REGS_PARM2_CORE_SYSCALL(regs) != 0, 0, 0);
 	return 0;
 }
 
@@ -1493,4 +1525,67 @@ int BPF_PROG(reap_sys_exit, struct pt_regs *regs, long ret)
 	else if (id == NR_PRCTL && trace_prctl)
 		prctl_returned(ret);
 	return 0;
+}
+
+/*
+ * ---- the waits whose sys_enter run the kernel skipped ----
+ *
+ * The kernel skips a classic tracepoint's program on a CPU where another
+ * BPF program of that kind is running (bpf_prog_active), preempted or
+ * interrupted: on 7.x that takes some wait4 entries and returns in most
+ * runs of a scenario. A skipped return is made up for at the release
+ * (wait_in_progress()), from the call left in flight; a skipped entry as
+ * well is not, unless the wait is entered here: do_wait() begins
+ * (sched_process_wait) in the waiting thread, whose saved user registers
+ * hold the call's arguments. tp_btf and raw_tp programs are skipped only
+ * while the same program runs on that CPU. Attached with the release's.
+ */
+static __always_inline int on_wait_begin(void)
+{
+	struct task_struct *t = current_task();
+	struct inflight in = {}, prev;
+	struct pt_regs *regs;
+	__u32 tid;
+	long nr;
+
+	if (!armed || !trace_waits)
+		return 0;
+	/* current is a BTF pointer from either program */
+	regs = task_user_regs(t, true);
+	if (!regs)
+		return 0;
+	nr = syscall_nr(regs);
+	if (nr == NR_WAIT4) {
+		in.call = CALL_WAIT4;
+		in.target = wait4_target(PT_REGS_PARM1_CORE_SYSCALL(regs));
+		in.uptr = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		in.arg = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	} else if (nr == NR_WAITID) {
+		in.call = CALL_WAITID;
+		in.target = waitid_target(PT_REGS_PARM1_CORE_SYSCALL(regs),
+					  PT_REGS_PARM2_CORE_SYSCALL(regs));
+		in.uptr = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		in.arg = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	} else {
+		return 0; /* a wait of the kernel's own: an exiting namespace init's */
+	}
+	tid = (__u32)bpf_get_current_pid_tgid();
+	/* Its sys_enter ran (or a call just like it is left in flight: the same reaps). */
+	if (inflight_get(tid, &prev, false) && prev.call == in.call && prev.target == in.target &&
+	    prev.uptr == in.uptr && prev.arg == in.arg)
+		return 0;
+	enter_inflight(tid, &in);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_wait")
+int BPF_PROG(reap_wait_begin, struct pid *pid)
+{
+	return on_wait_begin();
+}
+
+SEC("raw_tp/sched_process_wait")
+int BPF_PROG(reap_wait_begin_raw, struct pid *pid)
+{
+	return on_wait_begin();
 }

@@ -359,9 +359,11 @@ enum inflight_call {
 };
 
 struct inflight {
-	__u64 uptr; /* wait4: int __user *status; waitid: siginfo_t __user * */
-	__u32 call; /* enum inflight_call */
-	__u32 arg;  /* wait4, waitid: options; prctl: enable */
+	__u64 uptr;   /* wait4: int __user *status; waitid: siginfo_t __user * */
+	__u32 call;   /* enum inflight_call */
+	__u32 arg;    /* wait4, waitid: options; prctl: enable */
+	__s32 target; /* wait4, waitid: the one child waited for (a pid), else 0 */
+	__u32 __pad;
 };
 
 struct {

@@ -57,9 +57,10 @@ static const struct rt_path notify_paths[] = {
 	{ .name = "raw_tp", .progs = { "reap_signal_gen_raw" } },
 };
 
+/* With the release, do_wait()'s start: the waits whose sys_enter run was skipped. */
 static const struct rt_path release_paths[] = {
-	{ .name = "tp_btf", .progs = { "reap_proc_free" } },
-	{ .name = "raw_tp", .progs = { "reap_proc_free_raw" } },
+	{ .name = "tp_btf", .progs = { "reap_proc_free", "reap_wait_begin" } },
+	{ .name = "raw_tp", .progs = { "reap_proc_free_raw", "reap_wait_begin_raw" } },
 };
 
 static const struct rt_path waits_paths[] = {
