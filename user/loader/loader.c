@@ -713,6 +713,11 @@ void rt_loader_settle(struct rt_loader *l)
 	}
 }
 
+static bool is_wait_begin(const char *prog)
+{
+	return !strcmp(prog, "reap_wait_begin") || !strcmp(prog, "reap_wait_begin_raw");
+}
+
 __u64 rt_loader_runs_skipped(const struct rt_loader *l, const char **prog)
 {
 	const char *walk = exit_has_standby(l) ? current_path(l, RT_HOOK_EXIT)->progs[0] : NULL;
@@ -729,6 +734,9 @@ __u64 rt_loader_runs_skipped(const struct rt_loader *l, const char **prog)
 		if (bpf_obj_get_info_by_fd(bpf_program__fd(l->attached[i]), &info, &len))
 			continue;
 		missed = info.recursion_misses;
+		/* Its runs stand in for skipped sys_enter runs, counted themselves. */
+		if (is_wait_begin(name))
+			continue;
 		/* The exits its standby walked were not missed. */
 		if (walk && !strcmp(name, walk)) {
 			__u64 walked = l->skel->bss->rt_stats[RT_STAT_EXIT_STANDBY_RUNS];
