@@ -516,14 +516,21 @@ __u32 unreturned_waits_live SEC(".bss");
 /* waitid()'s idtype for one pid */
 #define P_PID 1
 
-/* The child a wait names, as struct inflight keeps it: 0 for any, or a group. */
-static __always_inline __s32 wait4_target(long pid)
+/*
+ * The child a wait names, as struct inflight keeps it: 0 for any, or a
+ * group. From the registers, as the kernel takes them: ints (pid_t).
+ */
+static __always_inline __s32 wait4_target(long reg)
 {
+	int pid = (int)reg;
+
 	return pid > 0 ? pid : 0;
 }
 
-static __always_inline __s32 waitid_target(long idtype, long id)
+static __always_inline __s32 waitid_target(long idtype_reg, long id_reg)
 {
+	int idtype = (int)idtype_reg, id = (int)id_reg;
+
 	return idtype == P_PID && id > 0 ? id : 0;
 }
 
