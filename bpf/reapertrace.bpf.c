@@ -1251,7 +1251,9 @@ static __always_inline void enter_inflight(__u32 tid, const struct inflight *in)
 
 static __always_inline void enter_call(__u32 call, __u32 arg, __u64 uptr, __s32 target)
 {
-	struct inflight in = { .uptr = uptr, .call = call, .arg = arg, .target = target };
+	struct inflight in = {
+		.uptr = uptr, .call = call, .arg = arg, .target = target, .entered = 1
+	};
 
 	if (armed)
 		enter_inflight((__u32)bpf_get_current_pid_tgid(), &in);
@@ -1549,16 +1551,21 @@ int BPF_PROG(reap_sys_exit, struct pt_regs *regs, long ret)
  */
 static __always_inline int on_wait_begin(void)
 {
-	struct task_struct *t = current_task();
 	struct inflight in = {}, prev;
 	struct pt_regs *regs;
+	int found;
 	__u32 tid;
 	long nr;
 
 	if (!armed || !trace_waits)
 		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	/* Mostly, no more: its sys_enter ran. */
+	found = inflight_begin(tid, &prev);
+	if (found > 0)
+		return 0;
 	/* current is a BTF pointer from either program */
-	regs = task_user_regs(t, true);
+	regs = task_user_regs(current_task(), true);
 	if (!regs)
 		return 0;
 	nr = syscall_nr(regs);
@@ -1576,10 +1583,9 @@ static __always_inline int on_wait_begin(void)
 	} else {
 		return 0; /* a wait of the kernel's own: an exiting namespace init's */
 	}
-	tid = (__u32)bpf_get_current_pid_tgid();
-	/* Its sys_enter ran (or a call just like it is left in flight: the same reaps). */
-	if (inflight_get(tid, &prev, false) && prev.call == in.call && prev.target == in.target &&
-	    prev.uptr == in.uptr && prev.arg == in.arg)
+	/* A call just like it left in flight: its reaps are this one's. */
+	if (!found && prev.call == in.call && prev.target == in.target && prev.uptr == in.uptr &&
+	    prev.arg == in.arg)
 		return 0;
 	enter_inflight(tid, &in);
 	return 0;

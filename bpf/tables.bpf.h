@@ -359,11 +359,11 @@ enum inflight_call {
 };
 
 struct inflight {
-	__u64 uptr;   /* wait4: int __user *status; waitid: siginfo_t __user * */
-	__u32 call;   /* enum inflight_call */
-	__u32 arg;    /* wait4, waitid: options; prctl: enable */
-	__s32 target; /* wait4, waitid: the one child waited for (a pid), else 0 */
-	__u32 __pad;
+	__u64 uptr;    /* wait4: int __user *status; waitid: siginfo_t __user * */
+	__u32 call;    /* enum inflight_call */
+	__u32 arg;     /* wait4, waitid: options; prctl: enable */
+	__s32 target;  /* wait4, waitid: the one child waited for (a pid), else 0 */
+	__u32 entered; /* set by its sys_enter, cleared as its do_wait() begins */
 };
 
 struct {
@@ -444,6 +444,40 @@ static __always_inline bool inflight_get(__u32 tid, struct inflight *out, bool t
 	if (take && !bpf_map_delete_elem(&inflight, &tid))
 		__sync_fetch_and_add(&inflight_hashed, -1);
 	return true;
+}
+
+/*
+ * Thread @tid (current) begins the wait it is in: 1 if its sys_enter was
+ * seen (the mark is cleared, which tells it from a later wait whose
+ * sys_enter run is skipped); else 0 with the call still in flight, a
+ * skipped return's, in @out; -1 if there is none.
+ */
+static __always_inline int inflight_begin(__u32 tid, struct inflight *out)
+{
+	struct inflight *in;
+#ifndef RT_LEGACY
+	struct inflight_slot *s = inflight_slot_of(tid);
+
+	/* Only the thread itself writes its slot: it is running this. */
+	if (s && s->tid == tid) {
+		in = &s->in;
+		goto found;
+	}
+	if (!inflight_hashed)
+		return -1;
+#endif
+	in = bpf_map_lookup_elem(&inflight, &tid);
+	if (!in)
+		return -1;
+#ifndef RT_LEGACY
+found:
+#endif
+	if (in->entered) {
+		in->entered = 0;
+		return 1;
+	}
+	*out = *in;
+	return 0;
 }
 
 #endif /* REAPERTRACE_TABLES_BPF_H */
