@@ -30,6 +30,9 @@
 #                   runs `reapertrace -v -d 1`, then with REAPERTRACE_LEGACY=1,
 #                   and keeps their stderr, libbpf's and the verifier's logs,
 #                   in build/vmtest/RELEASE.tracer-{btf,legacy}.log)
+#   RT_VM_REPEAT    run the suite (or the tests named) this many times in one
+#                   boot, for a rare failure (default 1; the exit status is
+#                   the last failing run's)
 #   RT_VM_PATHS     REAPERTRACE_PATHS for the guest's suite (fallback: every
 #                   BPF hook on its last path; default: unset)
 #   RT_VM_DOCKER=1  run the Docker tests in the guest too (default: skipped,
@@ -168,8 +171,13 @@ tap=/tmp/vmtest-guest.tap
 	done
 ) &
 watchdog=$!
-RT_BIN=$repo/build/reapertrace "$repo/build/rt-tests" "$@" | tee "$tap"
-rc=${PIPESTATUS[0]}
+rc=0
+for round in $(seq "${RT_VM_REPEAT:-1}"); do
+	[ "${RT_VM_REPEAT:-1}" = 1 ] || echo "# vmtest-guest: round $round"
+	RT_BIN=$repo/build/reapertrace "$repo/build/rt-tests" "$@" | tee -a "$tap"
+	r=${PIPESTATUS[0]}
+	[ "$r" = 0 ] || rc=$r
+done
 kill "$watchdog" 2>/dev/null
 echo "vmtest-guest: rt-tests exit $rc"
 exit "$rc"
@@ -273,7 +281,7 @@ for k in $kernels; do
 	timeout --foreground -k 30 "${RT_VM_TIMEOUT:-5400}" \
 		$VNG --run "$vmlinuz" $kvm --verbose --cpus "$cpus" \
 		--memory "${RT_VM_MEM:-4G}" --rwdir "$OUT=$OUT" \
-		--exec "RT_TEST_TIMEOUT=${RT_TEST_TIMEOUT:-1800} RT_STORM_SCALE=$storm_scale RT_VM_TRACER=${RT_VM_TRACER:-1} RT_DOCKER=$docker REAPERTRACE_PATHS=${RT_VM_PATHS:-} $OUT/guest.sh '$REPO' '$ko' '$OUT'$filters" \
+		--exec "RT_TEST_TIMEOUT=${RT_TEST_TIMEOUT:-1800} RT_STORM_SCALE=$storm_scale RT_VM_TRACER=${RT_VM_TRACER:-1} RT_VM_REPEAT=${RT_VM_REPEAT:-1} RT_DOCKER=$docker REAPERTRACE_PATHS=${RT_VM_PATHS:-} $OUT/guest.sh '$REPO' '$ko' '$OUT'$filters" \
 		</dev/null 2>"$OUT/$release.vng.log" | sed -u 's/\r$//' | stamp "$tap" || true
 	secs=$(($(date +%s) - start))
 	flock -u 8
