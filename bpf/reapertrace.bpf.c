@@ -1251,9 +1251,12 @@ static __always_inline void enter_inflight(__u32 tid, const struct inflight *in)
 
 static __always_inline void enter_call(__u32 call, __u32 arg, __u64 uptr, __s32 target)
 {
-	struct inflight in = {
-		.uptr = uptr, .call = call, .arg = arg, .target = target, .entered = 1
-	};
+	/* A wait's do_wait() is told that its sys_enter ran. */
+	struct inflight in = { .uptr = uptr,
+			       .call = call,
+			       .arg = arg,
+			       .target = target,
+			       .entered = !!reap_by_call(call) };
 
 	if (armed)
 		enter_inflight((__u32)bpf_get_current_pid_tgid(), &in);
