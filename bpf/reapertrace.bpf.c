@@ -1554,7 +1554,8 @@ int BPF_PROG(reap_sys_exit, struct pt_regs *regs, long ret)
  */
 static __always_inline int on_wait_begin(void)
 {
-	struct inflight in = {}, prev;
+	/* prev zeroed: 6.1 refuses a read of it the compiler may hoist (the legacy object) */
+	struct inflight in = {}, prev = {};
 	struct pt_regs *regs;
 	int found;
 	__u32 tid;
