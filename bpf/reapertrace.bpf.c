@@ -1550,7 +1550,7 @@ int BPF_PROG(reap_sys_exit, struct pt_regs *regs, long ret)
  * well is not, unless the wait is entered here: do_wait() begins
  * (sched_process_wait) in the waiting thread, whose saved user registers
  * hold the call's arguments. tp_btf and raw_tp programs are skipped only
- * while the same program runs on that CPU. Attached with the release's.
+ * while the same program runs on that CPU. A hook of its own (wait_begin).
  */
 static __always_inline int on_wait_begin(void)
 {

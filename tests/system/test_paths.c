@@ -36,6 +36,7 @@ static const struct hook_case cases[] = {
 	  { "zombie", "reap", "init_signal_dropped", "ns_teardown" } },
 	{ "release", { "tp_btf", "raw_tp" }, "zombie_to_ignorer", false, { "zombie", "reap" } },
 	{ "waits", { "tracepoint", "raw_tp" }, "exit_codes", false, { "zombie", "reap" } },
+	{ "wait_begin", { "tp_btf", "raw_tp" }, "exit_codes", false, {} },
 	{ "prctl", { "tracepoint", "raw_tp" }, "subreaper_toggle", false, { "subreaper" } },
 	{ "settle", { "map_elem", "task" }, "leader_exits_first", true, {} },
 	{ "seed", { "task" }, "exit_codes", false, {} },
@@ -160,9 +161,9 @@ TEST(paths_each_off)
 TEST(paths_all_fallbacks)
 {
 	static const char *const last[][2] = {
-		{ "exit", "raw_tp" },  { "notify", "raw_tp" }, { "release", "raw_tp" },
-		{ "waits", "raw_tp" }, { "prctl", "raw_tp" },  { "settle", "task" },
-		{ "seed", "task" },
+		{ "exit", "raw_tp" },  { "notify", "raw_tp" },	   { "release", "raw_tp" },
+		{ "waits", "raw_tp" }, { "wait_begin", "raw_tp" }, { "prctl", "raw_tp" },
+		{ "settle", "task" },  { "seed", "task" },
 	};
 	unsigned int i, j;
 

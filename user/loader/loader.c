@@ -57,10 +57,18 @@ static const struct rt_path notify_paths[] = {
 	{ .name = "raw_tp", .progs = { "reap_signal_gen_raw" } },
 };
 
-/* With the release, do_wait()'s start: the waits whose sys_enter run was skipped. */
 static const struct rt_path release_paths[] = {
-	{ .name = "tp_btf", .progs = { "reap_proc_free", "reap_wait_begin" } },
-	{ .name = "raw_tp", .progs = { "reap_proc_free_raw", "reap_wait_begin_raw" } },
+	{ .name = "tp_btf", .progs = { "reap_proc_free" } },
+	{ .name = "raw_tp", .progs = { "reap_proc_free_raw" } },
+};
+
+/*
+ * do_wait()'s start, for the waits whose sys_enter run the kernel skipped:
+ * a hook of its own, so that a kernel refusing it loses that cover only.
+ */
+static const struct rt_path wait_begin_paths[] = {
+	{ .name = "tp_btf", .progs = { "reap_wait_begin" } },
+	{ .name = "raw_tp", .progs = { "reap_wait_begin_raw" } },
 };
 
 static const struct rt_path waits_paths[] = {
@@ -89,8 +97,13 @@ static const struct rt_path seed_paths[] = {
 _Static_assert(RT_HOOK_MAX <= RT_MAX_HOOKS, "a features report holds every hook");
 
 static const char *const hook_names[RT_HOOK_MAX] = {
-	[RT_HOOK_EXIT] = "exit",   [RT_HOOK_NOTIFY] = "notify", [RT_HOOK_RELEASE] = "release",
-	[RT_HOOK_WAITS] = "waits", [RT_HOOK_PRCTL] = "prctl",	[RT_HOOK_SETTLE] = "settle",
+	[RT_HOOK_EXIT] = "exit",
+	[RT_HOOK_NOTIFY] = "notify",
+	[RT_HOOK_RELEASE] = "release",
+	[RT_HOOK_WAITS] = "waits",
+	[RT_HOOK_WAIT_BEGIN] = "wait_begin",
+	[RT_HOOK_PRCTL] = "prctl",
+	[RT_HOOK_SETTLE] = "settle",
 	[RT_HOOK_SEED] = "seed",
 };
 
@@ -100,6 +113,8 @@ static const char *const hook_losses[RT_HOOK_MAX] = {
 	[RT_HOOK_NOTIFY] = "no zombie, reap, init_signal_dropped or ns_teardown events",
 	[RT_HOOK_RELEASE] = "no zombie or reap events",
 	[RT_HOOK_WAITS] = "no zombie or reap events",
+	[RT_HOOK_WAIT_BEGIN] = "a reap by a wait whose both programs the kernel skipped may be "
+			       "reported auto",
 	[RT_HOOK_PRCTL] = "no subreaper events",
 	[RT_HOOK_SETTLE] = "the adoptions of main threads that exit before their other threads "
 			   "are reported when the process ends",
@@ -119,6 +134,8 @@ static const struct rt_path *hook_paths(const struct rt_loader *l, enum rt_hook 
 		return PATHS(release_paths);
 	case RT_HOOK_WAITS:
 		return PATHS(waits_paths);
+	case RT_HOOK_WAIT_BEGIN:
+		return PATHS(wait_begin_paths);
 	case RT_HOOK_PRCTL:
 		return PATHS(prctl_paths);
 	case RT_HOOK_SETTLE:
@@ -180,7 +197,8 @@ static __u32 hooks_needed(__u32 events, __u64 zombie_age_ns)
 	if (zombies || exits || (events & EV(RT_EV_INIT_SIGNAL_DROPPED)))
 		hooks |= EV(RT_HOOK_NOTIFY);
 	if (zombies)
-		hooks |= EV(RT_HOOK_RELEASE) | EV(RT_HOOK_WAITS) | EV(RT_HOOK_SEED);
+		hooks |= EV(RT_HOOK_RELEASE) | EV(RT_HOOK_WAITS) | EV(RT_HOOK_WAIT_BEGIN) |
+			 EV(RT_HOOK_SEED);
 	if (events & EV(RT_EV_SUBREAPER))
 		hooks |= EV(RT_HOOK_PRCTL);
 	return hooks;
@@ -200,6 +218,8 @@ static __u32 events_lost_with(enum rt_hook hook)
 		return EV(RT_EV_ZOMBIE) | EV(RT_EV_REAP);
 	case RT_HOOK_PRCTL:
 		return EV(RT_EV_SUBREAPER);
+	case RT_HOOK_WAIT_BEGIN:
+		return 0; /* a cover for the waits' skipped runs */
 	default:
 		return 0; /* the iterators: late or fewer records, none missing */
 	}
@@ -237,7 +257,7 @@ static int force_paths(struct rt_loader *l, const char *spec)
 		if (h == RT_HOOK_MAX || !path) {
 			fprintf(stderr,
 				"reapertrace: REAPERTRACE_PATHS: expected HOOK=PATH (hooks: exit, "
-				"notify, release, waits, prctl, settle, seed) or 'fallback', got "
+				"notify, release, waits, wait_begin, prctl, settle, seed) or 'fallback', got "
 				"'%s'\n",
 				item);
 			err = -EINVAL;

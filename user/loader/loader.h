@@ -18,13 +18,14 @@
 #include "trace/report.h"
 
 enum rt_hook {
-	RT_HOOK_EXIT,	 /* sched_process_exit: orphans, namespace reapers' exits */
-	RT_HOOK_NOTIFY,	 /* signal_generate: zombies, init signal drops, teardown kills */
-	RT_HOOK_RELEASE, /* sched_process_free: reaps without a wait, thread exits settled */
-	RT_HOOK_WAITS,	 /* wait4 and waitid: reaps */
-	RT_HOOK_PRCTL,	 /* prctl(PR_SET_CHILD_SUBREAPER) */
-	RT_HOOK_SETTLE,	 /* run by the reader: exits no tracepoint settles in time */
-	RT_HOOK_SEED,	 /* run once: zombies made before the start */
+	RT_HOOK_EXIT,	    /* sched_process_exit: orphans, namespace reapers' exits */
+	RT_HOOK_NOTIFY,	    /* signal_generate: zombies, init signal drops, teardown kills */
+	RT_HOOK_RELEASE,    /* sched_process_free: reaps without a wait, thread exits settled */
+	RT_HOOK_WAITS,	    /* wait4 and waitid: reaps */
+	RT_HOOK_WAIT_BEGIN, /* sched_process_wait: waits whose sys_enter run was skipped */
+	RT_HOOK_PRCTL,	    /* prctl(PR_SET_CHILD_SUBREAPER) */
+	RT_HOOK_SETTLE,	    /* run by the reader: exits no tracepoint settles in time */
+	RT_HOOK_SEED,	    /* run once: zombies made before the start */
 	RT_HOOK_MAX,
 };
 
