@@ -416,28 +416,39 @@ static __always_inline void inflight_enter(__u32 tid, const struct inflight *in)
 		__sync_fetch_and_add(&inflight_hashed, 1);
 }
 
+/* Where the call thread @tid is in is kept, its slot or its hash entry; NULL if none. */
+static __always_inline struct inflight *inflight_lookup(__u32 tid)
+{
+#ifndef RT_LEGACY
+	struct inflight_slot *s = inflight_slot_of(tid);
+
+	if (s && s->tid == tid)
+		return &s->in;
+	if (!inflight_hashed)
+		return NULL;
+#endif
+	return bpf_map_lookup_elem(&inflight, &tid);
+}
+
 /* The call thread @tid is in, if any, into @out; @take: it is leaving it. */
 static __always_inline bool inflight_get(__u32 tid, struct inflight *out, bool take)
 {
 	struct inflight *in;
 #ifndef RT_LEGACY
-	struct inflight_slot *s = inflight_slot_of(tid);
+	struct inflight_slot *s;
 
-	if (s && s->tid == tid) {
-		if (!take) {
+	if (take) {
+		s = inflight_slot_of(tid);
+		if (s && s->tid == tid) {
+			if (!slot_claim(&s->tid, tid))
+				return false;
 			*out = s->in;
+			slot_publish(&s->tid, SLOT_FREE);
 			return true;
 		}
-		if (!slot_claim(&s->tid, tid))
-			return false;
-		*out = s->in;
-		slot_publish(&s->tid, SLOT_FREE);
-		return true;
 	}
-	if (!inflight_hashed)
-		return false;
 #endif
-	in = bpf_map_lookup_elem(&inflight, &tid);
+	in = inflight_lookup(tid);
 	if (!in)
 		return false;
 	*out = *in;
@@ -454,24 +465,11 @@ static __always_inline bool inflight_get(__u32 tid, struct inflight *out, bool t
  */
 static __always_inline int inflight_begin(__u32 tid, struct inflight *out)
 {
-	struct inflight *in;
-#ifndef RT_LEGACY
-	struct inflight_slot *s = inflight_slot_of(tid);
+	/* Only the thread itself writes its entry: it is running this. */
+	struct inflight *in = inflight_lookup(tid);
 
-	/* Only the thread itself writes its slot: it is running this. */
-	if (s && s->tid == tid) {
-		in = &s->in;
-		goto found;
-	}
-	if (!inflight_hashed)
-		return -1;
-#endif
-	in = bpf_map_lookup_elem(&inflight, &tid);
 	if (!in)
 		return -1;
-#ifndef RT_LEGACY
-found:
-#endif
 	if (in->entered) {
 		in->entered = 0;
 		return 1;
