@@ -534,6 +534,32 @@ static __always_inline __s32 waitid_target(long idtype_reg, long id_reg)
 	return idtype == P_PID && id > 0 ? id : 0;
 }
 
+/*
+ * The wait4 or waitid call @nr made with the user registers @regs, into
+ * @in (its call, target, status or siginfo pointer and options); false for
+ * any other call. wait4(pid, status, options, rusage), waitid(idtype, id,
+ * infop, options).
+ */
+static __always_inline bool wait_from_regs(struct pt_regs *regs, long nr, struct inflight *in)
+{
+	if (nr == NR_WAIT4) {
+		in->call = CALL_WAIT4;
+		in->target = wait4_target(PT_REGS_PARM1_CORE_SYSCALL(regs));
+		in->uptr = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		in->arg = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		return true;
+	}
+	if (nr == NR_WAITID) {
+		in->call = CALL_WAITID;
+		in->target = waitid_target(PT_REGS_PARM1_CORE_SYSCALL(regs),
+					   PT_REGS_PARM2_CORE_SYSCALL(regs));
+		in->uptr = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		in->arg = PT_REGS_PARM4_CORE_SYSCALL(regs);
+		return true;
+	}
+	return false;
+}
+
 /* The reap a call in flight makes: RT_REAP_WAIT4, RT_REAP_WAITID, or 0 (not a wait). */
 static __always_inline __u32 reap_by_call(__u32 call)
 {
@@ -1510,17 +1536,13 @@ const volatile bool trace_prctl = true;
 SEC("raw_tp/sys_enter")
 int BPF_PROG(reap_sys_enter, struct pt_regs *regs, long id)
 {
-	if (id == NR_WAIT4 && trace_waits)
-		enter_call(CALL_WAIT4, PT_REGS_PARM3_CORE_SYSCALL(regs),
-			   PT_REGS_PARM2_CORE_SYSCALL(regs),
-			   wait4_target(PT_REGS_PARM1_CORE_SYSCALL(regs)));
-	else if (id == NR_WAITID && trace_waits)
-		enter_call(CALL_WAITID, PT_REGS_PARM4_CORE_SYSCALL(regs),
-			   PT_REGS_PARM3_CORE_SYSCALL(regs),
-			   waitid_target(PT_REGS_PARM1_CORE_SYSCALL(regs),
-					 PT_REGS_PARM2_CORE_SYSCALL(regs)));
-	else if (id == NR_PRCTL && trace_prctl &&
-		 PT_REGS_PARM1_CORE_SYSCALL(regs) == PR_SET_CHILD_SUBREAPER)
+	struct inflight in = { .entered = 1 };
+
+	if (trace_waits && wait_from_regs(regs, id, &in)) {
+		if (armed)
+			enter_inflight((__u32)bpf_get_current_pid_tgid(), &in);
+	} else if (id == NR_PRCTL && trace_prctl &&
+		   PT_REGS_PARM1_CORE_SYSCALL(regs) == PR_SET_CHILD_SUBREAPER)
 		enter_call(CALL_PRCTL_SUBREAPER, PT_REGS_PARM2_CORE_SYSCALL(regs) != 0, 0, 0);
 	return 0;
 }
@@ -1573,20 +1595,9 @@ static __always_inline int on_wait_begin(void)
 	if (!regs)
 		return 0;
 	nr = syscall_nr(regs);
-	if (nr == NR_WAIT4) {
-		in.call = CALL_WAIT4;
-		in.target = wait4_target(PT_REGS_PARM1_CORE_SYSCALL(regs));
-		in.uptr = PT_REGS_PARM2_CORE_SYSCALL(regs);
-		in.arg = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	} else if (nr == NR_WAITID) {
-		in.call = CALL_WAITID;
-		in.target = waitid_target(PT_REGS_PARM1_CORE_SYSCALL(regs),
-					  PT_REGS_PARM2_CORE_SYSCALL(regs));
-		in.uptr = PT_REGS_PARM3_CORE_SYSCALL(regs);
-		in.arg = PT_REGS_PARM4_CORE_SYSCALL(regs);
-	} else {
-		return 0; /* a wait of the kernel's own: an exiting namespace init's */
-	}
+	/* Not a wait call: a wait of the kernel's own, an exiting namespace init's. */
+	if (!wait_from_regs(regs, nr, &in))
+		return 0;
 	/* A call just like it left in flight: its reaps are this one's. */
 	if (!found && prev.call == in.call && prev.target == in.target && prev.uptr == in.uptr &&
 	    prev.arg == in.arg)
