@@ -218,10 +218,9 @@ static __u32 events_lost_with(enum rt_hook hook)
 		return EV(RT_EV_ZOMBIE) | EV(RT_EV_REAP);
 	case RT_HOOK_PRCTL:
 		return EV(RT_EV_SUBREAPER);
-	case RT_HOOK_WAIT_BEGIN:
-		return 0; /* a cover for the waits' skipped runs */
 	default:
-		return 0; /* the iterators: late or fewer records, none missing */
+		/* the iterators: late or fewer records; wait_begin: a cover for skipped runs */
+		return 0;
 	}
 }
 
@@ -733,14 +732,10 @@ void rt_loader_settle(struct rt_loader *l)
 	}
 }
 
-static bool is_wait_begin(const char *prog)
-{
-	return !strcmp(prog, "reap_wait_begin") || !strcmp(prog, "reap_wait_begin_raw");
-}
-
 __u64 rt_loader_runs_skipped(const struct rt_loader *l, const char **prog)
 {
 	const char *walk = exit_has_standby(l) ? current_path(l, RT_HOOK_EXIT)->progs[0] : NULL;
+	const struct rt_path *begin = current_path(l, RT_HOOK_WAIT_BEGIN);
 	__u64 total = 0, most = 0;
 	unsigned int i;
 
@@ -751,12 +746,12 @@ __u64 rt_loader_runs_skipped(const struct rt_loader *l, const char **prog)
 		__u32 len = sizeof(info);
 		__u64 missed;
 
+		/* Its runs stand in for skipped sys_enter runs, counted themselves. */
+		if (begin && !strcmp(name, begin->progs[0]))
+			continue;
 		if (bpf_obj_get_info_by_fd(bpf_program__fd(l->attached[i]), &info, &len))
 			continue;
 		missed = info.recursion_misses;
-		/* Its runs stand in for skipped sys_enter runs, counted themselves. */
-		if (is_wait_begin(name))
-			continue;
 		/* The exits its standby walked were not missed. */
 		if (walk && !strcmp(name, walk)) {
 			__u64 walked = l->skel->bss->rt_stats[RT_STAT_EXIT_STANDBY_RUNS];
