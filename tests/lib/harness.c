@@ -38,11 +38,17 @@ struct test_entry {
 static struct test_entry tests[MAX_TESTS];
 static int nr_tests;
 
+/* How many failed assertions a failed test's recap repeats. */
+#define RECAP_ASSERTS 4
+
 /* Shared between the harness and a test's process. */
 struct test_result {
 	int failed;
 	int skipped;
 	char skip_reason[512];
+	int nr_asserts_failed;
+	/* The first failed assertions, said again before "not ok". */
+	char asserts_failed[RECAP_ASSERTS][320];
 };
 
 static struct test_result *result;
@@ -117,43 +123,57 @@ static const char *base(const char *file)
 	return s ? s + 1 : file;
 }
 
+/*
+ * A failed assertion: said at once, and the first few said again at the
+ * test's end, where a log cut to its tail still shows why it failed.
+ */
+static bool assert_failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static bool assert_failed(const char *fmt, ...)
+{
+	char buf[sizeof(result->asserts_failed[0])];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	diag("%s", buf);
+	if (result && result->nr_asserts_failed < RECAP_ASSERTS)
+		memcpy(result->asserts_failed[result->nr_asserts_failed], buf, sizeof(buf));
+	if (result)
+		result->nr_asserts_failed++;
+	test_fail();
+	return false;
+}
+
 bool assert_fail_ll(const char *file, int line, const char *what, const char *a_expr, long long a,
 		    const char *op, const char *b_expr, long long b)
 {
-	diag("%s:%d: %s: expected %s %s %s, actual %lld vs %lld", base(file), line, what, a_expr,
-	     op, b_expr, a, b);
-	test_fail();
-	return false;
+	return assert_failed("%s:%d: %s: expected %s %s %s, actual %lld vs %lld", base(file), line,
+			     what, a_expr, op, b_expr, a, b);
 }
 
 bool assert_fail_str(const char *file, int line, const char *what, const char *a_expr,
 		     const char *a, const char *b_expr, const char *b)
 {
-	diag("%s:%d: %s: expected %s == %s, actual \"%s\" vs \"%s\"", base(file), line, what,
-	     a_expr, b_expr, a ? a : "(null)", b ? b : "(null)");
-	test_fail();
-	return false;
+	return assert_failed("%s:%d: %s: expected %s == %s, actual \"%s\" vs \"%s\"", base(file),
+			     line, what, a_expr, b_expr, a ? a : "(null)", b ? b : "(null)");
 }
 
 bool assert_fail_true(const char *file, int line, const char *what, const char *expr, bool expected)
 {
-	diag("%s:%d: %s: expected (%s) to be %s", base(file), line, what, expr,
-	     expected ? "true" : "false");
-	test_fail();
-	return false;
+	return assert_failed("%s:%d: %s: expected (%s) to be %s", base(file), line, what, expr,
+			     expected ? "true" : "false");
 }
 
 bool assert_fail_errno(const char *file, int line, const char *what, const char *expr,
 		       long long ret, long long want)
 {
 	if (want)
-		diag("%s:%d: %s: expected (%s) == %lld (%s), got %lld (%s)", base(file), line, what,
-		     expr, want, strerror(-want), ret, ret < 0 ? strerror(-ret) : "no error");
-	else
-		diag("%s:%d: %s: expected (%s) to succeed, got %lld (%s)", base(file), line, what,
-		     expr, ret, ret < 0 ? strerror(-ret) : "not an -errno");
-	test_fail();
-	return false;
+		return assert_failed("%s:%d: %s: expected (%s) == %lld (%s), got %lld (%s)",
+				     base(file), line, what, expr, want, strerror(-want), ret,
+				     ret < 0 ? strerror(-ret) : "no error");
+	return assert_failed("%s:%d: %s: expected (%s) to succeed, got %lld (%s)", base(file), line,
+			     what, expr, ret, ret < 0 ? strerror(-ret) : "not an -errno");
 }
 
 /*
@@ -215,6 +235,19 @@ static void run_one(const struct test_entry *t)
 	}
 	fflush(stdout);
 	exit(0);
+}
+
+/* The first failed assertions again, next to "not ok". */
+static void recap_asserts(const char *name)
+{
+	int i, n = result->nr_asserts_failed;
+
+	if (!n)
+		return;
+	diag("%s: %d assertion%s failed%s:", name, n, n == 1 ? "" : "s",
+	     n > RECAP_ASSERTS ? ", the first ones" : "");
+	for (i = 0; i < n && i < RECAP_ASSERTS; i++)
+		diag("  %s", result->asserts_failed[i]);
 }
 
 static bool selected(const char *name, int argc, char **argv)
@@ -328,6 +361,7 @@ int main(int argc, char **argv)
 		}
 		if (timed_out || result->failed) {
 			failed++;
+			recap_asserts(t->name);
 			printf("not ok %d %s\n", num, t->name);
 		} else if (result->skipped) {
 			skipped++;
