@@ -501,16 +501,29 @@ static __always_inline long task_syscall_nr(struct task_struct *t, const bool bt
  * sys_enter was seen, its sys_exit not, and the thread then made another
  * call reapertrace follows, or exited after another system call (so it was
  * not killed in the wait). A zombie that wait released, freed once the
- * thread is out of it, is still that wait's reap. Keyed by task_struct
- * address, until the thread's own release.
+ * thread is out of it, is still that wait's reap: even freed after the
+ * thread itself, as an RCU callback on another CPU may be (the thread
+ * exits right after its wait, and its parent reaps it). So an entry stays
+ * until a release takes it, or the LRU drops it; the thread's start time
+ * tells it from a thread that took its task_struct over.
  */
+struct unreturned_wait {
+	__u64 start_ns; /* the thread's start_time */
+	__u32 how;	/* RT_REAP_WAIT4, RT_REAP_WAITID: the last such wait's */
+	__u32 waits;	/* such waits not yet taken: each released one zombie at most */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1024);
-	__type(key, __u64);
-	__type(value, __u32); /* RT_REAP_WAIT4, RT_REAP_WAITID */
+	__type(key, __u64); /* task_struct address */
+	__type(value, struct unreturned_wait);
 } unreturned_waits SEC(".maps");
 
+/*
+ * Entries made, less those taken: whether a release looks at all. Those
+ * the LRU drops stay counted, and only cost releases a lookup.
+ */
 __u32 unreturned_waits_live SEC(".bss");
 
 /* waitid()'s idtype for one pid */
@@ -571,11 +584,24 @@ static __always_inline __u32 reap_by_call(__u32 call)
 /* @p (current) is out of the call @in, which it never returned from as far as we saw. */
 static __always_inline void note_unreturned_wait(struct task_struct *p, const struct inflight *in)
 {
-	__u32 how = reap_by_call(in->call);
+	struct unreturned_wait uw = { .start_ns = RD(p, start_time),
+				      .how = reap_by_call(in->call),
+				      .waits = 1 },
+			       *old;
 	__u64 key = (__u64)p;
 
-	if (how && !bpf_map_update_elem(&unreturned_waits, &key, &how, BPF_NOEXIST))
+	if (!uw.how)
+		return;
+	old = bpf_map_lookup_elem(&unreturned_waits, &key);
+	if (old && old->start_ns == uw.start_ns) {
+		old->how = uw.how;
+		__sync_fetch_and_add(&old->waits, 1);
+	} else if (old) {
+		/* a thread before this one at that address, long gone */
+		*old = uw;
+	} else if (!bpf_map_update_elem(&unreturned_waits, &key, &uw, BPF_NOEXIST)) {
 		__sync_fetch_and_add(&unreturned_waits_live, 1);
+	}
 }
 
 /* @p (current) exits with @in in flight: out of it unless killed in it. */
@@ -1371,6 +1397,33 @@ int reap_waitid_ret(struct trace_event_raw_sys_exit *ctx)
 #define FREED_RD(p, ...) (btf ? RD(p, __VA_ARGS__) : BPF_CORE_READ(p, __VA_ARGS__))
 
 /*
+ * One of the waits @parent returned from unseen, if any: its kind, and it
+ * is used up. @parent may be freed already (unreturned_waits): its start
+ * time, still in place, tells it from a task that took its place over.
+ */
+static __always_inline __u32 take_unreturned_wait(struct task_struct *parent, const bool btf)
+{
+	__u64 key = (__u64)parent;
+	struct unreturned_wait *uw;
+	__u32 how = 0;
+
+	uw = bpf_map_lookup_elem(&unreturned_waits, &key);
+	if (!uw)
+		return 0;
+	if (uw->start_ns == FREED_RD(parent, start_time) && uw->waits) {
+		how = uw->how;
+		if (uw->waits > 1) {
+			__sync_fetch_and_add(&uw->waits, -1);
+			return how;
+		}
+	}
+	/* All taken, or another task's: gone. */
+	if (!bpf_map_delete_elem(&unreturned_waits, &key))
+		__sync_fetch_and_add(&unreturned_waits_live, -1);
+	return how;
+}
+
+/*
  * The wait (RT_REAP_WAIT4, RT_REAP_WAITID) that released a zombie whose
  * parent thread is @parent, seen at the zombie's release; 0 if none did.
  *
@@ -1389,9 +1442,7 @@ static __always_inline __u32 wait_in_progress(struct task_struct *parent, const 
 {
 	bool ignores, exiting = FREED_RD(parent, flags) & PF_EXITING;
 	unsigned long handler, flags;
-	__u64 key = (__u64)parent;
 	struct inflight in;
-	__u32 *unreturned;
 	__u32 how;
 	long nr;
 
@@ -1409,16 +1460,8 @@ static __always_inline __u32 wait_in_progress(struct task_struct *parent, const 
 	 * exiting namespace init ignores SIGCHLD from zap_pid_ns_processes()
 	 * on, after the waits it made.
 	 */
-	if (unreturned_waits_live) {
-		unreturned = bpf_map_lookup_elem(&unreturned_waits, &key);
-		if (unreturned) {
-			how = *unreturned;
-			if (!bpf_map_delete_elem(&unreturned_waits, &key)) {
-				__sync_fetch_and_add(&unreturned_waits_live, -1);
-				return how;
-			}
-		}
-	}
+	if (unreturned_waits_live && (how = take_unreturned_wait(parent, btf)))
+		return how;
 	/* Its namespace's teardown released it. */
 	if (ignores)
 		return 0;
@@ -1446,12 +1489,6 @@ static __always_inline int on_proc_free(struct task_struct *p, const bool btf)
 	if (exits_pending()) {
 		settle_hints();
 		exit_settled(p);
-	}
-	if (unreturned_waits_live) {
-		__u64 self = (__u64)p;
-
-		if (!bpf_map_delete_elem(&unreturned_waits, &self))
-			__sync_fetch_and_add(&unreturned_waits_live, -1);
 	}
 	/*
 	 * Every task freed comes here, its task_struct and our slot most
