@@ -224,6 +224,23 @@ static __u32 events_lost_with(enum rt_hook hook)
 	}
 }
 
+/* A REAPERTRACE_PATHS item that names no hook, or no path: the hooks it may name. */
+static void say_bad_item(const char *item)
+{
+	char hooks[160];
+	unsigned int h;
+	size_t len = 0;
+
+	hooks[0] = 0;
+	for (h = 0; h < RT_HOOK_MAX && len < sizeof(hooks); h++)
+		len += snprintf(hooks + len, sizeof(hooks) - len, "%s%s", h ? ", " : "",
+				hook_names[h]);
+	fprintf(stderr,
+		"reapertrace: REAPERTRACE_PATHS: expected HOOK=PATH (hooks: %s) or 'fallback', "
+		"got '%s'\n",
+		hooks, item);
+}
+
 /*
  * REAPERTRACE_PATHS, for tests and debugging: "HOOK=PATH,..." makes each
  * named hook start at that path (or "off"), "fallback" every hook at its
@@ -254,11 +271,7 @@ static int force_paths(struct rt_loader *l, const char *spec)
 		for (h = 0; h < RT_HOOK_MAX && strcmp(item, hook_names[h]); h++)
 			;
 		if (h == RT_HOOK_MAX || !path) {
-			fprintf(stderr,
-				"reapertrace: REAPERTRACE_PATHS: expected HOOK=PATH (hooks: exit, "
-				"notify, release, waits, wait_begin, prctl, settle, seed) or 'fallback', got "
-				"'%s'\n",
-				item);
+			say_bad_item(item);
 			err = -EINVAL;
 			break;
 		}
