@@ -130,17 +130,22 @@ static const char *base(const char *file)
 static bool assert_failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static bool assert_failed(const char *fmt, ...)
 {
-	char buf[sizeof(result->asserts_failed[0])];
+	char *msg = NULL;
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	diag("%s", buf);
-	if (result && result->nr_asserts_failed < RECAP_ASSERTS)
-		memcpy(result->asserts_failed[result->nr_asserts_failed], buf, sizeof(buf));
+	if (n >= 0)
+		diag("%s", msg);
+	/* the recap's copy is cut to its slot; the line above is whole */
+	if (n >= 0 && result && result->nr_asserts_failed < RECAP_ASSERTS)
+		snprintf(result->asserts_failed[result->nr_asserts_failed],
+			 sizeof(result->asserts_failed[0]), "%s", msg);
 	if (result)
 		result->nr_asserts_failed++;
+	free(msg);
 	test_fail();
 	return false;
 }
